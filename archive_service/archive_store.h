@@ -1,0 +1,178 @@
+// ArchiveStore: the archive's storage, behind one narrow interface.
+//
+// An upload writes its chunks with StageChunk() as they arrive, then either
+// CommitVersion() makes the version visible (one synced, atomic write: the
+// version, the evidence record, its indexes, the request id, the reference
+// counts and the audit entry) or AbortUpload() discards what it staged. A
+// crash before the commit leaves staged chunks that the next Open() deletes.
+// Nothing ever changes or removes the bytes of a committed version.
+//
+// Thread-safety: every method may be called concurrently from any thread.
+// Errors: NOT_FOUND (no such evidence or version), FAILED_PRECONDITION
+// (deleted evidence), ALREADY_EXISTS (undelete of live evidence),
+// INVALID_ARGUMENT (missing first-version metadata, request id reused for
+// another evidence), RESOURCE_EXHAUSTED (disk full), DATA_LOSS (stored bytes
+// or records that fail verification), INTERNAL (other storage failures).
+#ifndef JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_
+#define JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/resource_name.h"
+#include "common/sha256.h"
+
+namespace junheng::archive {
+
+// Storage chunk size: uploads are cut into chunks of this size, each stored
+// once under its SHA-256. Recorded per content, so it may change later.
+inline constexpr int64_t kChunkSize = 1 << 20;
+
+struct VersionInfo {
+  int64_t version = 0;
+  Sha256Digest sha256{};
+  int64_t size_bytes = 0;
+  std::string content_type;
+  std::string filename;
+  int64_t create_time_us = 0;
+  std::string uploader;
+  std::string request_id;
+};
+
+struct EvidenceInfo {
+  EvidenceName name;
+  std::string title;
+  std::vector<std::string> indicator_codes;
+  int32_t school_year = 0;
+  int64_t version_count = 0;
+  int64_t create_time_us = 0;
+  int64_t update_time_us = 0;
+  int64_t delete_time_us = 0;  // 0 while live
+  VersionInfo latest;
+};
+
+// Metadata an upload may set; empty fields keep the current value and are
+// required when the upload creates the evidence.
+struct EvidenceMetadata {
+  std::string title;
+  std::vector<std::string> indicator_codes;
+  int32_t school_year = 0;
+};
+
+struct CommitRequest {
+  uint64_t upload_id = 0;
+  EvidenceName name;
+  EvidenceMetadata metadata;
+  Sha256Digest sha256{};
+  int64_t size_bytes = 0;
+  // The SHA-256 of each chunk, in order, each staged or already stored.
+  std::vector<Sha256Digest> chunks;
+  std::string content_type;
+  std::string filename;
+  std::string uploader;
+  std::string request_id;
+};
+
+struct CommitResult {
+  VersionInfo version;
+  // True when request_id had already committed this version.
+  bool replayed = false;
+};
+
+struct Content {
+  int64_t size_bytes = 0;
+  int64_t chunk_size = 0;
+  std::vector<Sha256Digest> chunks;
+};
+
+struct ListQuery {
+  Parent parent;                // empty county: every county
+  std::string indicator_code;   // empty: any
+  int32_t school_year = 0;      // 0: any
+  bool show_deleted = false;
+  std::string start_after;      // an opaque cursor from a previous page
+  int limit = 50;
+};
+
+struct ListPage {
+  std::vector<EvidenceInfo> evidence;
+  std::string next_cursor;  // empty on the last page
+};
+
+// What CheckIntegrity() found; every list is empty in a healthy store.
+struct IntegrityReport {
+  int64_t evidence = 0, versions = 0, contents = 0, chunks = 0;
+  std::vector<std::string> problems;
+};
+
+class ArchiveStore {
+ public:
+  virtual ~ArchiveStore() = default;
+
+  // A fresh id for one upload's StageChunk/CommitVersion/AbortUpload calls.
+  virtual uint64_t NewUploadId() = 0;
+
+  // Stores one chunk of upload `upload_id` (not yet synced; CommitVersion
+  // syncs). A chunk already referenced by committed content is not written
+  // again. RESOURCE_EXHAUSTED when the disk is full.
+  virtual absl::Status StageChunk(uint64_t upload_id,
+                                  const Sha256Digest& sha256,
+                                  absl::string_view bytes) = 0;
+
+  // Deletes whatever the upload staged that nothing else references.
+  virtual void AbortUpload(uint64_t upload_id) = 0;
+
+  // Commits the next version of request.name atomically and durably, then
+  // forgets the upload's staging. With a request_id that already committed,
+  // returns that version with replayed = true (the upload is aborted).
+  virtual absl::StatusOr<CommitResult> CommitVersion(
+      const CommitRequest& request) = 0;
+
+  // The version a request id committed, if any.
+  virtual absl::StatusOr<std::optional<VersionInfo>> LookupRequest(
+      const std::string& request_id, const EvidenceName& name) = 0;
+
+  virtual absl::StatusOr<EvidenceInfo> GetEvidence(
+      const EvidenceName& name) = 0;
+  // version 0: the latest.
+  virtual absl::StatusOr<VersionInfo> GetVersion(const EvidenceName& name,
+                                                 int64_t version) = 0;
+  // Versions after `after` (0: from the first), at most `limit`.
+  virtual absl::StatusOr<std::vector<VersionInfo>> ListVersions(
+      const EvidenceName& name, int64_t after, int limit) = 0;
+  virtual absl::StatusOr<ListPage> ListEvidence(const ListQuery& query) = 0;
+
+  virtual absl::StatusOr<Content> GetContent(const Sha256Digest& sha256) = 0;
+  // The bytes of one chunk, verified against its SHA-256: DATA_LOSS if they
+  // differ or the chunk is missing.
+  virtual absl::StatusOr<std::string> ReadChunk(const Sha256Digest& sha256) = 0;
+
+  // Sets (deleted = true) or clears the delete marker; durable on return.
+  virtual absl::StatusOr<EvidenceInfo> SetDeleted(const EvidenceName& name,
+                                                  bool deleted,
+                                                  const std::string& actor) = 0;
+
+  // Full consistency check (fsck): reference counts against the versions
+  // and contents that use them, every chunk referenced, no staging left
+  // while no upload runs, every chunk's bytes against its hash.
+  virtual absl::StatusOr<IntegrityReport> CheckIntegrity() = 0;
+};
+
+struct StoreOptions {
+  // Chunks column family memtable size; bounds memory during large uploads.
+  size_t chunk_write_buffer_bytes = 16 << 20;
+};
+
+// Opens (creating if needed) the store in `dir`, then cleans up what uploads
+// interrupted by a crash left behind.
+absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
+    const std::string& dir, const StoreOptions& options = {});
+
+}  // namespace junheng::archive
+
+#endif  // JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_

@@ -1,0 +1,55 @@
+// junheng-archive: the evidence archive service.
+//
+//   junheng-archive --listen 127.0.0.1:0 --data_dir var/archive
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "archive_service/archive_grpc_service.h"
+#include "archive_service/archive_store.h"
+#include "common/server_main.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:0",
+          "host:port to serve on; port 0 picks a free port, printed on start");
+ABSL_FLAG(std::string, data_dir, "", "directory of the RocksDB database");
+ABSL_FLAG(int64_t, max_file_bytes, int64_t{8} << 30,
+          "largest file accepted by Upload, in bytes");
+ABSL_FLAG(int, shutdown_grace_seconds, 10,
+          "how long in-flight calls may run on after SIGTERM");
+
+int main(int argc, char** argv) {
+  junheng::BlockShutdownSignals();
+  absl::SetProgramUsageMessage(
+      "The Junheng evidence archive.\n"
+      "  junheng-archive --listen 127.0.0.1:0 --data_dir DIR");
+  absl::ParseCommandLine(argc, argv);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (data_dir.empty()) {
+    std::fprintf(stderr, "junheng-archive: --data_dir is required\n");
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_max_file_bytes) <= 0) {
+    std::fprintf(stderr, "junheng-archive: --max_file_bytes must be positive\n");
+    return 2;
+  }
+  auto store = junheng::archive::OpenRocksArchiveStore(data_dir);
+  if (!store.ok()) {
+    std::fprintf(stderr, "junheng-archive: %s\n",
+                 store.status().ToString().c_str());
+    return 1;
+  }
+  junheng::archive::ArchiveGrpcService service(
+      **store, {.max_file_bytes = absl::GetFlag(FLAGS_max_file_bytes)});
+  absl::Status served = junheng::Serve(
+      {.listen_address = absl::GetFlag(FLAGS_listen),
+       .server_name = "junheng-archive",
+       .shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds))},
+      {&service});
+  if (!served.ok()) {
+    std::fprintf(stderr, "junheng-archive: %s\n", served.ToString().c_str());
+    return 1;
+  }
+  return 0;
+}

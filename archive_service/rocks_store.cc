@@ -1,0 +1,814 @@
+// ArchiveStore on RocksDB. The layout is in keys.h and FORMAT.md.
+//
+// Concurrency: chunk bytes are written outside any lock. mu_ serializes what
+// must agree with the reference counts: staging decisions, commits, aborts,
+// delete markers. Reference counts only ever grow (versions are never
+// removed), so a chunk with a reference is permanent; only chunks with no
+// reference and no upload in flight pinning them are ever deleted, and that
+// decision and its delete are made under mu_.
+#include <atomic>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "archive_service/archive_store.h"
+#include "archive_service/keys.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "junheng/internal/archive_records.pb.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/options_util.h"
+#include "rocksdb/write_batch.h"
+
+namespace junheng::archive {
+namespace {
+
+using internal::AuditRecord;
+using internal::ContentRecord;
+using internal::EvidenceRecord;
+using internal::RequestRecord;
+using internal::VersionRecord;
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view doing) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string detail = absl::StrCat(doing, ": ", s.ToString());
+  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
+    absl::Status out = absl::ResourceExhaustedError(absl::StrCat(
+        "the archive's disk is full (", detail,
+        "); free space on the server and retry"));
+    SetRetryDelay(out, absl::Seconds(30));
+    return out;
+  }
+  if (s.IsCorruption()) return absl::DataLossError(detail);
+  if (s.IsNotFound()) return absl::NotFoundError(detail);
+  if (s.IsIOError() &&
+      s.ToString().find("lock") != std::string::npos) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        detail, " (is another junheng-archive using this --data_dir?)"));
+  }
+  return absl::InternalError(detail);
+}
+
+absl::string_view View(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+Sha256Digest DigestFrom(absl::string_view raw) {
+  Sha256Digest d{};
+  if (raw.size() == d.size()) std::copy(raw.begin(), raw.end(), d.begin());
+  return d;
+}
+
+VersionInfo FromRecord(int64_t version, const VersionRecord& r) {
+  VersionInfo v;
+  v.version = version;
+  v.sha256 = DigestFrom(r.sha256());
+  v.size_bytes = r.size_bytes();
+  v.content_type = r.content_type();
+  v.filename = r.filename();
+  v.create_time_us = r.create_time_us();
+  v.uploader = r.uploader();
+  v.request_id = r.request_id();
+  return v;
+}
+
+class RocksArchiveStore final : public ArchiveStore {
+ public:
+  RocksArchiveStore(std::unique_ptr<rocksdb::DB> db,
+                    std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(std::move(db)), cf_(std::move(handles)) {}
+
+  ~RocksArchiveStore() override {
+    for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+
+  absl::Status Recover() ABSL_LOCKS_EXCLUDED(mu_);
+
+  uint64_t NewUploadId() override { return next_upload_id_.fetch_add(1); }
+
+  absl::Status StageChunk(uint64_t upload_id, const Sha256Digest& sha256,
+                          absl::string_view bytes) override;
+  void AbortUpload(uint64_t upload_id) override;
+  absl::StatusOr<CommitResult> CommitVersion(
+      const CommitRequest& request) override;
+  absl::StatusOr<std::optional<VersionInfo>> LookupRequest(
+      const std::string& request_id, const EvidenceName& name) override;
+  absl::StatusOr<EvidenceInfo> GetEvidence(const EvidenceName& name) override;
+  absl::StatusOr<VersionInfo> GetVersion(const EvidenceName& name,
+                                         int64_t version) override;
+  absl::StatusOr<std::vector<VersionInfo>> ListVersions(
+      const EvidenceName& name, int64_t after, int limit) override;
+  absl::StatusOr<ListPage> ListEvidence(const ListQuery& query) override;
+  absl::StatusOr<Content> GetContent(const Sha256Digest& sha256) override;
+  absl::StatusOr<std::string> ReadChunk(const Sha256Digest& sha256) override;
+  absl::StatusOr<EvidenceInfo> SetDeleted(const EvidenceName& name,
+                                          bool deleted,
+                                          const std::string& actor) override;
+  absl::StatusOr<IntegrityReport> CheckIntegrity() override;
+
+ private:
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily c) const { return cf_[c]; }
+
+  // Reads `key` of `c` into `out`; false if absent.
+  absl::StatusOr<bool> Get(ColumnFamily c, absl::string_view key,
+                           std::string* out);
+  template <typename Proto>
+  absl::StatusOr<bool> GetProto(ColumnFamily c, absl::string_view key,
+                                Proto* out);
+  absl::StatusOr<uint64_t> GetRef(absl::string_view chunk);
+  absl::StatusOr<EvidenceInfo> LoadEvidence(const EvidenceName& name,
+                                            const EvidenceRecord& record);
+  absl::Status Write(rocksdb::WriteBatch& batch, bool sync,
+                     absl::string_view doing);
+
+  // Adds to `batch` the removal of the upload's staging entries and of the
+  // chunks it staged that nothing else needs (`keep` chunks are needed).
+  absl::Status PlanReleaseLocked(uint64_t upload_id,
+                                 const absl::flat_hash_set<std::string>& keep,
+                                 rocksdb::WriteBatch& batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the upload's pins; call once its release batch is written (or
+  // abandoned to start-up recovery).
+  void ForgetUploadLocked(uint64_t upload_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AddAudit(rocksdb::WriteBatch& batch, absl::string_view action,
+                absl::string_view actor, absl::string_view resource,
+                absl::string_view sha256, absl::string_view request_id,
+                int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf_;
+  std::atomic<uint64_t> next_upload_id_{1};
+
+  absl::Mutex mu_;
+  uint64_t next_audit_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  // Chunk digest (raw) -> number of uploads in flight that staged it.
+  absl::flat_hash_map<std::string, int> pins_ ABSL_GUARDED_BY(mu_);
+  // Upload -> the chunks it staged (raw digests).
+  absl::flat_hash_map<uint64_t, absl::flat_hash_set<std::string>> staged_
+      ABSL_GUARDED_BY(mu_);
+};
+
+absl::StatusOr<bool> RocksArchiveStore::Get(ColumnFamily c,
+                                            absl::string_view key,
+                                            std::string* out) {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(c), ToSlice(key), out);
+  if (s.IsNotFound()) return false;
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("reading ", kColumnFamilies[c])));
+  return true;
+}
+
+template <typename Proto>
+absl::StatusOr<bool> RocksArchiveStore::GetProto(ColumnFamily c,
+                                                 absl::string_view key,
+                                                 Proto* out) {
+  std::string value;
+  ASSIGN_OR_RETURN(bool found, Get(c, key, &value));
+  if (!found) return false;
+  if (!out->ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("unreadable record in column family ",
+                                            kColumnFamilies[c]));
+  }
+  return true;
+}
+
+absl::StatusOr<uint64_t> RocksArchiveStore::GetRef(absl::string_view chunk) {
+  std::string value;
+  ASSIGN_OR_RETURN(bool found, Get(kChunkRefsCf, chunk, &value));
+  if (!found) return 0;
+  if (value.size() != 8) return absl::DataLossError("bad chunk refcount");
+  return GetU64BE(value);
+}
+
+absl::Status RocksArchiveStore::Write(rocksdb::WriteBatch& batch, bool sync,
+                                      absl::string_view doing) {
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  return FromRocks(db_->Write(options, &batch), doing);
+}
+
+absl::Status RocksArchiveStore::Recover() {
+  absl::MutexLock lock(&mu_);
+  std::string format;
+  ASSIGN_OR_RETURN(bool has_format, Get(kDefaultCf, kFormatVersionKey, &format));
+  rocksdb::WriteBatch batch;
+  if (!has_format) {
+    batch.Put(cf(kDefaultCf), kFormatVersionKey, kFormatVersion);
+  } else if (format != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data directory holds archive format ", format,
+        "; this junheng-archive reads format ", kFormatVersion));
+  }
+  // Uploads that were in flight at a crash: drop their unreferenced chunks.
+  int64_t dropped = 0;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kStagingCf)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string chunk(ChunkOfStagingKey(View(it->key())));
+    ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
+    if (refs == 0) {
+      batch.Delete(cf(kChunksCf), chunk);
+      ++dropped;
+    }
+    batch.Delete(cf(kStagingCf), it->key());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scanning staged chunks"));
+  RETURN_IF_ERROR(Write(batch, true, "recovering interrupted uploads"));
+  if (dropped > 0) {
+    std::fprintf(stderr,
+                 "junheng-archive: removed %lld chunks of uploads interrupted "
+                 "by a crash\n",
+                 static_cast<long long>(dropped));
+  }
+  std::unique_ptr<rocksdb::Iterator> audit(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kAuditCf)));
+  audit->SeekToLast();
+  if (audit->Valid()) next_audit_seq_ = GetU64BE(View(audit->key())) + 1;
+  return FromRocks(audit->status(), "reading the audit log");
+}
+
+absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
+                                           const Sha256Digest& sha256,
+                                           absl::string_view bytes) {
+  const std::string key(AsBytes(sha256));
+  {
+    absl::MutexLock lock(&mu_);
+    auto& mine = staged_[upload_id];
+    if (mine.contains(key)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(uint64_t refs, GetRef(key));
+    if (refs > 0) return absl::OkStatus();  // committed chunks are permanent
+    mine.insert(key);
+    ++pins_[key];
+  }
+  // Another upload may be writing the same chunk right now: both write the
+  // same bytes, and the pin keeps either abort from deleting it.
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kChunksCf), key, ToSlice(bytes));
+  batch.Put(cf(kStagingCf), StagingKey(upload_id, sha256), "");
+  return Write(batch, false, "storing an upload chunk");
+}
+
+absl::Status RocksArchiveStore::PlanReleaseLocked(
+    uint64_t upload_id, const absl::flat_hash_set<std::string>& keep,
+    rocksdb::WriteBatch& batch) {
+  auto it = staged_.find(upload_id);
+  if (it == staged_.end()) return absl::OkStatus();
+  for (const std::string& chunk : it->second) {
+    batch.Delete(cf(kStagingCf), StagingKey(upload_id, DigestFrom(chunk)));
+    if (pins_[chunk] > 1 || keep.contains(chunk)) continue;
+    ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
+    if (refs == 0) batch.Delete(cf(kChunksCf), chunk);
+  }
+  return absl::OkStatus();
+}
+
+void RocksArchiveStore::ForgetUploadLocked(uint64_t upload_id) {
+  auto it = staged_.find(upload_id);
+  if (it == staged_.end()) return;
+  for (const std::string& chunk : it->second) {
+    auto pin = pins_.find(chunk);
+    if (--pin->second == 0) pins_.erase(pin);
+  }
+  staged_.erase(it);
+}
+
+void RocksArchiveStore::AbortUpload(uint64_t upload_id) {
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  // On failure the staging entries stay and the next start-up removes them.
+  if (PlanReleaseLocked(upload_id, {}, batch).ok()) {
+    Write(batch, false, "discarding an aborted upload").IgnoreError();
+  }
+  ForgetUploadLocked(upload_id);
+}
+
+void RocksArchiveStore::AddAudit(rocksdb::WriteBatch& batch,
+                                 absl::string_view action,
+                                 absl::string_view actor,
+                                 absl::string_view resource,
+                                 absl::string_view sha256,
+                                 absl::string_view request_id, int64_t now) {
+  AuditRecord record;
+  record.set_time_us(now);
+  record.set_actor(std::string(actor));
+  record.set_action(std::string(action));
+  record.set_resource(std::string(resource));
+  record.set_sha256(std::string(sha256));
+  record.set_request_id(std::string(request_id));
+  batch.Put(cf(kAuditCf), U64Key(next_audit_seq_), record.SerializeAsString());
+}
+
+absl::StatusOr<std::optional<VersionInfo>> RocksArchiveStore::LookupRequest(
+    const std::string& request_id, const EvidenceName& name) {
+  RequestRecord request;
+  ASSIGN_OR_RETURN(bool found, GetProto(kRequestsCf, request_id, &request));
+  if (!found) return std::nullopt;
+  if (request.evidence_key() != EvidenceKey(name)) {
+    auto other = DecodeEvidenceKey(request.evidence_key());
+    return InvalidField(
+        "header.request_id",
+        absl::StrCat("was already used for ",
+                     other ? other->ToString() : "other evidence",
+                     "; use a new request id for a different upload"));
+  }
+  ASSIGN_OR_RETURN(VersionInfo v, GetVersion(name, request.version()));
+  return v;
+}
+
+absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
+    const CommitRequest& req) {
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  const int64_t now = NowMicros();
+  const std::string ekey = EvidenceKey(req.name);
+
+  if (!req.request_id.empty()) {
+    ASSIGN_OR_RETURN(auto previous, LookupRequest(req.request_id, req.name));
+    if (previous.has_value()) {
+      RETURN_IF_ERROR(PlanReleaseLocked(req.upload_id, {}, batch));
+      RETURN_IF_ERROR(Write(batch, false, "discarding a repeated upload"));
+      ForgetUploadLocked(req.upload_id);
+      return CommitResult{*previous, true};
+    }
+  }
+
+  EvidenceRecord evidence;
+  ASSIGN_OR_RETURN(bool exists, GetProto(kEvidenceCf, ekey, &evidence));
+  if (exists && evidence.delete_time_us() != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        req.name.ToString(),
+        " is deleted; undelete it before adding a version"));
+  }
+  if (!exists) {
+    std::vector<FieldViolation> missing;
+    if (req.metadata.title.empty()) {
+      missing.push_back({"header.title", "is required for new evidence"});
+    }
+    if (req.metadata.indicator_codes.empty()) {
+      missing.push_back(
+          {"header.indicator_codes", "at least one is required for new evidence"});
+    }
+    if (req.metadata.school_year == 0) {
+      missing.push_back({"header.school_year", "is required for new evidence"});
+    }
+    if (!missing.empty()) {
+      return InvalidFields(
+          absl::StrCat(req.name.ToString(), " does not exist yet"), missing);
+    }
+    evidence.set_create_time_us(now);
+  }
+
+  // Metadata: a non-empty field replaces the current value; the indicator
+  // index follows the codes.
+  if (!req.metadata.title.empty()) evidence.set_title(req.metadata.title);
+  if (req.metadata.school_year != 0) {
+    evidence.set_school_year(req.metadata.school_year);
+  }
+  if (!req.metadata.indicator_codes.empty()) {
+    for (const std::string& code : evidence.indicator_codes()) {
+      batch.Delete(cf(kIndicatorsCf), IndicatorKey(code, ekey));
+    }
+    std::set<std::string> codes(req.metadata.indicator_codes.begin(),
+                                req.metadata.indicator_codes.end());
+    evidence.clear_indicator_codes();
+    for (const std::string& code : codes) {
+      evidence.add_indicator_codes(code);
+      batch.Put(cf(kIndicatorsCf), IndicatorKey(code, ekey), "");
+    }
+  }
+  const int64_t version = evidence.version_count() + 1;
+  evidence.set_version_count(version);
+  evidence.set_update_time_us(now);
+
+  // Content: shared by every version with the same bytes.
+  const std::string content_key(AsBytes(req.sha256));
+  ContentRecord content;
+  ASSIGN_OR_RETURN(bool have_content,
+                   GetProto(kContentsCf, content_key, &content));
+  absl::flat_hash_set<std::string> referenced;
+  if (have_content) {
+    if (content.size_bytes() != req.size_bytes) {
+      return absl::DataLossError(
+          "stored content with this SHA-256 has a different size");
+    }
+  } else {
+    content.set_size_bytes(req.size_bytes);
+    content.set_chunk_size(kChunkSize);
+    const auto& mine = staged_[req.upload_id];
+    for (const Sha256Digest& d : req.chunks) {
+      std::string chunk(AsBytes(d));
+      content.add_chunk_sha256(chunk);
+      if (!referenced.insert(chunk).second) continue;
+      ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
+      if (refs == 0 && !mine.contains(chunk)) {
+        return absl::InternalError("an upload chunk was not stored before commit");
+      }
+      batch.Put(cf(kChunkRefsCf), chunk, U64Key(refs + 1));
+    }
+  }
+  content.set_refcount(content.refcount() + 1);
+  batch.Put(cf(kContentsCf), content_key, content.SerializeAsString());
+
+  VersionRecord record;
+  record.set_sha256(content_key);
+  record.set_size_bytes(req.size_bytes);
+  record.set_content_type(req.content_type);
+  record.set_filename(req.filename);
+  record.set_create_time_us(now);
+  record.set_uploader(req.uploader);
+  record.set_request_id(req.request_id);
+  batch.Put(cf(kVersionsCf), VersionKeyFromEvidenceKey(ekey, version),
+            record.SerializeAsString());
+  batch.Put(cf(kEvidenceCf), ekey, evidence.SerializeAsString());
+  if (!req.request_id.empty()) {
+    RequestRecord request;
+    request.set_evidence_key(ekey);
+    request.set_version(version);
+    batch.Put(cf(kRequestsCf), req.request_id, request.SerializeAsString());
+  }
+  CommitResult result{FromRecord(version, record), false};
+  const std::string version_name =
+      VersionName{req.name, version}.ToString();
+  AddAudit(batch, "upload", req.uploader, version_name, content_key,
+           req.request_id, now);
+
+  // Staged chunks this version now references stay; the rest (the content
+  // was already stored) go, unless another upload still pins them.
+  RETURN_IF_ERROR(PlanReleaseLocked(req.upload_id, referenced, batch));
+  // On failure nothing was applied and the upload keeps its staging, for
+  // AbortUpload to release.
+  RETURN_IF_ERROR(Write(batch, true, "committing a version"));
+  ForgetUploadLocked(req.upload_id);
+  ++next_audit_seq_;
+  return result;
+}
+
+absl::StatusOr<EvidenceInfo> RocksArchiveStore::LoadEvidence(
+    const EvidenceName& name, const EvidenceRecord& record) {
+  EvidenceInfo info;
+  info.name = name;
+  info.title = record.title();
+  info.indicator_codes.assign(record.indicator_codes().begin(),
+                              record.indicator_codes().end());
+  info.school_year = record.school_year();
+  info.version_count = record.version_count();
+  info.create_time_us = record.create_time_us();
+  info.update_time_us = record.update_time_us();
+  info.delete_time_us = record.delete_time_us();
+  VersionRecord latest;
+  ASSIGN_OR_RETURN(bool found,
+                   GetProto(kVersionsCf,
+                            VersionKey(name, record.version_count()), &latest));
+  if (!found) {
+    return absl::DataLossError(
+        absl::StrCat(name.ToString(), ": its latest version record is missing"));
+  }
+  info.latest = FromRecord(record.version_count(), latest);
+  return info;
+}
+
+absl::StatusOr<EvidenceInfo> RocksArchiveStore::GetEvidence(
+    const EvidenceName& name) {
+  EvidenceRecord record;
+  ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, EvidenceKey(name), &record));
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat(name.ToString(), " does not exist"));
+  }
+  return LoadEvidence(name, record);
+}
+
+absl::StatusOr<VersionInfo> RocksArchiveStore::GetVersion(
+    const EvidenceName& name, int64_t version) {
+  ASSIGN_OR_RETURN(EvidenceInfo evidence, GetEvidence(name));
+  if (version == 0) return evidence.latest;
+  if (version > evidence.version_count) {
+    return absl::NotFoundError(absl::StrCat(
+        name.ToString(), " has no version ", version, "; it has ",
+        evidence.version_count, evidence.version_count == 1 ? " version" : " versions"));
+  }
+  VersionRecord record;
+  ASSIGN_OR_RETURN(bool found,
+                   GetProto(kVersionsCf, VersionKey(name, version), &record));
+  if (!found) {
+    return absl::DataLossError(
+        absl::StrCat(VersionName{name, version}.ToString(), " record is missing"));
+  }
+  return FromRecord(version, record);
+}
+
+absl::StatusOr<std::vector<VersionInfo>> RocksArchiveStore::ListVersions(
+    const EvidenceName& name, int64_t after, int limit) {
+  ASSIGN_OR_RETURN(EvidenceInfo evidence, GetEvidence(name));
+  std::vector<VersionInfo> out;
+  const std::string prefix = EvidenceKey(name);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kVersionsCf)));
+  for (it->Seek(VersionKey(name, after + 1));
+       it->Valid() && it->key().starts_with(prefix) &&
+       static_cast<int>(out.size()) < limit;
+       it->Next()) {
+    VersionRecord record;
+    if (!record.ParseFromArray(it->value().data(), it->value().size())) {
+      return absl::DataLossError("unreadable version record");
+    }
+    out.push_back(FromRecord(VersionOfKey(View(it->key())), record));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "listing versions"));
+  return out;
+}
+
+absl::StatusOr<ListPage> RocksArchiveStore::ListEvidence(const ListQuery& q) {
+  // With an indicator code, walk that code's index; otherwise the evidence
+  // itself. Both are in evidence-key order, so the cursor is an evidence key.
+  const bool by_indicator = !q.indicator_code.empty();
+  const std::string parent_prefix = ParentPrefix(q.parent);
+  const std::string prefix =
+      by_indicator ? IndicatorKey(q.indicator_code, parent_prefix)
+                   : parent_prefix;
+  const ColumnFamily scan_cf = by_indicator ? kIndicatorsCf : kEvidenceCf;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(scan_cf)));
+  if (q.start_after.empty()) {
+    it->Seek(prefix);
+  } else {
+    const std::string from = by_indicator
+                                 ? IndicatorKey(q.indicator_code, q.start_after)
+                                 : q.start_after;
+    it->Seek(from);
+    if (it->Valid() && it->key() == from) it->Next();
+  }
+  ListPage page;
+  std::string last;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (static_cast<int>(page.evidence.size()) == q.limit) {
+      page.next_cursor = last;
+      break;
+    }
+    std::string ekey(by_indicator
+                         ? EvidenceKeyOfIndicatorKey(View(it->key()))
+                         : View(it->key()));
+    last = ekey;
+    auto name = DecodeEvidenceKey(ekey);
+    if (!name) return absl::DataLossError("unreadable evidence key");
+    EvidenceRecord record;
+    if (by_indicator) {
+      ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, ekey, &record));
+      if (!found) return absl::DataLossError("indicator index entry without evidence");
+    } else if (!record.ParseFromArray(it->value().data(), it->value().size())) {
+      return absl::DataLossError("unreadable evidence record");
+    }
+    if (q.school_year != 0 && record.school_year() != q.school_year) continue;
+    if (!q.show_deleted && record.delete_time_us() != 0) continue;
+    ASSIGN_OR_RETURN(EvidenceInfo info, LoadEvidence(*name, record));
+    page.evidence.push_back(std::move(info));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "listing evidence"));
+  return page;
+}
+
+absl::StatusOr<Content> RocksArchiveStore::GetContent(
+    const Sha256Digest& sha256) {
+  ContentRecord record;
+  ASSIGN_OR_RETURN(bool found,
+                   GetProto(kContentsCf, AsBytes(sha256), &record));
+  if (!found) {
+    return absl::DataLossError(
+        absl::StrCat("the content ", ToHex(sha256), " is missing"));
+  }
+  Content content;
+  content.size_bytes = record.size_bytes();
+  content.chunk_size = record.chunk_size();
+  for (const std::string& c : record.chunk_sha256()) {
+    content.chunks.push_back(DigestFrom(c));
+  }
+  const int64_t expected_chunks =
+      content.chunk_size > 0
+          ? (content.size_bytes + content.chunk_size - 1) / content.chunk_size
+          : -1;
+  if (expected_chunks != static_cast<int64_t>(content.chunks.size())) {
+    return absl::DataLossError(
+        absl::StrCat("the chunk list of content ", ToHex(sha256),
+                     " does not match its size"));
+  }
+  return content;
+}
+
+absl::StatusOr<std::string> RocksArchiveStore::ReadChunk(
+    const Sha256Digest& sha256) {
+  std::string bytes;
+  ASSIGN_OR_RETURN(bool found, Get(kChunksCf, AsBytes(sha256), &bytes));
+  if (!found) {
+    return absl::DataLossError(
+        absl::StrCat("stored chunk ", ToHex(sha256), " is missing"));
+  }
+  if (Sha256::Of(bytes) != sha256) {
+    return absl::DataLossError(absl::StrCat(
+        "stored chunk ", ToHex(sha256),
+        " no longer matches its SHA-256; the archive's disk corrupted it"));
+  }
+  return bytes;
+}
+
+absl::StatusOr<EvidenceInfo> RocksArchiveStore::SetDeleted(
+    const EvidenceName& name, bool deleted, const std::string& actor) {
+  absl::MutexLock lock(&mu_);
+  const std::string ekey = EvidenceKey(name);
+  EvidenceRecord record;
+  ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, ekey, &record));
+  if (!found) {
+    return absl::NotFoundError(absl::StrCat(name.ToString(), " does not exist"));
+  }
+  if (deleted && record.delete_time_us() != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name.ToString(), " is already deleted"));
+  }
+  if (!deleted && record.delete_time_us() == 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(name.ToString(), " is not deleted"));
+  }
+  const int64_t now = NowMicros();
+  record.set_delete_time_us(deleted ? now : 0);
+  record.set_update_time_us(now);
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kEvidenceCf), ekey, record.SerializeAsString());
+  AddAudit(batch, deleted ? "delete" : "undelete", actor, name.ToString(), "",
+           "", now);
+  RETURN_IF_ERROR(Write(batch, true, deleted ? "deleting" : "undeleting"));
+  ++next_audit_seq_;
+  return LoadEvidence(name, record);
+}
+
+absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
+  absl::MutexLock lock(&mu_);  // a consistent view: no commit in between
+  IntegrityReport report;
+  auto problem = [&report](std::string p) {
+    report.problems.push_back(std::move(p));
+  };
+  auto scan = [this](ColumnFamily c, auto&& fn) -> absl::Status {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf(c)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      fn(View(it->key()), View(it->value()));
+    }
+    return FromRocks(it->status(), "checking integrity");
+  };
+
+  absl::flat_hash_map<std::string, int64_t> version_counts;
+  absl::flat_hash_map<std::string, int64_t> content_uses;
+  RETURN_IF_ERROR(scan(kVersionsCf, [&](absl::string_view k, absl::string_view v) {
+    ++report.versions;
+    VersionRecord r;
+    if (k.size() < 9 || !r.ParseFromArray(v.data(), v.size())) {
+      problem("unreadable version record");
+      return;
+    }
+    ++version_counts[std::string(k.substr(0, k.size() - 8))];
+    ++content_uses[r.sha256()];
+  }));
+  absl::flat_hash_map<std::string, int64_t> index_entries;
+  RETURN_IF_ERROR(scan(kIndicatorsCf, [&](absl::string_view k, absl::string_view) {
+    ++index_entries[std::string(k)];
+  }));
+  RETURN_IF_ERROR(scan(kEvidenceCf, [&](absl::string_view k, absl::string_view v) {
+    ++report.evidence;
+    EvidenceRecord r;
+    auto name = DecodeEvidenceKey(k);
+    if (!name || !r.ParseFromArray(v.data(), v.size())) {
+      problem("unreadable evidence record");
+      return;
+    }
+    if (version_counts[std::string(k)] != r.version_count()) {
+      problem(absl::StrCat(name->ToString(), ": version_count ",
+                           r.version_count(), " but ",
+                           version_counts[std::string(k)], " version records"));
+    }
+    for (const std::string& code : r.indicator_codes()) {
+      if (index_entries.erase(IndicatorKey(code, k)) == 0) {
+        problem(absl::StrCat(name->ToString(), ": no index entry for ", code));
+      }
+    }
+  }));
+  if (!index_entries.empty()) {
+    problem(absl::StrCat(index_entries.size(),
+                         " indicator index entries without matching evidence"));
+  }
+  absl::flat_hash_map<std::string, int64_t> chunk_uses;
+  RETURN_IF_ERROR(scan(kContentsCf, [&](absl::string_view k, absl::string_view v) {
+    ++report.contents;
+    ContentRecord r;
+    if (!r.ParseFromArray(v.data(), v.size())) {
+      problem("unreadable content record");
+      return;
+    }
+    const int64_t uses = content_uses[std::string(k)];
+    if (uses != r.refcount()) {
+      problem(absl::StrCat("content ", ToHex(k), ": refcount ", r.refcount(),
+                           " but ", uses, " versions use it"));
+    }
+    absl::flat_hash_set<std::string> unique(r.chunk_sha256().begin(),
+                                            r.chunk_sha256().end());
+    for (const std::string& c : unique) ++chunk_uses[c];
+  }));
+  for (const auto& [sha, uses] : content_uses) {
+    ContentRecord r;
+    auto found = GetProto(kContentsCf, sha, &r);
+    if (!found.ok() || !*found) problem(absl::StrCat("content ", ToHex(sha), " missing"));
+  }
+  RETURN_IF_ERROR(scan(kChunkRefsCf, [&](absl::string_view k, absl::string_view v) {
+    const int64_t uses = chunk_uses[std::string(k)];
+    if (v.size() != 8 || static_cast<int64_t>(GetU64BE(v)) != uses) {
+      problem(absl::StrCat("chunk ", ToHex(k), ": refcount disagrees with the ",
+                           uses, " contents that use it"));
+    }
+  }));
+  RETURN_IF_ERROR(scan(kChunksCf, [&](absl::string_view k, absl::string_view v) {
+    ++report.chunks;
+    auto uses = chunk_uses.find(std::string(k));
+    if (uses == chunk_uses.end()) {
+      if (!pins_.contains(std::string(k))) {
+        problem(absl::StrCat("chunk ", ToHex(k), " is stored but unreferenced"));
+      }
+      return;
+    }
+    chunk_uses.erase(uses);
+    if (AsBytes(Sha256::Of(v)) != k) {
+      problem(absl::StrCat("chunk ", ToHex(k), " does not match its hash"));
+    }
+  }));
+  for (const auto& [chunk, uses] : chunk_uses) {
+    problem(absl::StrCat("chunk ", ToHex(chunk), " is referenced but missing"));
+  }
+  if (staged_.empty()) {
+    RETURN_IF_ERROR(scan(kStagingCf, [&](absl::string_view, absl::string_view) {
+      problem("staging entry with no upload in flight");
+    }));
+  }
+  return report;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
+    const std::string& dir, const StoreOptions& store_options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  // Bounds the WAL (every chunk passes through it) and so recovery time.
+  db_options.max_total_wal_size = 256 << 20;
+
+  // One cache for every column family's index and data blocks; chunk
+  // bytes live in blob files and bypass it.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(32 << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  std::shared_ptr<rocksdb::TableFactory> table_factory(
+      rocksdb::NewBlockBasedTableFactory(table));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int c = 0; c < kNumColumnFamilies; ++c) {
+    rocksdb::ColumnFamilyOptions options;
+    options.table_factory = table_factory;
+    if (c == kChunksCf) {
+      // Chunk bytes go to blob files at flush: the LSM tree keeps only
+      // small references, so compaction never rewrites the bytes.
+      options.enable_blob_files = true;
+      options.min_blob_size = 4096;
+      options.blob_file_size = 256 << 20;
+      options.enable_blob_garbage_collection = true;
+      options.write_buffer_size = store_options.chunk_write_buffer_bytes;
+      options.max_write_buffer_number = 2;
+    } else {
+      options.write_buffer_size = 8 << 20;
+    }
+    descriptors.emplace_back(kColumnFamilies[c], options);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw),
+      absl::StrCat("opening the archive in ", dir)));
+  auto store = std::make_unique<RocksArchiveStore>(
+      std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  RETURN_IF_ERROR(store->Recover());
+  return store;
+}
+
+}  // namespace junheng::archive

@@ -1,0 +1,58 @@
+// The upload pipeline: receive → hash → cut into chunks → stage → commit.
+//
+// It sees a plain UploadSource, not gRPC, so it can be benchmarked without a
+// socket and tested over one. The caller's thread receives and computes the
+// file's SHA-256; a second thread hashes and stages the storage chunks, so
+// receiving, hashing and writing overlap. At most kMaxQueuedChunks chunks
+// wait between the two, which bounds an upload's memory to a few MiB
+// whatever the file size.
+#ifndef JUNHENG_ARCHIVE_SERVICE_UPLOAD_PIPELINE_H_
+#define JUNHENG_ARCHIVE_SERVICE_UPLOAD_PIPELINE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "archive_service/archive_store.h"
+
+namespace junheng::archive {
+
+inline constexpr int kMaxQueuedChunks = 3;
+
+// The file's bytes, in order, in pieces of any size.
+class UploadSource {
+ public:
+  virtual ~UploadSource() = default;
+  // Stores the next piece in *piece; false when there is none, either
+  // because the stream ended or because it failed (see Finish).
+  virtual bool Next(std::string* piece) = 0;
+  // After Next returned false: OK if the stream ended as it should, else
+  // why not (the client cancelled, sent a second header, …).
+  virtual absl::Status Finish() = 0;
+};
+
+struct UploadSpec {
+  // Everything but upload_id, sha256, size_bytes and chunks, which the
+  // pipeline fills in.
+  CommitRequest commit;
+  std::optional<Sha256Digest> expected_sha256;
+  std::optional<int64_t> expected_size;
+  int64_t max_file_bytes = 0;
+};
+
+// Reads `source` to its end and commits the version. On any failure the
+// upload leaves nothing behind. INVALID_ARGUMENT (field header.size_bytes or
+// header.sha256) when the bytes differ from what the header declared;
+// RESOURCE_EXHAUSTED past max_file_bytes; otherwise the source's or the
+// store's error.
+absl::StatusOr<CommitResult> RunUpload(ArchiveStore& store,
+                                       const UploadSpec& spec,
+                                       UploadSource& source);
+
+// RESOURCE_EXHAUSTED for a file over `limit` bytes.
+absl::Status FileTooLarge(int64_t limit);
+
+}  // namespace junheng::archive
+
+#endif  // JUNHENG_ARCHIVE_SERVICE_UPLOAD_PIPELINE_H_

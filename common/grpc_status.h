@@ -1,0 +1,50 @@
+// The one place where absl::Status meets grpc::Status (AIP-193).
+//
+// Inside the services every function returns absl::Status; a request field
+// that is wrong is reported with InvalidFields(), which stores the field
+// violations in the status payload. At the gRPC edge ToGrpc() turns that into
+// INVALID_ARGUMENT with a google.rpc.BadRequest in the status details, so a
+// client sees exactly which field to fix. Clients use FromGrpc() to get the
+// violations back.
+#ifndef JUNHENG_COMMON_GRPC_STATUS_H_
+#define JUNHENG_COMMON_GRPC_STATUS_H_
+
+#include "absl/strings/string_view.h"
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "grpcpp/support/status.h"
+
+namespace junheng {
+
+struct FieldViolation {
+  std::string field;
+  std::string description;
+};
+
+// INVALID_ARGUMENT whose message lists every violation and whose payload
+// carries them for ToGrpc(). `summary` opens the message.
+absl::Status InvalidFields(absl::string_view summary,
+                           const std::vector<FieldViolation>& violations);
+
+// INVALID_ARGUMENT with a single field violation.
+absl::Status InvalidField(std::string field, std::string description);
+
+// The field violations carried by `status`, if any.
+std::vector<FieldViolation> FieldViolations(const absl::Status& status);
+
+// Attaches a retry hint (google.rpc.RetryInfo) to a RESOURCE_EXHAUSTED or
+// UNAVAILABLE status.
+void SetRetryDelay(absl::Status& status, absl::Duration delay);
+
+// Maps the status, keeping message, field violations and retry hint.
+grpc::Status ToGrpc(const absl::Status& status);
+
+// The inverse, for clients: decodes the details ToGrpc() attached.
+absl::Status FromGrpc(const grpc::Status& status);
+
+}  // namespace junheng
+
+#endif  // JUNHENG_COMMON_GRPC_STATUS_H_

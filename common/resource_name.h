@@ -1,0 +1,68 @@
+// Parsing and formatting of Junheng's resource names (AIP-122).
+//
+//   counties/{county}                                   a county
+//   counties/{county}/schools/{school}                  a school
+//   {county or school}/evidence/{evidence}              an evidence document
+//   {evidence}/versions/{version}                       one immutable version
+//
+// county: 6 digits; school: 10 digits; evidence: 1–63 of [a-z0-9-], starting
+// with a letter, not ending with '-'; version: a positive decimal integer
+// without leading zeros. A whole name is at most kMaxNameLength bytes.
+//
+// Every parser returns INVALID_ARGUMENT with a field violation naming
+// `field` (the request field the name came from) and saying what is wrong.
+#ifndef JUNHENG_COMMON_RESOURCE_NAME_H_
+#define JUNHENG_COMMON_RESOURCE_NAME_H_
+
+#include "absl/strings/string_view.h"
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace junheng {
+
+inline constexpr size_t kMaxNameLength = 256;
+
+// A county or a school; `school` is empty for a county. For a list parent,
+// `county` is empty for "counties/-" (all counties).
+struct Parent {
+  std::string county;
+  std::string school;
+  std::string ToString() const;
+};
+
+struct EvidenceName {
+  Parent parent;
+  std::string evidence;
+  std::string ToString() const;
+  bool operator==(const EvidenceName&) const = default;
+};
+
+struct VersionName {
+  EvidenceName evidence;
+  // 0 when the name was an evidence name: the latest version.
+  int64_t version = 0;
+  std::string ToString() const;
+};
+
+bool IsValidCountyCode(absl::string_view s);
+bool IsValidSchoolCode(absl::string_view s);
+bool IsValidEvidenceId(absl::string_view s);
+
+// counties/{county} or counties/{county}/schools/{school}.
+absl::StatusOr<Parent> ParseParent(absl::string_view name,
+                                   absl::string_view field);
+// As ParseParent, and also counties/- (every county).
+absl::StatusOr<Parent> ParseListParent(absl::string_view name,
+                                       absl::string_view field);
+absl::StatusOr<EvidenceName> ParseEvidenceName(absl::string_view name,
+                                               absl::string_view field);
+// An evidence name (version 0) or a version name.
+absl::StatusOr<VersionName> ParseVersionName(absl::string_view name,
+                                             absl::string_view field);
+
+}  // namespace junheng
+
+#endif  // JUNHENG_COMMON_RESOURCE_NAME_H_
