@@ -66,7 +66,8 @@ void ToProto(const EvidenceInfo& e, v1::Evidence* out) {
   out->set_version_count(e.version_count);
   SetTime(e.create_time_us, out->mutable_create_time());
   SetTime(e.update_time_us, out->mutable_update_time());
-  if (e.delete_time_us != 0) SetTime(e.delete_time_us, out->mutable_delete_time());
+  if (e.delete_time_us != 0)
+    SetTime(e.delete_time_us, out->mutable_delete_time());
 }
 
 std::string Caller(const grpc::ServerContext& context) {
@@ -90,9 +91,8 @@ int PageSize(int32_t requested, std::vector<FieldViolation>& violations) {
 // token replayed with other filters is refused rather than misread.
 std::string MakePageToken(absl::string_view request_fingerprint,
                           absl::string_view cursor) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(AsBytes(Sha256::Of(request_fingerprint)).substr(0, 8),
-                   cursor));
+  return absl::WebSafeBase64Escape(absl::StrCat(
+      AsBytes(Sha256::Of(request_fingerprint)).substr(0, 8), cursor));
 }
 
 absl::StatusOr<std::string> ParsePageToken(absl::string_view token,
@@ -109,8 +109,8 @@ absl::StatusOr<std::string> ParsePageToken(absl::string_view token,
 
 // Reads the first message and validates the header.
 absl::StatusOr<UploadSpec> ReadHeader(
-    grpc::ServerContext* context,
-    grpc::ServerReader<v1::UploadRequest>* reader, int64_t max_file_bytes) {
+    grpc::ServerContext* context, grpc::ServerReader<v1::UploadRequest>* reader,
+    int64_t max_file_bytes) {
   v1::UploadRequest first;
   if (!reader->Read(&first)) {
     if (context->IsCancelled()) return absl::CancelledError("client cancelled");
@@ -140,8 +140,8 @@ absl::StatusOr<UploadSpec> ReadHeader(
   }
   c.name.evidence = h.evidence_id();
   if (h.title().size() > kMaxTitleBytes) {
-    bad.push_back({"header.title", absl::StrCat("is longer than ",
-                                                kMaxTitleBytes, " bytes")});
+    bad.push_back({"header.title",
+                   absl::StrCat("is longer than ", kMaxTitleBytes, " bytes")});
   }
   if (static_cast<size_t>(h.indicator_codes_size()) > kMaxIndicatorCodes) {
     bad.push_back({"header.indicator_codes",
@@ -157,18 +157,20 @@ absl::StatusOr<UploadSpec> ReadHeader(
   }
   if (h.school_year() != 0 &&
       (h.school_year() < 2000 || h.school_year() > 2100)) {
-    bad.push_back({"header.school_year",
-                   absl::StrCat(h.school_year(),
-                                " is not a school year between 2000 and 2100")});
+    bad.push_back(
+        {"header.school_year",
+         absl::StrCat(h.school_year(),
+                      " is not a school year between 2000 and 2100")});
   }
   if (h.content_type().size() > 127 || !IsPrintableAscii(h.content_type())) {
     bad.push_back({"header.content_type",
                    "must be a MIME type of at most 127 printable characters"});
   }
-  if (h.filename().size() > 255 ||
-      h.filename().find_first_of(std::string("/\\\0", 3)) != std::string::npos) {
-    bad.push_back({"header.filename",
-                   "must be a base name of at most 255 bytes, without / or \\"});
+  if (h.filename().size() > 255 || h.filename().find_first_of(std::string(
+                                       "/\\\0", 3)) != std::string::npos) {
+    bad.push_back(
+        {"header.filename",
+         "must be a base name of at most 255 bytes, without / or \\"});
   }
   if (!h.sha256().empty()) {
     spec.expected_sha256 = ParseSha256Hex(h.sha256());
@@ -196,8 +198,8 @@ absl::StatusOr<UploadSpec> ReadHeader(
   c.metadata.indicator_codes.assign(h.indicator_codes().begin(),
                                     h.indicator_codes().end());
   c.metadata.school_year = h.school_year();
-  c.content_type = h.content_type().empty() ? "application/octet-stream"
-                                            : h.content_type();
+  c.content_type =
+      h.content_type().empty() ? "application/octet-stream" : h.content_type();
   c.filename = h.filename();
   c.uploader = Caller(*context);
   c.request_id = h.request_id();
@@ -221,7 +223,8 @@ class GrpcUploadSource final : public UploadSource {
         return false;
       }
       if (message_.payload_case() != v1::UploadRequest::kChunk) {
-        status_ = InvalidField("chunk", "a message had neither header nor chunk");
+        status_ =
+            InvalidField("chunk", "a message had neither header nor chunk");
         return false;
       }
       if (message_.chunk().empty()) continue;
@@ -295,19 +298,20 @@ absl::Status ArchiveGrpcService::DoDownload(
   if (name->version == 0) {
     ASSIGN_OR_RETURN(EvidenceInfo evidence, store_.GetEvidence(name->evidence));
     if (evidence.delete_time_us != 0) {
-      return absl::NotFoundError(absl::StrCat(
-          request.name(),
-          " is deleted; its versions stay readable by version name (…/versions/",
-          evidence.version_count, ") or after undelete"));
+      return absl::NotFoundError(
+          absl::StrCat(request.name(),
+                       " is deleted; its versions stay readable by version "
+                       "name (…/versions/",
+                       evidence.version_count, ") or after undelete"));
     }
     version = evidence.latest;
   } else {
     ASSIGN_OR_RETURN(version, store_.GetVersion(name->evidence, name->version));
   }
   if (request.offset() > version.size_bytes) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "offset ", request.offset(), " is past the end of the ",
-        version.size_bytes, "-byte file"));
+    return absl::OutOfRangeError(
+        absl::StrCat("offset ", request.offset(), " is past the end of the ",
+                     version.size_bytes, "-byte file"));
   }
   ASSIGN_OR_RETURN(Content content, store_.GetContent(version.sha256));
   const int64_t begin = request.offset();
@@ -341,8 +345,8 @@ absl::Status ArchiveGrpcService::DoDownload(
     }
     const int64_t chunk_begin = i * cs;
     const int64_t from = std::max(begin, chunk_begin) - chunk_begin;
-    const int64_t to =
-        std::min<int64_t>(end - chunk_begin, static_cast<int64_t>(chunk->size()));
+    const int64_t to = std::min<int64_t>(end - chunk_begin,
+                                         static_cast<int64_t>(chunk->size()));
     if (from == 0 && to == static_cast<int64_t>(chunk->size())) {
       message.set_chunk(std::move(*chunk));
     } else {
@@ -373,7 +377,8 @@ grpc::Status ArchiveGrpcService::GetEvidence(
 }
 
 absl::Status ArchiveGrpcService::DoListEvidence(
-    const v1::ListEvidenceRequest& request, v1::ListEvidenceResponse* response) {
+    const v1::ListEvidenceRequest& request,
+    v1::ListEvidenceResponse* response) {
   std::vector<FieldViolation> bad;
   ListQuery query;
   auto parent = ParseListParent(request.parent(), "parent");
@@ -384,8 +389,8 @@ absl::Status ArchiveGrpcService::DoListEvidence(
   }
   if (!request.indicator_code().empty() &&
       !IsValidIndicatorCode(request.indicator_code())) {
-    bad.push_back({"indicator_code",
-                   "is not an indicator code such as R4, G11 or Q3"});
+    bad.push_back(
+        {"indicator_code", "is not an indicator code such as R4, G11 or Q3"});
   }
   query.limit = PageSize(request.page_size(), bad);
   const std::string fingerprint =

@@ -25,10 +25,9 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   grpc::Status Upload(grpc::ServerContext* context,
                       grpc::ServerReader<v1::UploadRequest>* reader,
                       v1::EvidenceVersion* response) override;
-  grpc::Status Download(grpc::ServerContext* context,
-                        const v1::DownloadRequest* request,
-                        grpc::ServerWriter<v1::DownloadResponse>* writer)
-      override;
+  grpc::Status Download(
+      grpc::ServerContext* context, const v1::DownloadRequest* request,
+      grpc::ServerWriter<v1::DownloadResponse>* writer) override;
   grpc::Status GetEvidence(grpc::ServerContext* context,
                            const v1::GetEvidenceRequest* request,
                            v1::Evidence* response) override;

@@ -16,7 +16,6 @@
 #ifndef JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_
 #define JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/resource_name.h"
 #include "common/sha256.h"
 
@@ -91,11 +91,11 @@ struct Content {
 };
 
 struct ListQuery {
-  Parent parent;                // empty county: every county
-  std::string indicator_code;   // empty: any
-  int32_t school_year = 0;      // 0: any
+  Parent parent;               // empty county: every county
+  std::string indicator_code;  // empty: any
+  int32_t school_year = 0;     // 0: any
   bool show_deleted = false;
-  std::string start_after;      // an opaque cursor from a previous page
+  std::string start_after;  // an opaque cursor from a previous page
   int limit = 50;
 };
 

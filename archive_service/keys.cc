@@ -41,8 +41,7 @@ std::optional<EvidenceName> DecodeEvidenceKey(absl::string_view key) {
   EvidenceName name{{std::string(parts[0]), std::string(parts[1])},
                     std::string(parts[2])};
   if (!IsValidCountyCode(name.parent.county) ||
-      (!name.parent.school.empty() &&
-       !IsValidSchoolCode(name.parent.school)) ||
+      (!name.parent.school.empty() && !IsValidSchoolCode(name.parent.school)) ||
       !IsValidEvidenceId(name.evidence)) {
     return std::nullopt;
   }
@@ -77,14 +76,15 @@ std::string IndicatorPrefix(absl::string_view code) {
   return absl::StrCat(code, absl::string_view("\0", 1));
 }
 
-std::string IndicatorKey(absl::string_view code, absl::string_view evidence_key) {
+std::string IndicatorKey(absl::string_view code,
+                         absl::string_view evidence_key) {
   return absl::StrCat(IndicatorPrefix(code), evidence_key);
 }
 
 absl::string_view EvidenceKeyOfIndicatorKey(absl::string_view key) {
   const size_t zero = key.find('\0');
   return zero == absl::string_view::npos ? absl::string_view()
-                                        : key.substr(zero + 1);
+                                         : key.substr(zero + 1);
 }
 
 std::string StagingKey(uint64_t upload_id, const Sha256Digest& chunk) {

@@ -43,12 +43,12 @@
 #ifndef JUNHENG_ARCHIVE_SERVICE_KEYS_H_
 #define JUNHENG_ARCHIVE_SERVICE_KEYS_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "common/resource_name.h"
 #include "common/sha256.h"
 
@@ -56,9 +56,8 @@ namespace junheng::archive {
 
 // Column family names, in the order the store opens them.
 inline constexpr const char* kColumnFamilies[] = {
-    "default",    "evidence", "versions", "contents",
-    "chunks",     "chunk_refs", "indicators", "requests",
-    "staging",    "audit"};
+    "default",    "evidence",   "versions", "contents", "chunks",
+    "chunk_refs", "indicators", "requests", "staging",  "audit"};
 enum ColumnFamily : int {
   kDefaultCf = 0,
   kEvidenceCf = 1,
@@ -91,7 +90,8 @@ std::string VersionKeyFromEvidenceKey(absl::string_view evidence_key,
 // The version number in a versions key.
 uint64_t VersionOfKey(absl::string_view version_key);
 
-std::string IndicatorKey(absl::string_view code, absl::string_view evidence_key);
+std::string IndicatorKey(absl::string_view code,
+                         absl::string_view evidence_key);
 std::string IndicatorPrefix(absl::string_view code);
 // The EvidenceKey inside an indicators key.
 absl::string_view EvidenceKeyOfIndicatorKey(absl::string_view key);

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (absl::GetFlag(FLAGS_max_file_bytes) <= 0) {
-    std::fprintf(stderr, "junheng-archive: --max_file_bytes must be positive\n");
+    std::fprintf(stderr,
+                 "junheng-archive: --max_file_bytes must be positive\n");
     return 2;
   }
   auto store = junheng::archive::OpenRocksArchiveStore(data_dir);
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
   absl::Status served = junheng::Serve(
       {.listen_address = absl::GetFlag(FLAGS_listen),
        .server_name = "junheng-archive",
-       .shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds))},
+       .shutdown_grace =
+           absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds))},
       {&service});
   if (!served.ok()) {
     std::fprintf(stderr, "junheng-archive: %s\n", served.ToString().c_str());

@@ -44,16 +44,15 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view doing) {
   if (s.ok()) return absl::OkStatus();
   const std::string detail = absl::StrCat(doing, ": ", s.ToString());
   if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
-    absl::Status out = absl::ResourceExhaustedError(absl::StrCat(
-        "the archive's disk is full (", detail,
-        "); free space on the server and retry"));
+    absl::Status out = absl::ResourceExhaustedError(
+        absl::StrCat("the archive's disk is full (", detail,
+                     "); free space on the server and retry"));
     SetRetryDelay(out, absl::Seconds(30));
     return out;
   }
   if (s.IsCorruption()) return absl::DataLossError(detail);
   if (s.IsNotFound()) return absl::NotFoundError(detail);
-  if (s.IsIOError() &&
-      s.ToString().find("lock") != std::string::npos) {
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
     return absl::FailedPreconditionError(absl::StrCat(
         detail, " (is another junheng-archive using this --data_dir?)"));
   }
@@ -147,7 +146,8 @@ class RocksArchiveStore final : public ArchiveStore {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops the upload's pins; call once its release batch is written (or
   // abandoned to start-up recovery).
-  void ForgetUploadLocked(uint64_t upload_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ForgetUploadLocked(uint64_t upload_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddAudit(rocksdb::WriteBatch& batch, absl::string_view action,
                 absl::string_view actor, absl::string_view resource,
                 absl::string_view sha256, absl::string_view request_id,
@@ -169,7 +169,8 @@ class RocksArchiveStore final : public ArchiveStore {
 absl::StatusOr<bool> RocksArchiveStore::Get(ColumnFamily c,
                                             absl::string_view key,
                                             std::string* out) {
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(c), ToSlice(key), out);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(c), ToSlice(key), out);
   if (s.IsNotFound()) return false;
   RETURN_IF_ERROR(FromRocks(s, absl::StrCat("reading ", kColumnFamilies[c])));
   return true;
@@ -183,8 +184,8 @@ absl::StatusOr<bool> RocksArchiveStore::GetProto(ColumnFamily c,
   ASSIGN_OR_RETURN(bool found, Get(c, key, &value));
   if (!found) return false;
   if (!out->ParseFromString(value)) {
-    return absl::DataLossError(absl::StrCat("unreadable record in column family ",
-                                            kColumnFamilies[c]));
+    return absl::DataLossError(absl::StrCat(
+        "unreadable record in column family ", kColumnFamilies[c]));
   }
   return true;
 }
@@ -207,14 +208,15 @@ absl::Status RocksArchiveStore::Write(rocksdb::WriteBatch& batch, bool sync,
 absl::Status RocksArchiveStore::Recover() {
   absl::MutexLock lock(&mu_);
   std::string format;
-  ASSIGN_OR_RETURN(bool has_format, Get(kDefaultCf, kFormatVersionKey, &format));
+  ASSIGN_OR_RETURN(bool has_format,
+                   Get(kDefaultCf, kFormatVersionKey, &format));
   rocksdb::WriteBatch batch;
   if (!has_format) {
     batch.Put(cf(kDefaultCf), kFormatVersionKey, kFormatVersion);
   } else if (format != kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the data directory holds archive format ", format,
-        "; this junheng-archive reads format ", kFormatVersion));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the data directory holds archive format ", format,
+                     "; this junheng-archive reads format ", kFormatVersion));
   }
   // Uploads that were in flight at a crash: drop their unreferenced chunks.
   int64_t dropped = 0;
@@ -352,9 +354,9 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
   EvidenceRecord evidence;
   ASSIGN_OR_RETURN(bool exists, GetProto(kEvidenceCf, ekey, &evidence));
   if (exists && evidence.delete_time_us() != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        req.name.ToString(),
-        " is deleted; undelete it before adding a version"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(req.name.ToString(),
+                     " is deleted; undelete it before adding a version"));
   }
   if (!exists) {
     std::vector<FieldViolation> missing;
@@ -362,8 +364,8 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
       missing.push_back({"header.title", "is required for new evidence"});
     }
     if (req.metadata.indicator_codes.empty()) {
-      missing.push_back(
-          {"header.indicator_codes", "at least one is required for new evidence"});
+      missing.push_back({"header.indicator_codes",
+                         "at least one is required for new evidence"});
     }
     if (req.metadata.school_year == 0) {
       missing.push_back({"header.school_year", "is required for new evidence"});
@@ -418,7 +420,8 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
       if (!referenced.insert(chunk).second) continue;
       ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
       if (refs == 0 && !mine.contains(chunk)) {
-        return absl::InternalError("an upload chunk was not stored before commit");
+        return absl::InternalError(
+            "an upload chunk was not stored before commit");
       }
       batch.Put(cf(kChunkRefsCf), chunk, U64Key(refs + 1));
     }
@@ -444,8 +447,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     batch.Put(cf(kRequestsCf), req.request_id, request.SerializeAsString());
   }
   CommitResult result{FromRecord(version, record), false};
-  const std::string version_name =
-      VersionName{req.name, version}.ToString();
+  const std::string version_name = VersionName{req.name, version}.ToString();
   AddAudit(batch, "upload", req.uploader, version_name, content_key,
            req.request_id, now);
 
@@ -473,12 +475,12 @@ absl::StatusOr<EvidenceInfo> RocksArchiveStore::LoadEvidence(
   info.update_time_us = record.update_time_us();
   info.delete_time_us = record.delete_time_us();
   VersionRecord latest;
-  ASSIGN_OR_RETURN(bool found,
-                   GetProto(kVersionsCf,
-                            VersionKey(name, record.version_count()), &latest));
+  ASSIGN_OR_RETURN(
+      bool found,
+      GetProto(kVersionsCf, VersionKey(name, record.version_count()), &latest));
   if (!found) {
-    return absl::DataLossError(
-        absl::StrCat(name.ToString(), ": its latest version record is missing"));
+    return absl::DataLossError(absl::StrCat(
+        name.ToString(), ": its latest version record is missing"));
   }
   info.latest = FromRecord(record.version_count(), latest);
   return info;
@@ -487,9 +489,11 @@ absl::StatusOr<EvidenceInfo> RocksArchiveStore::LoadEvidence(
 absl::StatusOr<EvidenceInfo> RocksArchiveStore::GetEvidence(
     const EvidenceName& name) {
   EvidenceRecord record;
-  ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, EvidenceKey(name), &record));
+  ASSIGN_OR_RETURN(bool found,
+                   GetProto(kEvidenceCf, EvidenceKey(name), &record));
   if (!found) {
-    return absl::NotFoundError(absl::StrCat(name.ToString(), " does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat(name.ToString(), " does not exist"));
   }
   return LoadEvidence(name, record);
 }
@@ -499,16 +503,17 @@ absl::StatusOr<VersionInfo> RocksArchiveStore::GetVersion(
   ASSIGN_OR_RETURN(EvidenceInfo evidence, GetEvidence(name));
   if (version == 0) return evidence.latest;
   if (version > evidence.version_count) {
-    return absl::NotFoundError(absl::StrCat(
-        name.ToString(), " has no version ", version, "; it has ",
-        evidence.version_count, evidence.version_count == 1 ? " version" : " versions"));
+    return absl::NotFoundError(
+        absl::StrCat(name.ToString(), " has no version ", version, "; it has ",
+                     evidence.version_count,
+                     evidence.version_count == 1 ? " version" : " versions"));
   }
   VersionRecord record;
   ASSIGN_OR_RETURN(bool found,
                    GetProto(kVersionsCf, VersionKey(name, version), &record));
   if (!found) {
-    return absl::DataLossError(
-        absl::StrCat(VersionName{name, version}.ToString(), " record is missing"));
+    return absl::DataLossError(absl::StrCat(
+        VersionName{name, version}.ToString(), " record is missing"));
   }
   return FromRecord(version, record);
 }
@@ -539,9 +544,9 @@ absl::StatusOr<ListPage> RocksArchiveStore::ListEvidence(const ListQuery& q) {
   // itself. Both are in evidence-key order, so the cursor is an evidence key.
   const bool by_indicator = !q.indicator_code.empty();
   const std::string parent_prefix = ParentPrefix(q.parent);
-  const std::string prefix =
-      by_indicator ? IndicatorKey(q.indicator_code, parent_prefix)
-                   : parent_prefix;
+  const std::string prefix = by_indicator
+                                 ? IndicatorKey(q.indicator_code, parent_prefix)
+                                 : parent_prefix;
   const ColumnFamily scan_cf = by_indicator ? kIndicatorsCf : kEvidenceCf;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(scan_cf)));
@@ -561,16 +566,16 @@ absl::StatusOr<ListPage> RocksArchiveStore::ListEvidence(const ListQuery& q) {
       page.next_cursor = last;
       break;
     }
-    std::string ekey(by_indicator
-                         ? EvidenceKeyOfIndicatorKey(View(it->key()))
-                         : View(it->key()));
+    std::string ekey(by_indicator ? EvidenceKeyOfIndicatorKey(View(it->key()))
+                                  : View(it->key()));
     last = ekey;
     auto name = DecodeEvidenceKey(ekey);
     if (!name) return absl::DataLossError("unreadable evidence key");
     EvidenceRecord record;
     if (by_indicator) {
       ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, ekey, &record));
-      if (!found) return absl::DataLossError("indicator index entry without evidence");
+      if (!found)
+        return absl::DataLossError("indicator index entry without evidence");
     } else if (!record.ParseFromArray(it->value().data(), it->value().size())) {
       return absl::DataLossError("unreadable evidence record");
     }
@@ -586,8 +591,7 @@ absl::StatusOr<ListPage> RocksArchiveStore::ListEvidence(const ListQuery& q) {
 absl::StatusOr<Content> RocksArchiveStore::GetContent(
     const Sha256Digest& sha256) {
   ContentRecord record;
-  ASSIGN_OR_RETURN(bool found,
-                   GetProto(kContentsCf, AsBytes(sha256), &record));
+  ASSIGN_OR_RETURN(bool found, GetProto(kContentsCf, AsBytes(sha256), &record));
   if (!found) {
     return absl::DataLossError(
         absl::StrCat("the content ", ToHex(sha256), " is missing"));
@@ -603,17 +607,24 @@ absl::StatusOr<Content> RocksArchiveStore::GetContent(
           ? (content.size_bytes + content.chunk_size - 1) / content.chunk_size
           : -1;
   if (expected_chunks != static_cast<int64_t>(content.chunks.size())) {
-    return absl::DataLossError(
-        absl::StrCat("the chunk list of content ", ToHex(sha256),
-                     " does not match its size"));
+    return absl::DataLossError(absl::StrCat("the chunk list of content ",
+                                            ToHex(sha256),
+                                            " does not match its size"));
   }
   return content;
 }
 
 absl::StatusOr<std::string> RocksArchiveStore::ReadChunk(
     const Sha256Digest& sha256) {
+  // RocksDB's own checksum would be a second pass over the bytes; the
+  // SHA-256 below is the stronger check.
+  rocksdb::ReadOptions options;
+  options.verify_checksums = false;
   std::string bytes;
-  ASSIGN_OR_RETURN(bool found, Get(kChunksCf, AsBytes(sha256), &bytes));
+  rocksdb::Status read =
+      db_->Get(options, cf(kChunksCf), ToSlice(AsBytes(sha256)), &bytes);
+  const bool found = !read.IsNotFound();
+  if (found) RETURN_IF_ERROR(FromRocks(read, "reading a chunk"));
   if (!found) {
     return absl::DataLossError(
         absl::StrCat("stored chunk ", ToHex(sha256), " is missing"));
@@ -633,7 +644,8 @@ absl::StatusOr<EvidenceInfo> RocksArchiveStore::SetDeleted(
   EvidenceRecord record;
   ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, ekey, &record));
   if (!found) {
-    return absl::NotFoundError(absl::StrCat(name.ToString(), " does not exist"));
+    return absl::NotFoundError(
+        absl::StrCat(name.ToString(), " does not exist"));
   }
   if (deleted && record.delete_time_us() != 0) {
     return absl::FailedPreconditionError(
@@ -672,21 +684,24 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
 
   absl::flat_hash_map<std::string, int64_t> version_counts;
   absl::flat_hash_map<std::string, int64_t> content_uses;
-  RETURN_IF_ERROR(scan(kVersionsCf, [&](absl::string_view k, absl::string_view v) {
-    ++report.versions;
-    VersionRecord r;
-    if (k.size() < 9 || !r.ParseFromArray(v.data(), v.size())) {
-      problem("unreadable version record");
-      return;
-    }
-    ++version_counts[std::string(k.substr(0, k.size() - 8))];
-    ++content_uses[r.sha256()];
-  }));
+  RETURN_IF_ERROR(
+      scan(kVersionsCf, [&](absl::string_view k, absl::string_view v) {
+        ++report.versions;
+        VersionRecord r;
+        if (k.size() < 9 || !r.ParseFromArray(v.data(), v.size())) {
+          problem("unreadable version record");
+          return;
+        }
+        ++version_counts[std::string(k.substr(0, k.size() - 8))];
+        ++content_uses[r.sha256()];
+      }));
   absl::flat_hash_map<std::string, int64_t> index_entries;
-  RETURN_IF_ERROR(scan(kIndicatorsCf, [&](absl::string_view k, absl::string_view) {
-    ++index_entries[std::string(k)];
-  }));
-  RETURN_IF_ERROR(scan(kEvidenceCf, [&](absl::string_view k, absl::string_view v) {
+  RETURN_IF_ERROR(
+      scan(kIndicatorsCf, [&](absl::string_view k, absl::string_view) {
+        ++index_entries[std::string(k)];
+      }));
+  RETURN_IF_ERROR(scan(kEvidenceCf, [&](absl::string_view k,
+                                        absl::string_view v) {
     ++report.evidence;
     EvidenceRecord r;
     auto name = DecodeEvidenceKey(k);
@@ -710,7 +725,8 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
                          " indicator index entries without matching evidence"));
   }
   absl::flat_hash_map<std::string, int64_t> chunk_uses;
-  RETURN_IF_ERROR(scan(kContentsCf, [&](absl::string_view k, absl::string_view v) {
+  RETURN_IF_ERROR(scan(kContentsCf, [&](absl::string_view k,
+                                        absl::string_view v) {
     ++report.contents;
     ContentRecord r;
     if (!r.ParseFromArray(v.data(), v.size())) {
@@ -729,29 +745,33 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
   for (const auto& [sha, uses] : content_uses) {
     ContentRecord r;
     auto found = GetProto(kContentsCf, sha, &r);
-    if (!found.ok() || !*found) problem(absl::StrCat("content ", ToHex(sha), " missing"));
+    if (!found.ok() || !*found)
+      problem(absl::StrCat("content ", ToHex(sha), " missing"));
   }
-  RETURN_IF_ERROR(scan(kChunkRefsCf, [&](absl::string_view k, absl::string_view v) {
+  RETURN_IF_ERROR(scan(kChunkRefsCf, [&](absl::string_view k,
+                                         absl::string_view v) {
     const int64_t uses = chunk_uses[std::string(k)];
     if (v.size() != 8 || static_cast<int64_t>(GetU64BE(v)) != uses) {
       problem(absl::StrCat("chunk ", ToHex(k), ": refcount disagrees with the ",
                            uses, " contents that use it"));
     }
   }));
-  RETURN_IF_ERROR(scan(kChunksCf, [&](absl::string_view k, absl::string_view v) {
-    ++report.chunks;
-    auto uses = chunk_uses.find(std::string(k));
-    if (uses == chunk_uses.end()) {
-      if (!pins_.contains(std::string(k))) {
-        problem(absl::StrCat("chunk ", ToHex(k), " is stored but unreferenced"));
-      }
-      return;
-    }
-    chunk_uses.erase(uses);
-    if (AsBytes(Sha256::Of(v)) != k) {
-      problem(absl::StrCat("chunk ", ToHex(k), " does not match its hash"));
-    }
-  }));
+  RETURN_IF_ERROR(
+      scan(kChunksCf, [&](absl::string_view k, absl::string_view v) {
+        ++report.chunks;
+        auto uses = chunk_uses.find(std::string(k));
+        if (uses == chunk_uses.end()) {
+          if (!pins_.contains(std::string(k))) {
+            problem(absl::StrCat("chunk ", ToHex(k),
+                                 " is stored but unreferenced"));
+          }
+          return;
+        }
+        chunk_uses.erase(uses);
+        if (AsBytes(Sha256::Of(v)) != k) {
+          problem(absl::StrCat("chunk ", ToHex(k), " does not match its hash"));
+        }
+      }));
   for (const auto& [chunk, uses] : chunk_uses) {
     problem(absl::StrCat("chunk ", ToHex(chunk), " is referenced but missing"));
   }
@@ -792,7 +812,10 @@ absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
       options.enable_blob_files = true;
       options.min_blob_size = 4096;
       options.blob_file_size = 256 << 20;
-      options.enable_blob_garbage_collection = true;
+      // Blob GC would keep rewriting the oldest blob files in every
+      // compaction, yet chunks are almost never deleted (only those of
+      // aborted uploads), so it costs far more than the space it returns.
+      options.enable_blob_garbage_collection = false;
       options.write_buffer_size = store_options.chunk_write_buffer_bytes;
       options.max_write_buffer_number = 2;
     } else {
@@ -802,9 +825,9 @@ absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  RETURN_IF_ERROR(FromRocks(
-      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw),
-      absl::StrCat("opening the archive in ", dir)));
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw),
+                absl::StrCat("opening the archive in ", dir)));
   auto store = std::make_unique<RocksArchiveStore>(
       std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
   RETURN_IF_ERROR(store->Recover());

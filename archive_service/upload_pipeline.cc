@@ -102,11 +102,9 @@ class ChunkStager {
   std::vector<Sha256Digest> digests_;  // written by the thread, read after join
 };
 
-
 absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
                                     UploadSource& source, uint64_t upload_id) {
-  const int64_t limit =
-      spec.expected_size.value_or(spec.max_file_bytes);
+  const int64_t limit = spec.expected_size.value_or(spec.max_file_bytes);
   ChunkStager stager(store, upload_id);
   Sha256 file_hash;
   std::string buffer;
@@ -129,8 +127,8 @@ absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
     }
     absl::string_view rest = piece;
     while (!rest.empty()) {
-      const size_t take =
-          std::min(rest.size(), static_cast<size_t>(kChunkSize) - buffer.size());
+      const size_t take = std::min(
+          rest.size(), static_cast<size_t>(kChunkSize) - buffer.size());
       buffer.append(rest.data(), take);
       rest.remove_prefix(take);
       if (buffer.size() == kChunkSize) {
@@ -145,10 +143,10 @@ absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
   const Sha256Digest sha256 = file_hash.Finish();
 
   if (spec.expected_size && size != *spec.expected_size) {
-    return InvalidField("header.size_bytes",
-                        absl::StrCat("declared ", *spec.expected_size,
-                                     " bytes but the stream ended after ",
-                                     size));
+    return InvalidField(
+        "header.size_bytes",
+        absl::StrCat("declared ", *spec.expected_size,
+                     " bytes but the stream ended after ", size));
   }
   if (spec.expected_sha256 && sha256 != *spec.expected_sha256) {
     return InvalidField(
@@ -178,8 +176,7 @@ absl::StatusOr<CommitResult> RunUpload(ArchiveStore& store,
                                        const UploadSpec& spec,
                                        UploadSource& source) {
   const uint64_t upload_id = store.NewUploadId();
-  absl::StatusOr<CommitResult> result =
-      Upload(store, spec, source, upload_id);
+  absl::StatusOr<CommitResult> result = Upload(store, spec, source, upload_id);
   if (!result.ok()) store.AbortUpload(upload_id);
   return result;
 }

@@ -1,1 +1,337 @@
+#include "clients/archive_client.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/resource_name.h"
+#include "common/sha256.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace junheng {
+namespace {
+
+absl::Status Errno(absl::string_view what, const std::string& path) {
+  return absl::FailedPreconditionError(
+      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+// Closes a file descriptor on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+int64_t ReadFully(int fd, char* buf, size_t max) {
+  size_t done = 0;
+  while (done < max) {
+    ssize_t n = ::read(fd, buf + done, max - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return static_cast<int64_t>(done);
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(8 << 20);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+std::string NewRequestId() {
+  std::random_device rd;
+  std::uniform_int_distribution<uint64_t> dist;
+  std::string raw;
+  for (int i = 0; i < 2; ++i) {
+    uint64_t v = dist(rd);
+    raw.append(reinterpret_cast<const char*>(&v), sizeof(v));
+  }
+  return ToHex(absl::string_view(raw));
+}
+
+ArchiveClient::ArchiveClient(std::shared_ptr<grpc::Channel> channel,
+                             Options options)
+    : stub_(v1::ArchiveService::NewStub(channel)),
+      options_(std::move(options)) {}
+
+template <typename Request, typename Response>
+absl::StatusOr<Response> ArchiveClient::Unary(
+    grpc::Status (v1::ArchiveService::Stub::*method)(grpc::ClientContext*,
+                                                     const Request&, Response*),
+    const Request& request) {
+  grpc::ClientContext context;
+  Prepare(context, true);
+  Response response;
+  absl::Status s = FromGrpc(((*stub_).*method)(&context, request, &response));
+  if (!s.ok()) return s;
+  return response;
+}
+
+void ArchiveClient::Prepare(grpc::ClientContext& context, bool unary) const {
+  if (unary) {
+    context.set_deadline(std::chrono::system_clock::now() +
+                         absl::ToChronoNanoseconds(options_.call_timeout));
+  }
+  if (!options_.user.empty()) {
+    context.AddMetadata("x-junheng-user", options_.user);
+  }
+}
+
+absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Upload(
+    const v1::UploadHeader& header,
+    const std::function<int64_t(char*, size_t)>& read,
+    const Progress& progress) {
+  grpc::ClientContext context;
+  Prepare(context, false);
+  v1::EvidenceVersion version;
+  auto writer = stub_->Upload(&context, &version);
+  v1::UploadRequest message;
+  *message.mutable_header() = header;
+  bool open = writer->Write(message);
+  const int64_t total = header.has_size_bytes() ? header.size_bytes() : -1;
+  int64_t sent = 0;
+  std::string buffer;
+  while (open) {
+    buffer.resize(options_.chunk_bytes);
+    const int64_t n = read(buffer.data(), buffer.size());
+    if (n < 0) {
+      context.TryCancel();
+      writer->Finish().ok();
+      return absl::DataLossError("reading the local file failed mid-upload");
+    }
+    if (n == 0) break;
+    buffer.resize(static_cast<size_t>(n));
+    message.set_chunk(std::move(buffer));
+    // A failed write means the server already answered; Finish() says why.
+    open = writer->Write(message);
+    buffer = std::move(*message.mutable_chunk());
+    sent += n;
+    if (progress) progress(sent, total);
+  }
+  writer->WritesDone();
+  absl::Status status = FromGrpc(writer->Finish());
+  if (!status.ok()) return status;
+  return version;
+}
+
+absl::StatusOr<v1::EvidenceVersion> ArchiveClient::UploadFile(
+    v1::UploadHeader header, const std::string& path,
+    const Progress& progress) {
+  // Hash first: the server then refuses to commit anything but these bytes.
+  {
+    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (f.fd < 0) return Errno("cannot open", path);
+    Sha256 hash;
+    std::string buf(1 << 20, '\0');
+    int64_t size = 0;
+    for (;;) {
+      const int64_t n = ReadFully(f.fd, buf.data(), buf.size());
+      if (n < 0) return Errno("cannot read", path);
+      if (n == 0) break;
+      hash.Update(absl::string_view(buf.data(), static_cast<size_t>(n)));
+      size += n;
+    }
+    header.set_sha256(ToHex(hash.Finish()));
+    header.set_size_bytes(size);
+  }
+  if (header.request_id().empty()) header.set_request_id(NewRequestId());
+  absl::Status last;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(attempt));
+    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (f.fd < 0) return Errno("cannot open", path);
+    auto result = Upload(
+        header,
+        [&f](char* buf, size_t max) { return ReadFully(f.fd, buf, max); },
+        progress);
+    if (result.ok() || !absl::IsUnavailable(result.status())) return result;
+    last = result.status();
+  }
+  return last;
+}
+
+absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(
+    const v1::DownloadRequest& request,
+    const std::function<bool(absl::string_view)>& sink,
+    const Progress& progress,
+    const std::function<bool(const v1::EvidenceVersion&)>& on_version) {
+  grpc::ClientContext context;
+  Prepare(context, false);
+  auto reader = stub_->Download(&context, request);
+  v1::DownloadResponse message;
+  v1::EvidenceVersion version;
+  bool have_version = false;
+  int64_t received = 0;
+  bool cancelled = false;
+  while (reader->Read(&message)) {
+    if (message.has_version()) {
+      version = message.version();
+      have_version = true;
+      if (on_version && !on_version(version)) {
+        context.TryCancel();
+        cancelled = true;
+        break;
+      }
+      continue;
+    }
+    received += static_cast<int64_t>(message.chunk().size());
+    if (!sink(message.chunk())) {
+      context.TryCancel();
+      cancelled = true;
+      break;
+    }
+    if (progress) progress(received, version.size_bytes());
+  }
+  if (cancelled) {
+    while (reader->Read(&message)) {
+    }
+    reader->Finish().ok();
+    return absl::CancelledError("download cancelled");
+  }
+  absl::Status status = FromGrpc(reader->Finish());
+  if (!status.ok()) return status;
+  if (!have_version) {
+    return absl::InternalError("the server sent no version metadata");
+  }
+  return version;
+}
+
+absl::StatusOr<ArchiveClient::Downloaded> ArchiveClient::DownloadToFile(
+    const std::string& name, const std::string& path, bool overwrite,
+    const Progress& progress) {
+  Downloaded out;
+  std::string temp;
+  Fd f;
+  absl::Status local;  // a local file error, which cancels the download
+  Sha256 hash;
+  v1::DownloadRequest request;
+  request.set_name(name);
+  auto version = Download(
+      request,
+      [&](absl::string_view bytes) {
+        hash.Update(bytes);
+        size_t done = 0;
+        while (done < bytes.size()) {
+          ssize_t n = ::write(f.fd, bytes.data() + done, bytes.size() - done);
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) {
+            local = Errno("cannot write", temp);
+            return false;
+          }
+          done += static_cast<size_t>(n);
+        }
+        return true;
+      },
+      progress,
+      [&](const v1::EvidenceVersion& v) {
+        out.path = path;
+        if (out.path.empty()) {
+          out.path = v.filename();
+          if (out.path.empty()) {
+            auto parsed = ParseVersionName(name, "name");
+            out.path = parsed.ok() ? parsed->evidence.evidence : "evidence";
+          }
+        }
+        struct stat st;
+        if (!overwrite && ::stat(out.path.c_str(), &st) == 0) {
+          local = absl::AlreadyExistsError(absl::StrCat(
+              out.path,
+              " exists; pass --force to replace it or -o another path"));
+          return false;
+        }
+        temp = absl::StrCat(out.path, ".part-", NewRequestId().substr(0, 8));
+        f.fd =
+            ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (f.fd < 0) {
+          local = Errno("cannot create", temp);
+          return false;
+        }
+        return true;
+      });
+  absl::Status status = local.ok() ? version.status() : local;
+  if (status.ok() && ToHex(hash.Finish()) != version->sha256()) {
+    status = absl::DataLossError(
+        "the downloaded bytes do not match the version's SHA-256");
+  }
+  if (status.ok() && ::fsync(f.fd) != 0) status = Errno("cannot sync", temp);
+  if (status.ok() && ::rename(temp.c_str(), out.path.c_str()) != 0) {
+    status = Errno("cannot rename into", out.path);
+  }
+  if (!status.ok()) {
+    if (f.fd >= 0) ::unlink(temp.c_str());
+    return status;
+  }
+  out.version = *std::move(version);
+  return out;
+}
+
+absl::StatusOr<v1::Evidence> ArchiveClient::GetEvidence(
+    const std::string& name) {
+  v1::GetEvidenceRequest request;
+  request.set_name(name);
+  return Unary(&v1::ArchiveService::Stub::GetEvidence, request);
+}
+
+absl::StatusOr<v1::ListEvidenceResponse> ArchiveClient::ListEvidence(
+    const v1::ListEvidenceRequest& request) {
+  return Unary(&v1::ArchiveService::Stub::ListEvidence, request);
+}
+
+absl::StatusOr<std::vector<v1::Evidence>> ArchiveClient::ListAllEvidence(
+    v1::ListEvidenceRequest request) {
+  std::vector<v1::Evidence> all;
+  do {
+    auto page = ListEvidence(request);
+    if (!page.ok()) return page.status();
+    for (auto& e : *page->mutable_evidence()) all.push_back(std::move(e));
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+absl::StatusOr<std::vector<v1::EvidenceVersion>> ArchiveClient::ListAllVersions(
+    const std::string& name) {
+  std::vector<v1::EvidenceVersion> all;
+  v1::ListVersionsRequest request;
+  request.set_parent(name);
+  request.set_page_size(1000);
+  do {
+    auto response = Unary(&v1::ArchiveService::Stub::ListVersions, request);
+    if (!response.ok()) return response.status();
+    for (auto& v : *response->mutable_versions()) all.push_back(std::move(v));
+    request.set_page_token(response->next_page_token());
+  } while (!request.page_token().empty());
+  return all;
+}
+
+absl::StatusOr<v1::Evidence> ArchiveClient::DeleteEvidence(
+    const std::string& name) {
+  v1::DeleteEvidenceRequest request;
+  request.set_name(name);
+  return Unary(&v1::ArchiveService::Stub::DeleteEvidence, request);
+}
+
+absl::StatusOr<v1::Evidence> ArchiveClient::UndeleteEvidence(
+    const std::string& name) {
+  v1::UndeleteEvidenceRequest request;
+  request.set_name(name);
+  return Unary(&v1::ArchiveService::Stub::UndeleteEvidence, request);
+}
+
+}  // namespace junheng

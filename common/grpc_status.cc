@@ -11,8 +11,7 @@ namespace junheng {
 namespace {
 
 // Payload type URLs; they are also the Any type URLs sent on the wire.
-constexpr char kBadRequestUrl[] =
-    "type.googleapis.com/google.rpc.BadRequest";
+constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
 constexpr char kRetryInfoUrl[] = "type.googleapis.com/google.rpc.RetryInfo";
 
 }  // namespace

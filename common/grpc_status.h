@@ -9,11 +9,11 @@
 #ifndef JUNHENG_COMMON_GRPC_STATUS_H_
 #define JUNHENG_COMMON_GRPC_STATUS_H_
 
-#include "absl/strings/string_view.h"
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/status.h"
 

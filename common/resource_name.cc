@@ -28,8 +28,9 @@ absl::Status Bad(absl::string_view field, absl::string_view name,
                  absl::string_view why) {
   std::string shown(name.substr(0, 80));
   if (name.size() > 80) shown += "…";
-  return InvalidField(std::string(field),
-                      absl::StrCat("\"", shown, "\" is not a valid name: ", why));
+  return InvalidField(
+      std::string(field),
+      absl::StrCat("\"", shown, "\" is not a valid name: ", why));
 }
 
 // Parses the leading "counties/C[/schools/S]" of `parts`, advancing `i`.
@@ -59,13 +60,13 @@ absl::Status ParseParentParts(const std::vector<absl::string_view>& parts,
 }
 
 absl::StatusOr<std::vector<absl::string_view>> Split(absl::string_view name,
-                                                    absl::string_view field) {
+                                                     absl::string_view field) {
   if (name.empty()) return InvalidField(std::string(field), "is required");
   if (name.size() > kMaxNameLength) {
-    return InvalidField(std::string(field),
-                        absl::StrCat("is ", name.size(),
-                                     " bytes long; names are at most ",
-                                     kMaxNameLength));
+    return InvalidField(
+        std::string(field),
+        absl::StrCat("is ", name.size(), " bytes long; names are at most ",
+                     kMaxNameLength));
   }
   return std::vector<absl::string_view>(absl::StrSplit(name, '/'));
 }
@@ -159,9 +160,9 @@ absl::StatusOr<VersionName> ParseVersionName(absl::string_view name,
     return Bad(field, name, kNameShapes);
   }
   absl::string_view v = (*parts)[i + 1];
-  const bool digits =
-      !v.empty() && v.size() <= 18 && v[0] != '0' &&
-      std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits = !v.empty() && v.size() <= 18 && v[0] != '0' &&
+                      std::all_of(v.begin(), v.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
   if (!digits || !absl::SimpleAtoi(v, &out.version)) {
     return Bad(field, name, "a version is a positive whole number (1, 2, …)");
   }

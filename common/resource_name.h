@@ -14,12 +14,12 @@
 #ifndef JUNHENG_COMMON_RESOURCE_NAME_H_
 #define JUNHENG_COMMON_RESOURCE_NAME_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace junheng {
 
@@ -31,6 +31,7 @@ struct Parent {
   std::string county;
   std::string school;
   std::string ToString() const;
+  bool operator==(const Parent&) const = default;
 };
 
 struct EvidenceName {

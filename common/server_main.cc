@@ -43,14 +43,14 @@ absl::Status Serve(const ServeOptions& options,
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen_address,
-        ": the address is in use or not local to this machine"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     ": the address is in use or not local to this machine"));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
 
-  std::string host = options.listen_address.substr(
-      0, options.listen_address.rfind(':'));
+  std::string host =
+      options.listen_address.substr(0, options.listen_address.rfind(':'));
   std::printf("%s listening on %s:%d\n", options.server_name.c_str(),
               host.c_str(), port);
   std::fflush(stdout);
@@ -60,7 +60,8 @@ absl::Status Serve(const ServeOptions& options,
   while (sigwait(&set, &sig) != 0) {
   }
   std::fprintf(stderr, "%s: %s received, draining (up to %s)\n",
-               options.server_name.c_str(), sig == SIGINT ? "SIGINT" : "SIGTERM",
+               options.server_name.c_str(),
+               sig == SIGINT ? "SIGINT" : "SIGTERM",
                absl::FormatDuration(options.shutdown_grace).c_str());
   // Tell load balancers first, then stop accepting and drain.
   server->GetHealthCheckService()->SetServingStatus(false);

@@ -3,12 +3,13 @@
 #ifndef JUNHENG_COMMON_SHA256_H_
 #define JUNHENG_COMMON_SHA256_H_
 
-#include "absl/strings/string_view.h"
 #include <array>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace junheng {
 

@@ -9,12 +9,11 @@
 #define JH_CONCAT_INNER_(a, b) a##b
 #define JH_CONCAT_(a, b) JH_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    if (absl::Status jh_status_ = (expr);     \
-        !jh_status_.ok()) {                   \
-      return jh_status_;                      \
-    }                                         \
+#define RETURN_IF_ERROR(expr)                                 \
+  do {                                                        \
+    if (absl::Status jh_status_ = (expr); !jh_status_.ok()) { \
+      return jh_status_;                                      \
+    }                                                         \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

@@ -1,0 +1,116 @@
+// A small client for the archive service, returning absl::Status with the
+// server's field violations attached (common/grpc_status.h). Used by the CLI,
+// the tests and the benchmarks; the checklist service uses it too.
+//
+//   auto channel = junheng::Connect("127.0.0.1:50051");
+//   junheng::ArchiveClient archive(channel);
+//   auto version = archive.UploadFile(header, "ledger.pdf", nullptr);
+#ifndef JUNHENG_CLIENTS_ARCHIVE_CLIENT_H_
+#define JUNHENG_CLIENTS_ARCHIVE_CLIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "junheng/v1/archive.grpc.pb.h"
+
+namespace junheng {
+
+// An insecure channel to host:port (TLS arrives with authentication).
+std::shared_ptr<grpc::Channel> Connect(const std::string& address);
+
+// Called with (bytes done, bytes total) as a transfer progresses.
+using Progress = std::function<void(int64_t, int64_t)>;
+
+class ArchiveClient {
+ public:
+  struct Options {
+    // Deadline of unary calls. Streams have none: a large file may take long.
+    absl::Duration call_timeout = absl::Seconds(30);
+    // Bytes per upload message.
+    size_t chunk_bytes = 1 << 20;
+    // Sent as x-junheng-user; recorded as the uploader.
+    std::string user;
+  };
+
+  explicit ArchiveClient(std::shared_ptr<grpc::Channel> channel)
+      : ArchiveClient(std::move(channel), Options()) {}
+  ArchiveClient(std::shared_ptr<grpc::Channel> channel, Options options);
+
+  // Uploads `read` bytes: `read(buf, max)` fills up to max bytes into buf and
+  // returns how many, 0 at the end, or -1 on a read error.
+  absl::StatusOr<v1::EvidenceVersion> Upload(
+      const v1::UploadHeader& header,
+      const std::function<int64_t(char*, size_t)>& read,
+      const Progress& progress = nullptr);
+
+  // Uploads a file, declaring its size and SHA-256 so the server verifies
+  // the bytes end to end. Retries on UNAVAILABLE with the same request id
+  // (one is generated if the header has none), so a retry never adds a
+  // second version.
+  absl::StatusOr<v1::EvidenceVersion> UploadFile(
+      v1::UploadHeader header, const std::string& path,
+      const Progress& progress = nullptr);
+
+  // Streams a version's bytes to `sink`, returning its metadata. `on_version`
+  // (optional) sees the metadata before any byte. A sink or on_version
+  // returning false cancels the download (CANCELLED).
+  absl::StatusOr<v1::EvidenceVersion> Download(
+      const v1::DownloadRequest& request,
+      const std::function<bool(absl::string_view)>& sink,
+      const Progress& progress = nullptr,
+      const std::function<bool(const v1::EvidenceVersion&)>& on_version =
+          nullptr);
+
+  struct Downloaded {
+    v1::EvidenceVersion version;
+    std::string path;
+  };
+  // Downloads version or evidence `name` to `path` (empty: the uploaded file
+  // name, else the evidence id, in the current directory) through a
+  // temporary file that takes the final name only after the whole file
+  // arrived and its SHA-256 matched: a failed download leaves no partial
+  // file. ALREADY_EXISTS if the path exists and !overwrite.
+  absl::StatusOr<Downloaded> DownloadToFile(const std::string& name,
+                                            const std::string& path,
+                                            bool overwrite,
+                                            const Progress& progress = nullptr);
+
+  absl::StatusOr<v1::Evidence> GetEvidence(const std::string& name);
+  absl::StatusOr<v1::ListEvidenceResponse> ListEvidence(
+      const v1::ListEvidenceRequest& request);
+  // Every page of ListEvidence.
+  absl::StatusOr<std::vector<v1::Evidence>> ListAllEvidence(
+      v1::ListEvidenceRequest request);
+  absl::StatusOr<std::vector<v1::EvidenceVersion>> ListAllVersions(
+      const std::string& name);
+  absl::StatusOr<v1::Evidence> DeleteEvidence(const std::string& name);
+  absl::StatusOr<v1::Evidence> UndeleteEvidence(const std::string& name);
+
+  v1::ArchiveService::Stub& stub() { return *stub_; }
+
+ private:
+  void Prepare(grpc::ClientContext& context, bool unary) const;
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Unary(
+      grpc::Status (v1::ArchiveService::Stub::*method)(grpc::ClientContext*,
+                                                       const Request&,
+                                                       Response*),
+      const Request& request);
+
+  std::unique_ptr<v1::ArchiveService::Stub> stub_;
+  Options options_;
+};
+
+// A random request id: 32 hex digits.
+std::string NewRequestId();
+
+}  // namespace junheng
+
+#endif  // JUNHENG_CLIENTS_ARCHIVE_CLIENT_H_

@@ -1,0 +1,139 @@
+#include "clients/cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/grpc_status.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace junheng::cli {
+
+bool Args::Parse(int argc, char** argv, int first,
+                 const std::set<std::string>& bool_flags, std::string* error) {
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-o") arg = "--output";
+    if (!absl::StartsWith(arg, "--") || arg == "--") {
+      positional_.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::string value;
+    const size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (bool_flags.count(name) > 0) {
+      value = "true";
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      *error = absl::StrFormat("--%s needs a value", name);
+      return false;
+    }
+    flags_.emplace(name, value);
+  }
+  return true;
+}
+
+std::optional<std::string> Args::Get(const std::string& name) const {
+  auto it = flags_.find(name);
+  if (it == flags_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> Args::GetAll(const std::string& name) const {
+  std::vector<std::string> out;
+  auto [begin, end] = flags_.equal_range(name);
+  for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  return out;
+}
+
+std::vector<std::string> Args::Unknown(
+    const std::set<std::string>& known) const {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : flags_) {
+    if (known.count(name) == 0) out.push_back("--" + name);
+  }
+  return out;
+}
+
+int ReportError(const absl::Status& status) {
+  std::fprintf(stderr, "junheng: %s: %s\n",
+               absl::StatusCodeToString(status.code()).c_str(),
+               std::string(status.message()).c_str());
+  for (const FieldViolation& v : FieldViolations(status)) {
+    std::fprintf(stderr, "  - %s: %s\n", v.field.c_str(),
+                 v.description.c_str());
+  }
+  return kExitError;
+}
+
+int UsageError(absl::string_view message) {
+  std::fprintf(stderr, "junheng: %s\nRun 'junheng help' for usage.\n",
+               std::string(message).c_str());
+  return kExitUsage;
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+std::string HumanBytes(int64_t bytes) {
+  if (bytes < 1024) return absl::StrFormat("%d B", bytes);
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes) / 1024;
+  int u = 0;
+  while (v >= 1024 && u < 3) {
+    v /= 1024;
+    ++u;
+  }
+  return absl::StrFormat("%.1f %s", v, units[u]);
+}
+
+std::string HumanTime(int64_t unix_seconds) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                          absl::FromUnixSeconds(unix_seconds),
+                          absl::UTCTimeZone());
+}
+
+ProgressBar::ProgressBar(std::string label)
+    : label_(std::move(label)),
+      enabled_(::isatty(STDERR_FILENO) == 1),
+      start_ns_(absl::GetCurrentTimeNanos()) {}
+
+ProgressBar::~ProgressBar() {
+  if (drawn_) std::fprintf(stderr, "\n");
+}
+
+void ProgressBar::Update(int64_t done, int64_t total) {
+  if (!enabled_ || total < (1 << 20)) return;
+  const int64_t now = absl::GetCurrentTimeNanos();
+  if (done < total && now - last_draw_ns_ < 100'000'000) return;
+  last_draw_ns_ = now;
+  drawn_ = true;
+  constexpr int kWidth = 30;
+  const double fraction = total > 0 ? static_cast<double>(done) / total : 1;
+  const int filled = static_cast<int>(fraction * kWidth);
+  const double seconds = std::max(1e-9, (now - start_ns_) / 1e9);
+  std::fprintf(stderr, "\r%s [%s%s] %3d%% %s / %s  %s/s ", label_.c_str(),
+               std::string(filled, '#').c_str(),
+               std::string(kWidth - filled, ' ').c_str(),
+               static_cast<int>(fraction * 100), HumanBytes(done).c_str(),
+               HumanBytes(total).c_str(),
+               HumanBytes(static_cast<int64_t>(done / seconds)).c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace junheng::cli

@@ -1,0 +1,79 @@
+// What every `junheng` subcommand shares: argument parsing, the choice of
+// output format, error reporting and the progress bar.
+#ifndef JUNHENG_CLIENTS_CLI_H_
+#define JUNHENG_CLIENTS_CLI_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+
+namespace junheng::cli {
+
+// Exit codes: 0 success, 1 the server (or the local file system) refused,
+// 2 the command line was wrong.
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+// Parsed command line: positional words and --flag values. A flag may be
+// written --name value or --name=value and may repeat; -o is --output.
+class Args {
+ public:
+  // Parses argv[first..]. `bool_flags` take no value. Returns false (with
+  // the reason in *error) for a flag with no value.
+  bool Parse(int argc, char** argv, int first,
+             const std::set<std::string>& bool_flags, std::string* error);
+
+  const std::vector<std::string>& positional() const { return positional_; }
+  std::optional<std::string> Get(const std::string& name) const;
+  std::vector<std::string> GetAll(const std::string& name) const;
+  bool Has(const std::string& name) const { return flags_.count(name) > 0; }
+  // Flags given that are not in `known`, for a usage error.
+  std::vector<std::string> Unknown(const std::set<std::string>& known) const;
+
+ private:
+  std::vector<std::string> positional_;
+  std::multimap<std::string, std::string> flags_;
+};
+
+enum class Format { kTable, kJson };
+
+// Prints "junheng: <CODE>: message" and each field violation to stderr;
+// returns kExitError.
+int ReportError(const absl::Status& status);
+// Prints a usage error to stderr; returns kExitUsage.
+int UsageError(absl::string_view message);
+
+// Protobuf JSON with the proto field names kept, for scripts.
+std::string ToJson(const google::protobuf::Message& message);
+
+// "1.5 MiB"
+std::string HumanBytes(int64_t bytes);
+// "2026-11-23 10:50:01 UTC"
+std::string HumanTime(int64_t unix_seconds);
+
+// A progress bar on stderr, drawn only when stderr is a terminal and the
+// transfer is at least 1 MiB; at most ten redraws a second.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label);
+  ~ProgressBar();
+  void Update(int64_t done, int64_t total);
+
+ private:
+  std::string label_;
+  bool enabled_;
+  bool drawn_ = false;
+  int64_t start_ns_;
+  int64_t last_draw_ns_ = 0;
+};
+
+}  // namespace junheng::cli
+
+#endif  // JUNHENG_CLIENTS_CLI_H_

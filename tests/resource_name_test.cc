@@ -1,0 +1,93 @@
+#include "common/resource_name.h"
+
+#include <string>
+
+#include "common/grpc_status.h"
+#include "gtest/gtest.h"
+
+namespace junheng {
+namespace {
+
+TEST(ResourceNameTest, ParsesEvidenceAndVersionNames) {
+  auto v = ParseVersionName(
+      "counties/330106/schools/2133010601/evidence/r4-ledger/versions/12", "n");
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->evidence.parent.county, "330106");
+  EXPECT_EQ(v->evidence.parent.school, "2133010601");
+  EXPECT_EQ(v->evidence.evidence, "r4-ledger");
+  EXPECT_EQ(v->version, 12);
+  EXPECT_EQ(
+      v->ToString(),
+      "counties/330106/schools/2133010601/evidence/r4-ledger/versions/12");
+
+  auto e = ParseEvidenceName("counties/330106/evidence/g11-rotation", "n");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->parent.school, "");
+  EXPECT_EQ(e->ToString(), "counties/330106/evidence/g11-rotation");
+}
+
+TEST(ResourceNameTest, RejectsMalformedNamesNamingTheField) {
+  for (const std::string bad : {
+           "",
+           "counties",
+           "counties/33010/evidence/x",    // 5-digit county
+           "counties/3301066/evidence/x",  // 7 digits
+           "counties/33010a/evidence/x",
+           "counties/330106/schools/123/evidence/x",
+           "counties/330106/evidence/",
+           "counties/330106/evidence/X",     // upper case
+           "counties/330106/evidence/1abc",  // starts with a digit
+           "counties/330106/evidence/abc-",  // ends with a hyphen
+           "counties/330106/evidence/a_b",
+           "counties/330106/evidence/x/versions/0",
+           "counties/330106/evidence/x/versions/01",
+           "counties/330106/evidence/x/versions/-1",
+           "counties/330106/evidence/x/versions/+1",
+           "counties/330106/evidence/x/versions/",
+           "counties/330106/evidence/x/versions/1/extra",
+           "counties/330106/evidence/x/blobs/1",
+           "counties//evidence/x",
+           "/counties/330106/evidence/x",
+           "counties/330106/evidence/x/",
+       }) {
+    auto v = ParseVersionName(bad, "name");
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_EQ(v.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    auto violations = FieldViolations(v.status());
+    ASSERT_EQ(violations.size(), 1u) << bad;
+    EXPECT_EQ(violations[0].field, "name");
+  }
+}
+
+TEST(ResourceNameTest, EvidenceIdLengthLimit) {
+  EXPECT_TRUE(IsValidEvidenceId(std::string(63, 'a')));
+  EXPECT_FALSE(IsValidEvidenceId(std::string(64, 'a')));
+}
+
+TEST(ResourceNameTest, OversizedNameIsRefusedBeforeParsing) {
+  const std::string huge = "counties/330106/evidence/" + std::string(5000, 'a');
+  auto v = ParseVersionName(huge, "name");
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("at most 256"), std::string::npos);
+  EXPECT_LT(v.status().message().size(), 300u);
+}
+
+TEST(ResourceNameTest, EvidenceNameRejectsVersionName) {
+  EXPECT_FALSE(
+      ParseEvidenceName("counties/330106/evidence/x/versions/1", "n").ok());
+}
+
+TEST(ResourceNameTest, Parents) {
+  EXPECT_TRUE(ParseParent("counties/330106", "p").ok());
+  EXPECT_TRUE(ParseParent("counties/330106/schools/2133010601", "p").ok());
+  EXPECT_FALSE(ParseParent("counties/-", "p").ok());
+  auto all = ParseListParent("counties/-", "p");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->county, "");
+  EXPECT_EQ(all->ToString(), "counties/-");
+  EXPECT_FALSE(ParseListParent("counties/-/schools/2133010601", "p").ok());
+  EXPECT_FALSE(ParseParent("counties/330106/evidence/x", "p").ok());
+}
+
+}  // namespace
+}  // namespace junheng

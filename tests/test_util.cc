@@ -1,0 +1,208 @@
+#include "tests/test_util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+
+namespace junheng::testing {
+namespace {
+
+// Waits for `pid` up to `timeout`; true once reaped.
+bool WaitFor(pid_t pid, absl::Duration timeout, int* status) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    const pid_t r = ::waitpid(pid, status, WNOHANG);
+    if (r == pid) return true;
+    if (r < 0) return true;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+pid_t Spawn(const std::string& path, const std::vector<std::string>& args,
+            const std::vector<std::string>& env, int in_fd, int out_fd,
+            int err_fd) {
+  std::vector<std::string> argv_storage = {path};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_storage = env;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (in_fd >= 0) ::dup2(in_fd, 0);
+    if (out_fd >= 0) ::dup2(out_fd, 1);
+    if (err_fd >= 0) ::dup2(err_fd, 2);
+    // The test may block signals in its threads; the child must not inherit
+    // that.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (auto& e : env_storage) ::putenv(e.data());
+    ::execv(path.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+std::string BinDir() { return JUNHENG_BIN_DIR; }
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string templ =
+      absl::StrCat(base && *base ? base : "/tmp", "/junheng-test-XXXXXX");
+  if (::mkdtemp(templ.data()) == nullptr) std::abort();
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+ServerProcess::ServerProcess(std::string binary, std::vector<std::string> args)
+    : binary_(std::move(binary)), args_(std::move(args)) {}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Stop();
+}
+
+absl::Status ServerProcess::Start() {
+  const std::string out_path = logs_.File("stdout");
+  const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const int err =
+      ::open(logs_.File("stderr").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  std::vector<std::string> args = args_;
+  args.push_back("--listen=127.0.0.1:0");
+  pid_ = Spawn(BinDir() + "/" + binary_, args, {}, -1, out, err);
+  ::close(out);
+  ::close(err);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline) {
+    std::string text = ReadFile(out_path);
+    const size_t at = text.find("listening on ");
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
+      std::string rest = text.substr(at + 13);
+      address_ = rest.substr(0, rest.find('\n'));
+      return absl::OkStatus();
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::InternalError(
+          absl::StrCat(binary_, " exited at start: ", Stderr()));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  Kill();
+  return absl::DeadlineExceededError(binary_ + " did not start in 20 s");
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  if (!WaitFor(pid_, absl::Seconds(15), &status)) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+  }
+  pid_ = -1;
+  return status;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int64_t ServerProcess::PeakRssBytes() const {
+  std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, "VmHWM:")) {
+      std::string_view rest(line);
+      rest.remove_prefix(6);
+      int64_t kib = 0;
+      std::string digits;
+      for (char c : rest) {
+        if (c >= '0' && c <= '9') digits.push_back(c);
+      }
+      if (absl::SimpleAtoi(digits, &kib)) return kib * 1024;
+    }
+  }
+  return -1;
+}
+
+std::string ServerProcess::Stderr() const {
+  return ReadFile(logs_.File("stderr"));
+}
+
+CommandResult RunCommand(const std::string& binary,
+                         const std::vector<std::string>& args,
+                         const std::vector<std::string>& env,
+                         absl::Duration timeout) {
+  TempDir io;
+  const int out = ::open(io.File("out").c_str(), O_WRONLY | O_CREAT, 0644);
+  const int err = ::open(io.File("err").c_str(), O_WRONLY | O_CREAT, 0644);
+  const int in = ::open("/dev/null", O_RDONLY);
+  const pid_t pid = Spawn(BinDir() + "/" + binary, args, env, in, out, err);
+  ::close(out);
+  ::close(err);
+  ::close(in);
+  CommandResult result;
+  int status = 0;
+  if (!WaitFor(pid, timeout, &status)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  } else if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  }
+  result.out = ReadFile(io.File("out"));
+  result.err = ReadFile(io.File("err"));
+  return result;
+}
+
+std::string TestBytes(int64_t size, uint64_t seed) {
+  std::string out(static_cast<size_t>(size), '\0');
+  std::mt19937_64 rng(seed);
+  size_t i = 0;
+  for (; i + 8 <= out.size(); i += 8) {
+    const uint64_t v = rng();
+    std::memcpy(out.data() + i, &v, 8);
+  }
+  for (; i < out.size(); ++i) out[i] = static_cast<char>(rng());
+  return out;
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace junheng::testing
