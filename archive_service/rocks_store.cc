@@ -21,6 +21,7 @@
 #include "archive_service/archive_store.h"
 #include "archive_service/keys.h"
 #include "common/grpc_status.h"
+#include "common/rocks_status.h"
 #include "common/status_macros.h"
 #include "junheng/internal/archive_records.pb.h"
 #include "rocksdb/cache.h"
@@ -39,33 +40,6 @@ using internal::ContentRecord;
 using internal::EvidenceRecord;
 using internal::RequestRecord;
 using internal::VersionRecord;
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view doing) {
-  if (s.ok()) return absl::OkStatus();
-  const std::string detail = absl::StrCat(doing, ": ", s.ToString());
-  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
-    absl::Status out = absl::ResourceExhaustedError(
-        absl::StrCat("the archive's disk is full (", detail,
-                     "); free space on the server and retry"));
-    SetRetryDelay(out, absl::Seconds(30));
-    return out;
-  }
-  if (s.IsCorruption()) return absl::DataLossError(detail);
-  if (s.IsNotFound()) return absl::NotFoundError(detail);
-  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        detail, " (is another junheng-archive using this --data_dir?)"));
-  }
-  return absl::InternalError(detail);
-}
-
-absl::string_view View(const rocksdb::Slice& s) {
-  return absl::string_view(s.data(), s.size());
-}
-
-rocksdb::Slice ToSlice(absl::string_view s) {
-  return rocksdb::Slice(s.data(), s.size());
-}
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 

@@ -10,6 +10,8 @@ namespace junheng::cli {
 
 int RunArchiveCommand(const Args& args);
 extern const char kArchiveUsage[];
+int RunChecklistCommand(const Args& args);
+extern const char kChecklistUsage[];
 
 }  // namespace junheng::cli
 

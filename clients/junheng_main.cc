@@ -17,6 +17,7 @@ constexpr char kUsage[] =
     "Groups:\n"
     "  archive    evidence documents: put, get, ls, info, versions, rm, "
     "undelete\n"
+    "  checklist  standards, imports, judgements, evaluations\n"
     "\n"
     "Common flags:\n"
     "  --format table|json   output for people (default) or for scripts\n"
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
   using namespace junheng::cli;
   Args args;
   std::string error;
-  if (!args.Parse(argc, argv, 1, {"deleted", "force", "help"}, &error)) {
+  if (!args.Parse(argc, argv, 1, {"deleted", "force", "help", "pass", "fail", "no_evidence"}, &error)) {
     return UsageError(error);
   }
   const auto& words = args.positional();
@@ -40,9 +41,14 @@ int main(int argc, char** argv) {
       std::fputs(kArchiveUsage, stdout);
       return 0;
     }
+    if (words.size() >= 1 && words[0] == "checklist") {
+      std::fputs(kChecklistUsage, stdout);
+      return 0;
+    }
     std::fputs(kUsage, words.empty() && !args.Has("help") ? stderr : stdout);
     return words.empty() && !args.Has("help") ? kExitUsage : 0;
   }
   if (words[0] == "archive") return RunArchiveCommand(args);
+  if (words[0] == "checklist") return RunChecklistCommand(args);
   return UsageError("unknown group '" + words[0] + "'");
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, starts the Junheng services
-# on loopback with their data under ./var/, walks a short real scenario with
-# the CLI, and keeps the services up until Ctrl-C.
+# The main job: installs what is missing, builds, starts both Junheng services
+# on loopback with their data under ./var/ (a fresh var/ each run), walks a
+# real scenario with the CLI (evidence uploads and versions, an example
+# county's import, judgements and evaluation with evidence status), and keeps
+# the services up until Ctrl-C.
 #   scripts/demo.sh [--no-wait]    (--no-wait: stop after the scenario)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,11 +13,13 @@ wait_for_ctrl_c=1
 [ "${1:-}" = "--no-wait" ] && wait_for_ctrl_c=0
 
 scripts/setup.sh
-scripts/build.sh junheng-archive junheng
+scripts/build.sh junheng-archive junheng-checklist junheng
 
 bin="$root/build/bin"
 var="$root/var"
-mkdir -p "$var/archive" "$var/files"
+# Each run starts from empty data, so what it prints is what it did.
+rm -rf "$var"
+mkdir -p "$var/archive" "$var/checklist" "$var/files"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -28,15 +32,24 @@ stop_services() {
 }
 trap stop_services EXIT
 
-start() {  # name port data_dir log
-  local name=$1 port=$2 data=$3 log=$4 addr
-  "$bin/$name" --listen "127.0.0.1:$port" --data_dir "$data" >"$log.out" 2>"$log.err" &
-  pids+=($!)
+# Sets $addr to the address the service bound. Not run in a subshell, so
+# that $pids reaches stop_services.
+start() {  # name port data_dir log [flags…]
+  local name=$1 port=$2 data=$3 log=$4
+  shift 4
+  addr=""
+  "$bin/$name" --listen "127.0.0.1:$port" --data_dir "$data" "$@" >"$log.out" 2>"$log.err" &
+  local pid=$!
+  pids+=("$pid")
   for _ in $(seq 1 100); do
     addr=$(sed -n 's/.* listening on //p' "$log.out" 2>/dev/null | head -1)
-    [ -n "$addr" ] && { echo "$addr"; return 0; }
-    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
-      [ "$port" != 0 ] && { start "$name" 0 "$data" "$log"; return; }
+    [ -n "$addr" ] && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      if [ "$port" != 0 ]; then
+        echo "(port $port is taken; $name takes a free one)"
+        start "$name" 0 "$data" "$log" "$@"
+        return
+      fi
       cat "$log.err" >&2; return 1
     fi
     sleep 0.1
@@ -45,7 +58,8 @@ start() {  # name port data_dir log
 }
 
 say "Starting junheng-archive (data in var/archive)"
-archive_addr=$(start junheng-archive 50051 "$var/archive" "$var/archive")
+start junheng-archive 50051 "$var/archive" "$var/archive"
+archive_addr=$addr
 echo "junheng-archive listening on $archive_addr"
 export JUNHENG_ARCHIVE_ADDR=$archive_addr
 export USER=${USER:-$(id -un)}
@@ -92,14 +106,65 @@ say "Deleting is soft: versions stay readable, and it can be undone"
 run "$bin/junheng" archive rm counties/330106/schools/2133010601/evidence/g3-music-room
 run "$bin/junheng" archive undelete counties/330106/schools/2133010601/evidence/g3-music-room
 
+say "Starting junheng-checklist (data in var/checklist), which asks the archive for evidence"
+start junheng-checklist 50052 "$var/checklist" "$var/checklist" \
+  --archive_addr "$archive_addr"
+checklist_addr=$addr
+echo "junheng-checklist listening on $checklist_addr"
+export JUNHENG_CHECKLIST_ADDR=$checklist_addr
+
+example="$root/examples/county-330106"
+say "The county imports its statistics (examples/county-330106: 40 schools)"
+run "$bin/junheng" checklist import schools "$example/schools.csv"
+run "$bin/junheng" checklist import counties "$example/counties.csv"
+
+say "Inspectors record their judgements of the qualitative indicators and veto items"
+while IFS=$'\t' read -r code verdict comment evidence; do
+  [ -z "$code" ] && continue
+  args=(checklist judge --county 330106 --year 2025 --code "$code" --comment "$comment")
+  [ "$verdict" = pass ] && args+=(--pass) || args+=(--fail)
+  for e in $evidence; do
+    args+=(--evidence "$e")
+    # The document the judgement rests on goes into the archive.
+    id=${e##*/}
+    printf '%s\n' "$comment" >"$var/files/$id.txt"
+    "$bin/junheng" archive put "$var/files/$id.txt" --county 330106 --evidence "$id" \
+      --indicator "$code" --year 2025 --title "$code 佐证材料" >/dev/null
+  done
+  "$bin/junheng" "${args[@]}"
+done <"$example/judgements.txt"
+
+say "Schools upload their resource ledgers (two schools have not yet)"
+n=0
+for school in $(cut -d, -f2 "$example/schools.csv" | tail -n +2); do
+  n=$((n + 1))
+  case $school in 2133010607|2133010622) continue ;; esac
+  printf 'school,%s\n' "$school" >"$var/files/ledger-$school.csv"
+  "$bin/junheng" archive put "$var/files/ledger-$school.csv" --county 330106 \
+    --school "$school" --evidence resource-ledger --indicator R1 --indicator R2 \
+    --indicator R3 --indicator R4 --indicator R5 --indicator R6 --indicator R7 \
+    --year 2025 --title "资源配置指标台账" >/dev/null
+done
+echo "uploaded resource ledgers for $((n - 2)) of $n schools"
+
+say "Does the county pass? (what an inspection team reads)"
+run "$bin/junheng" checklist evaluate --county 330106 --year 2025
+
+say "One failing school in detail"
+run "$bin/junheng" checklist school --county 330106 --year 2025 --school 2133010626
+
 say "Done"
 cat <<TXT
-The archive keeps running at $archive_addr (data in var/archive). Try:
-  export JUNHENG_ARCHIVE_ADDR=$archive_addr
-  build/bin/junheng archive ls --county 330106
-  build/bin/junheng archive info $name
+The services keep running (data in var/). Try:
+  export JUNHENG_ARCHIVE_ADDR=$archive_addr JUNHENG_CHECKLIST_ADDR=$checklist_addr
+  build/bin/junheng checklist evaluate --county 330106 --year 2025 --format markdown
+  build/bin/junheng checklist evaluate --county 330106 --year 2025 --format json
+  build/bin/junheng checklist evaluate --county 330106 --year 2025 --standard moe-2012-basic
+  build/bin/junheng checklist evaluate --county 330106 --year 2025 --as_of 2
+  build/bin/junheng checklist standards moe-2017-quality
+  build/bin/junheng checklist province --province 33 --year 2025
+  build/bin/junheng archive ls --county 330106 --indicator R4
   build/bin/junheng archive get $name -o /tmp/ledger.csv
-  build/bin/junheng archive ls --format json
   build/bin/junheng help
 TXT
 

@@ -476,6 +476,16 @@ TEST_F(ArchiveServerTest, ConcurrentUploadsAllLand) {
   EXPECT_EQ(client_->GetEvidence(Name("concurrent"))->version_count(), 40);
 }
 
+TEST_F(ArchiveServerTest, SecondServerOnTheSamePortIsRefused) {
+  TempDir data;
+  auto second = testing::RunCommand(
+      "junheng-archive",
+      {"--listen=" + server_->address(), "--data_dir=" + data.path()}, {},
+      absl::Seconds(20));
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_THAT(second.err, HasSubstr("cannot listen on " + server_->address()));
+}
+
 // A server with a small file limit.
 TEST(ArchiveLimitsTest, FileOverTheLimitIsResourceExhausted) {
   TempDir data;

@@ -1,0 +1,684 @@
+// `junheng checklist …`: standards, imports, judgements and evaluations.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "clients/cli.h"
+#include "clients/commands.h"
+#include "common/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "junheng/v1/checklist.grpc.pb.h"
+
+namespace junheng::cli {
+
+const char kChecklistUsage[] =
+    "junheng checklist — standards, statistics, judgements, evaluations\n"
+    "\n"
+    "  standards [ID]                 List the loaded standards, or show one.\n"
+    "  import schools FILE            Import schools.csv (all rows or none).\n"
+    "  import counties FILE           Import counties.csv.\n"
+    "  judge --county C --year Y --code CODE (--pass | --fail)\n"
+    "      [--comment TEXT] [--evidence NAME …] [--score N]\n"
+    "                                 Record an inspector's judgement.\n"
+    "  evaluate --county C --year Y [--standard ID] [--as_of REVISION]\n"
+    "      [--no_evidence] [--format table|json|csv|markdown]\n"
+    "                                 Does the county pass, and if not, why.\n"
+    "  school --county C --year Y --school S [--standard ID]\n"
+    "                                 Evaluate one school.\n"
+    "  report --county C --year Y --school S [--as_of REVISION]\n"
+    "                                 Show a school's stored statistics.\n"
+    "  province --province P --year Y [--standard ID] [--format table|json]\n"
+    "                                 Every county of a province.\n"
+    "\n"
+    "The service's address comes from --checklist_addr, else\n"
+    "$JUNHENG_CHECKLIST_ADDR, else 127.0.0.1:50052.\n";
+
+namespace {
+
+struct Context {
+  const Args& args;
+  std::string format;
+  std::string address;
+  std::unique_ptr<v1::ChecklistService::Stub> stub;
+  std::string user;
+
+  void Prepare(grpc::ClientContext& c, absl::Duration timeout) const {
+    c.set_deadline(std::chrono::system_clock::now() +
+                   absl::ToChronoNanoseconds(timeout));
+    if (!user.empty()) c.AddMetadata("x-junheng-user", user);
+  }
+};
+
+int Fail(const Context& ctx, const absl::Status& status) {
+  if (absl::IsUnavailable(status)) {
+    return ReportError(absl::UnavailableError(
+        absl::StrCat("cannot reach the checklist service at ", ctx.address,
+                     " (", status.message(),
+                     "); is junheng-checklist running? Set "
+                     "--checklist_addr or JUNHENG_CHECKLIST_ADDR")));
+  }
+  // CSV errors come as csv:LINE:COLUMN field violations; say them plainly.
+  std::vector<FieldViolation> violations = FieldViolations(status);
+  if (!violations.empty() && violations[0].field.rfind("csv:", 0) == 0) {
+    std::fprintf(stderr, "junheng: %s: %s\n",
+                 absl::StatusCodeToString(status.code()).c_str(),
+                 std::string(status.message()).c_str());
+    for (const auto& v : violations) {
+      std::vector<std::string> parts = absl::StrSplit(v.field, ':');
+      std::string where = v.field;
+      if (parts.size() == 3) {
+        where = parts[1] == "0" ? "file" : absl::StrCat("line ", parts[1]);
+        if (!parts[2].empty()) absl::StrAppend(&where, ", column ", parts[2]);
+      }
+      std::fprintf(stderr, "  - %s: %s\n", where.c_str(),
+                   v.description.c_str());
+    }
+    return kExitError;
+  }
+  return ReportError(status);
+}
+
+absl::StatusOr<std::string> CountyYear(const Args& args) {
+  auto county = args.Get("county");
+  auto year = args.Get("year");
+  if (!county || !year) {
+    return absl::InvalidArgumentError("needs --county and --year");
+  }
+  return absl::StrCat("counties/", *county, "/years/", *year);
+}
+
+const char* OutcomeText(v1::Outcome o) {
+  switch (o) {
+    case v1::PASS:
+      return "pass";
+    case v1::FAIL:
+      return "FAIL";
+    case v1::NOT_REPORTED:
+      return "not reported";
+    case v1::NOT_APPLICABLE:
+      return "n/a";
+    default:
+      return "?";
+  }
+}
+
+const char* OutcomeZh(v1::Outcome o) {
+  switch (o) {
+    case v1::PASS:
+      return "达标";
+    case v1::FAIL:
+      return "未达标";
+    case v1::NOT_REPORTED:
+      return "数据不全";
+    default:
+      return "";
+  }
+}
+
+const char* LevelZh(v1::Level l) {
+  switch (l) {
+    case v1::LEVEL_PRIMARY:
+      return "小学";
+    case v1::LEVEL_JUNIOR:
+      return "初中";
+    default:
+      return "";
+  }
+}
+
+const char* EvidenceText(v1::EvidenceStatus s) {
+  switch (s) {
+    case v1::EVIDENCE_PRESENT:
+      return "present";
+    case v1::EVIDENCE_MISSING:
+      return "MISSING";
+    case v1::EVIDENCE_UNKNOWN:
+      return "unknown";
+    case v1::EVIDENCE_NOT_EXPECTED:
+      return "-";
+    default:
+      return "?";
+  }
+}
+
+std::string Num(double v) { return absl::StrFormat("%.3f", v); }
+
+std::string CsvCell(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Streams a file to an import RPC in 1 MiB pieces.
+int Import(Context& ctx, bool schools) {
+  const auto& words = ctx.args.positional();
+  if (words.size() != 4) {
+    return UsageError("import takes 'schools FILE' or 'counties FILE'");
+  }
+  const std::string& path = words[3];
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return ReportError(absl::FailedPreconditionError(
+        absl::StrCat("cannot open ", path, ": ", std::strerror(errno))));
+  }
+  grpc::ClientContext c;
+  ctx.Prepare(c, absl::Minutes(10));
+  v1::ImportResponse response;
+  auto writer = schools ? ctx.stub->ImportSchools(&c, &response)
+                        : ctx.stub->ImportCounties(&c, &response);
+  v1::ImportRequest message;
+  message.mutable_header()->set_comment(
+      ctx.args.Get("comment").value_or(path.substr(path.rfind('/') + 1)));
+  bool open = writer->Write(message);
+  std::string buf(1 << 20, '\0');
+  while (open) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    message.set_csv_chunk(buf.data(), static_cast<size_t>(n));
+    open = writer->Write(message);
+  }
+  ::close(fd);
+  writer->WritesDone();
+  absl::Status status = FromGrpc(writer->Finish());
+  if (!status.ok()) return Fail(ctx, status);
+  if (ctx.format == "json") {
+    std::printf("%s\n", ToJson(response).c_str());
+  } else {
+    std::printf("imported %lld rows as revision %lld (%s)\n",
+                static_cast<long long>(response.rows()),
+                static_cast<long long>(response.revision()),
+                absl::StrJoin(response.touched(), ", ").c_str());
+  }
+  return 0;
+}
+
+int Standards(Context& ctx) {
+  const auto& words = ctx.args.positional();
+  if (words.size() >= 3) {
+    v1::GetStandardRequest request;
+    request.set_name("standards/" + words[2]);
+    v1::IndicatorStandard standard;
+    grpc::ClientContext c;
+    ctx.Prepare(c, absl::Seconds(30));
+    absl::Status s = FromGrpc(ctx.stub->GetStandard(&c, request, &standard));
+    if (!s.ok()) return Fail(ctx, s);
+    if (ctx.format == "json") {
+      std::printf("%s\n", ToJson(standard).c_str());
+      return 0;
+    }
+    std::printf("%s  %s %s\n%s\n\n", standard.id().c_str(),
+                standard.name_zh().c_str(), standard.document_number().c_str(),
+                standard.name_en().c_str());
+    std::printf("%-5s  %-7s  %-28s  %s\n", "CODE", "AREA", "THRESHOLDS",
+                "NAME");
+    for (const auto& i : standard.indicators()) {
+      std::vector<std::string> t;
+      for (const auto& th : i.thresholds()) {
+        const char* cmp = th.comparison() == v1::COMPARISON_AT_LEAST  ? "≥"
+                          : th.comparison() == v1::COMPARISON_AT_MOST ? "≤"
+                          : th.comparison() == v1::COMPARISON_GREATER_THAN
+                              ? ">"
+                              : "<";
+        t.push_back(absl::StrCat(LevelZh(th.level()), th.measure(), cmp,
+                                 absl::StrFormat("%g", th.value())));
+      }
+      if (i.needs_judgement()) t.push_back("评估组认定");
+      std::printf("%-5s  %-7s  %-28s  %s\n", i.code().c_str(), i.area().c_str(),
+                  absl::StrJoin(t, " ").c_str(), i.name_zh().c_str());
+    }
+    for (const auto& v : standard.veto_items()) {
+      std::printf("%-5s  %-7s  %-28s  %s\n", v.code().c_str(), "veto",
+                  "一票否决", v.name_zh().c_str());
+    }
+    return 0;
+  }
+  v1::ListStandardsResponse response;
+  grpc::ClientContext c;
+  ctx.Prepare(c, absl::Seconds(30));
+  absl::Status s = FromGrpc(
+      ctx.stub->ListStandards(&c, v1::ListStandardsRequest(), &response));
+  if (!s.ok()) return Fail(ctx, s);
+  if (ctx.format == "json") {
+    std::printf("%s\n", ToJson(response).c_str());
+    return 0;
+  }
+  for (const auto& st : response.standards()) {
+    std::printf("%-34s %4d  %3d indicators  %s%s\n", st.id().c_str(),
+                st.issued_year(), st.indicators_size(), st.name_zh().c_str(),
+                st.base_standard_id().empty()
+                    ? ""
+                    : absl::StrCat("  (variant of ", st.base_standard_id(), ")")
+                          .c_str());
+  }
+  return 0;
+}
+
+int Judge(Context& ctx) {
+  auto cy = CountyYear(ctx.args);
+  auto code = ctx.args.Get("code");
+  if (!cy.ok() || !code) {
+    return UsageError("judge needs --county, --year and --code");
+  }
+  if (ctx.args.Has("pass") == ctx.args.Has("fail")) {
+    return UsageError("judge needs exactly one of --pass and --fail");
+  }
+  v1::RecordJudgementRequest request;
+  request.set_name(absl::StrCat(*cy, "/judgements/", *code));
+  request.set_passed(ctx.args.Has("pass"));
+  request.set_comment(ctx.args.Get("comment").value_or(""));
+  for (const auto& e : ctx.args.GetAll("evidence")) request.add_evidence(e);
+  if (auto score = ctx.args.Get("score")) {
+    double v = 0;
+    if (!absl::SimpleAtod(*score, &v))
+      return UsageError("--score takes a number");
+    request.set_score(v);
+  }
+  v1::Judgement judgement;
+  grpc::ClientContext c;
+  ctx.Prepare(c, absl::Seconds(30));
+  absl::Status s = FromGrpc(ctx.stub->RecordJudgement(&c, request, &judgement));
+  if (!s.ok()) return Fail(ctx, s);
+  if (ctx.format == "json") {
+    std::printf("%s\n", ToJson(judgement).c_str());
+  } else {
+    std::printf("recorded %s: %s (revision %lld)\n", judgement.name().c_str(),
+                judgement.passed() ? "pass" : "FAIL",
+                static_cast<long long>(judgement.revision().revision()));
+  }
+  return 0;
+}
+
+void PrintCountyTable(const v1::CountyEvaluation& e, bool markdown) {
+  auto heading = [&](const std::string& h) {
+    std::printf(markdown ? "\n## %s\n\n" : "\n%s\n", h.c_str());
+  };
+  int failing = 0, unreported = 0;
+  for (const auto& f : e.failing_items()) {
+    (f.outcome() == v1::FAIL ? failing : unreported)++;
+  }
+  std::printf(markdown ? "# %s（%s）%d 学年\n\n" : "%s (%s), school year %d\n",
+              e.county_name().c_str(), e.county_code().c_str(), e.year());
+  std::printf("standard %s, data revision %lld\n", e.standard().c_str(),
+              static_cast<long long>(e.revision()));
+  std::printf(markdown ? "\n**VERDICT: %s %s** — %d failing, %d not reported\n"
+                       : "\nVERDICT: %s %s — %d failing, %d not reported\n",
+              OutcomeText(e.outcome()), OutcomeZh(e.outcome()), failing,
+              unreported);
+
+  if (!e.failing_items().empty()) {
+    heading("What keeps the county from passing (未达标及数据不全项目)");
+    if (markdown) {
+      std::printf(
+          "| code | school | level | outcome | reason "
+          "|\n|---|---|---|---|---|\n");
+    }
+    for (const auto& f : e.failing_items()) {
+      const std::string school =
+          f.school_code().empty()
+              ? "county"
+              : absl::StrCat(f.school_name(), " ", f.school_code());
+      if (markdown) {
+        std::printf("| %s | %s | %s | %s | %s |\n", f.code().c_str(),
+                    school.c_str(), LevelZh(f.level()),
+                    OutcomeText(f.outcome()), f.reason().c_str());
+      } else {
+        std::printf("  %-4s %-12s %-6s %s\n      %s\n", f.code().c_str(),
+                    OutcomeText(f.outcome()), LevelZh(f.level()),
+                    school.c_str(), f.reason().c_str());
+      }
+    }
+  }
+  if (!e.coefficients().empty()) {
+    heading("Difference coefficients (差异系数, student-weighted)");
+    if (markdown) {
+      std::printf(
+          "| code | level | schools | county value | CV | limit | result |\n"
+          "|---|---|---|---|---|---|---|\n");
+    } else {
+      std::printf("  %-4s %-6s %7s %12s %8s %6s  %s\n", "CODE", "LEVEL",
+                  "SCHOOLS", "COUNTY X̄", "CV", "LIMIT", "RESULT");
+    }
+    for (const auto& c : e.coefficients()) {
+      const std::string cv = c.has_value() ? Num(c.value()) : "-";
+      const std::string limit =
+          c.has_limit() ? absl::StrFormat("%.2f", c.limit()) : "-";
+      const std::string xbar = c.has_county_value()
+                                   ? absl::StrFormat("%.2f", c.county_value())
+                                   : "-";
+      if (markdown) {
+        std::printf("| %s | %s | %d | %s | %s | %s | %s |\n", c.code().c_str(),
+                    LevelZh(c.level()), c.schools(), xbar.c_str(), cv.c_str(),
+                    limit.c_str(), OutcomeText(c.outcome()));
+      } else {
+        std::printf("  %-4s %-6s %7d %12s %8s %6s  %s\n", c.code().c_str(),
+                    LevelZh(c.level()), c.schools(), xbar.c_str(), cv.c_str(),
+                    limit.c_str(), OutcomeText(c.outcome()));
+      }
+    }
+    for (const auto& c : e.composites()) {
+      std::printf("  composite %s: %s (limit %.2f) %s\n", LevelZh(c.level()),
+                  c.has_value() ? Num(c.value()).c_str() : "-", c.limit(),
+                  OutcomeText(c.outcome()));
+    }
+  }
+  heading("Areas and indicators (领域与指标)");
+  for (const auto& a : e.areas()) {
+    std::printf(markdown ? "\n**%s %s: %s**\n\n" : "  %s %s: %s\n",
+                a.name_zh().c_str(), a.name_en().c_str(),
+                OutcomeText(a.outcome()));
+    if (markdown) {
+      std::printf(
+          "| code | indicator | result | evidence |\n|---|---|---|---|\n");
+    }
+    for (const auto& i : a.indicators()) {
+      std::string evidence = EvidenceText(i.evidence());
+      if (i.missing_evidence_at_size() > 0) {
+        absl::StrAppend(
+            &evidence, " (", i.missing_evidence_at_size(),
+            i.missing_evidence_at_size() == 1 ? " place" : " places", ")");
+      }
+      if (markdown) {
+        std::printf("| %s | %s | %s | %s |\n", i.code().c_str(),
+                    i.name_zh().c_str(), OutcomeText(i.outcome()),
+                    evidence.c_str());
+      } else {
+        std::printf("    %-4s %-13s evidence %-20s %s\n", i.code().c_str(),
+                    OutcomeText(i.outcome()), evidence.c_str(),
+                    i.name_zh().c_str());
+      }
+    }
+  }
+  if (!e.vetoes().empty()) {
+    heading("Veto items (一票否决)");
+    // For a veto item a pass means the county is clear of it.
+    for (const auto& v : e.vetoes()) {
+      const char* state = v.outcome() == v1::PASS   ? "clear 无"
+                          : v.outcome() == v1::FAIL ? "APPLIES 存在"
+                                                    : OutcomeText(v.outcome());
+      std::printf(markdown ? "- %s %s: %s\n" : "  %-4s %-13s %s\n",
+                  v.code().c_str(), state, v.name_zh().c_str());
+    }
+  }
+  for (const auto& w : e.warnings()) std::printf("\nwarning: %s\n", w.c_str());
+}
+
+// One line per measured value: for the provincial system and spreadsheets.
+void PrintCountyCsv(const v1::CountyEvaluation& e) {
+  std::printf(
+      "county_code,year,school_code,school_name,level,indicator,"
+      "measure,value,threshold,outcome,shortfall,shortfall_unit\n");
+  auto line = [&](const std::string& school_code,
+                  const std::string& school_name,
+                  const v1::IndicatorResult& r) {
+    for (const auto& m : r.measurements()) {
+      std::printf(
+          "%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", e.county_code().c_str(),
+          e.year(), school_code.c_str(), CsvCell(school_name).c_str(),
+          m.level() == v1::LEVEL_PRIMARY  ? "primary"
+          : m.level() == v1::LEVEL_JUNIOR ? "junior"
+                                          : "",
+          r.code().c_str(), m.measure().c_str(),
+          m.has_value() ? absl::StrFormat("%.6g", m.value()).c_str() : "",
+          m.has_threshold() ? absl::StrFormat("%g", m.threshold()).c_str() : "",
+          OutcomeText(m.outcome()),
+          m.has_shortfall()
+              ? absl::StrFormat("%g", m.shortfall().amount()).c_str()
+              : "",
+          m.has_shortfall() ? m.shortfall().unit().c_str() : "");
+    }
+  };
+  for (const auto& s : e.schools()) {
+    for (const auto& l : s.levels()) {
+      for (const auto& r : l.indicators())
+        line(s.school_code(), s.school_name(), r);
+    }
+    for (const auto& r : s.checks()) line(s.school_code(), s.school_name(), r);
+  }
+  for (const auto& a : e.areas()) {
+    for (const auto& r : a.indicators()) {
+      if (r.scope() == v1::SCOPE_COUNTY) line("", "", r);
+    }
+  }
+  for (const auto& c : e.coefficients()) {
+    std::printf("%s,%d,,,%s,%s,coefficient,%s,%s,%s,,\n",
+                e.county_code().c_str(), e.year(),
+                c.level() == v1::LEVEL_PRIMARY ? "primary" : "junior",
+                c.code().c_str(), c.has_value() ? Num(c.value()).c_str() : "",
+                c.has_limit() ? absl::StrFormat("%g", c.limit()).c_str() : "",
+                OutcomeText(c.outcome()));
+  }
+}
+
+int Evaluate(Context& ctx) {
+  auto cy = CountyYear(ctx.args);
+  if (!cy.ok()) return UsageError("evaluate needs --county and --year");
+  v1::EvaluateCountyRequest request;
+  request.set_name(*cy);
+  if (auto s = ctx.args.Get("standard"))
+    request.set_standard("standards/" + *s);
+  if (auto r = ctx.args.Get("as_of")) {
+    int64_t rev = 0;
+    if (!absl::SimpleAtoi(*r, &rev))
+      return UsageError("--as_of takes a revision");
+    request.set_as_of_revision(rev);
+  }
+  request.set_skip_evidence(ctx.args.Has("no_evidence"));
+  v1::CountyEvaluation eval;
+  grpc::ClientContext c;
+  ctx.Prepare(c, absl::Seconds(30));
+  absl::Status s = FromGrpc(ctx.stub->EvaluateCounty(&c, request, &eval));
+  if (!s.ok()) return Fail(ctx, s);
+  if (ctx.format == "json") {
+    std::printf("%s\n", ToJson(eval).c_str());
+  } else if (ctx.format == "csv") {
+    PrintCountyCsv(eval);
+  } else {
+    PrintCountyTable(eval, ctx.format == "markdown");
+  }
+  return 0;
+}
+
+int School(Context& ctx) {
+  auto cy = CountyYear(ctx.args);
+  auto school = ctx.args.Get("school");
+  if (!cy.ok() || !school) {
+    return UsageError("school needs --county, --year and --school");
+  }
+  v1::EvaluateSchoolRequest request;
+  request.set_name(absl::StrCat(*cy, "/schools/", *school));
+  if (auto s = ctx.args.Get("standard"))
+    request.set_standard("standards/" + *s);
+  v1::SchoolEvaluation eval;
+  grpc::ClientContext c;
+  ctx.Prepare(c, absl::Seconds(30));
+  absl::Status s = FromGrpc(ctx.stub->EvaluateSchool(&c, request, &eval));
+  if (!s.ok()) return Fail(ctx, s);
+  if (ctx.format == "json") {
+    std::printf("%s\n", ToJson(eval).c_str());
+    return 0;
+  }
+  std::printf("%s %s (%s): %s %s\n", eval.school_name().c_str(),
+              eval.school_code().c_str(), eval.school_type().c_str(),
+              OutcomeText(eval.outcome()), OutcomeZh(eval.outcome()));
+  if (!eval.counted())
+    std::printf("  not counted: %s\n", eval.exclusion_reason().c_str());
+  for (const auto& l : eval.levels()) {
+    std::printf("  %s (%lld students): %s — %d of %d met\n", LevelZh(l.level()),
+                static_cast<long long>(l.students()), OutcomeText(l.outcome()),
+                l.met(), l.rule_indicators());
+    for (const auto& r : l.indicators()) {
+      for (const auto& m : r.measurements()) {
+        std::printf(
+            "    %-3s %10s  %s %-8s %-12s %s\n", r.code().c_str(),
+            m.has_value() ? absl::StrFormat("%.2f", m.value()).c_str() : "-",
+            m.has_threshold() ? "vs" : "  ",
+            m.has_threshold() ? absl::StrFormat("%g", m.threshold()).c_str()
+                              : "",
+            OutcomeText(m.outcome()),
+            m.has_shortfall()
+                ? absl::StrFormat("short by %g %s", m.shortfall().amount(),
+                                  m.shortfall().unit_zh())
+                      .c_str()
+                : "");
+      }
+    }
+  }
+  for (const auto& r : eval.checks()) {
+    std::printf("  %-3s %-12s %s\n", r.code().c_str(), OutcomeText(r.outcome()),
+                absl::StrJoin(r.reasons(), "; ").c_str());
+  }
+  return 0;
+}
+
+int Report(Context& ctx) {
+  auto cy = CountyYear(ctx.args);
+  auto school = ctx.args.Get("school");
+  if (!cy.ok() || !school) {
+    return UsageError("report needs --county, --year and --school");
+  }
+  v1::GetSchoolReportRequest request;
+  request.set_name(absl::StrCat(*cy, "/schools/", *school, "/statistics"));
+  if (auto r = ctx.args.Get("as_of")) {
+    int64_t rev = 0;
+    if (!absl::SimpleAtoi(*r, &rev))
+      return UsageError("--as_of takes a revision");
+    request.set_as_of_revision(rev);
+  }
+  v1::SchoolReport report;
+  grpc::ClientContext c;
+  ctx.Prepare(c, absl::Seconds(30));
+  absl::Status s = FromGrpc(ctx.stub->GetSchoolReport(&c, request, &report));
+  if (!s.ok()) return Fail(ctx, s);
+  if (ctx.format == "json") {
+    std::printf("%s\n", ToJson(report).c_str());
+    return 0;
+  }
+  std::printf("%s (revision %lld by %s)\n", report.school_name().c_str(),
+              static_cast<long long>(report.revision().revision()),
+              report.revision().submitter().c_str());
+  std::map<std::string, std::string> sorted(report.values().begin(),
+                                            report.values().end());
+  for (const auto& [k, v] : sorted)
+    std::printf("  %-32s %s\n", k.c_str(), v.c_str());
+  return 0;
+}
+
+int Province(Context& ctx) {
+  auto province = ctx.args.Get("province");
+  auto year = ctx.args.Get("year");
+  if (!province || !year)
+    return UsageError("province needs --province and --year");
+  v1::EvaluateProvinceRequest request;
+  request.set_name(absl::StrCat("provinces/", *province, "/years/", *year));
+  if (auto s = ctx.args.Get("standard"))
+    request.set_standard("standards/" + *s);
+  grpc::ClientContext c;
+  ctx.Prepare(c, absl::Minutes(10));
+  auto reader = ctx.stub->EvaluateProvince(&c, request);
+  v1::CountyEvaluation eval;
+  int counties = 0, passing = 0;
+  while (reader->Read(&eval)) {
+    ++counties;
+    if (eval.outcome() == v1::PASS) ++passing;
+    if (ctx.format == "json") {
+      std::printf("%s\n", ToJson(eval).c_str());
+    } else {
+      std::printf("%s %-16s %-13s %3d items\n", eval.county_code().c_str(),
+                  eval.county_name().c_str(), OutcomeText(eval.outcome()),
+                  eval.failing_items_size());
+    }
+  }
+  absl::Status s = FromGrpc(reader->Finish());
+  if (!s.ok()) return Fail(ctx, s);
+  if (ctx.format != "json") {
+    std::printf("%d counties, %d passing\n", counties, passing);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunChecklistCommand(const Args& args) {
+  const auto& words = args.positional();
+  if (words.size() < 2 || words[1] == "help") {
+    std::fputs(kChecklistUsage, words.size() < 2 ? stderr : stdout);
+    return words.size() < 2 ? kExitUsage : 0;
+  }
+  const std::string& verb = words[1];
+  static const std::map<std::string, std::set<std::string>> kFlags = {
+      {"standards", {}},
+      {"import", {"comment"}},
+      {"judge",
+       {"county", "year", "code", "pass", "fail", "comment", "evidence",
+        "score"}},
+      {"evaluate", {"county", "year", "standard", "as_of", "no_evidence"}},
+      {"school", {"county", "year", "school", "standard"}},
+      {"report", {"county", "year", "school", "as_of"}},
+      {"province", {"province", "year", "standard"}},
+  };
+  auto flags = kFlags.find(verb);
+  if (flags == kFlags.end()) {
+    return UsageError(absl::StrCat("unknown command 'checklist ", verb, "'"));
+  }
+  std::set<std::string> known = flags->second;
+  known.insert({"checklist_addr", "format", "user"});
+  if (auto unknown = args.Unknown(known); !unknown.empty()) {
+    return UsageError(absl::StrCat("checklist ", verb, " does not take ",
+                                   absl::StrJoin(unknown, ", ")));
+  }
+  const std::string format = args.Get("format").value_or("table");
+  if (format != "table" && format != "json" && format != "csv" &&
+      format != "markdown") {
+    return UsageError("--format is table, json, csv or markdown");
+  }
+  std::string address;
+  if (auto a = args.Get("checklist_addr")) {
+    address = *a;
+  } else if (const char* env = std::getenv("JUNHENG_CHECKLIST_ADDR");
+             env && *env) {
+    address = env;
+  } else {
+    address = "127.0.0.1:50052";
+  }
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(64 << 20);
+  Context ctx{args, format, address,
+              v1::ChecklistService::NewStub(grpc::CreateCustomChannel(
+                  address, grpc::InsecureChannelCredentials(), channel_args)),
+              args.Get("user").value_or(
+                  std::getenv("USER") ? std::getenv("USER") : "")};
+  if (verb == "standards") return Standards(ctx);
+  if (verb == "import") {
+    if (words.size() < 3 || (words[2] != "schools" && words[2] != "counties")) {
+      return UsageError("import takes 'schools FILE' or 'counties FILE'");
+    }
+    return Import(ctx, words[2] == "schools");
+  }
+  if (verb == "judge") return Judge(ctx);
+  if (verb == "evaluate") return Evaluate(ctx);
+  if (verb == "school") return School(ctx);
+  if (verb == "report") return Report(ctx);
+  return Province(ctx);
+}
+
+}  // namespace junheng::cli
