@@ -94,10 +94,12 @@ class Generator {
     p.students = students;
     p.classes = std::max<int64_t>(1, students / (primary ? 42 : 47));
     p.max_class_size = primary ? 40 + rng_() % 7 : 44 + rng_() % 8;
-    p.teachers_above_degree =
-        Maybe<int64_t>(static_cast<int64_t>(Around(primary ? 4.2 : 5.3) * per100));
-    p.backbone_teachers = Maybe<int64_t>(static_cast<int64_t>(Around(1.0) * per100));
-    p.pe_art_teachers = Maybe<int64_t>(static_cast<int64_t>(Around(0.9) * per100));
+    p.teachers_above_degree = Maybe<int64_t>(
+        static_cast<int64_t>(Around(primary ? 4.2 : 5.3) * per100));
+    p.backbone_teachers =
+        Maybe<int64_t>(static_cast<int64_t>(Around(1.0) * per100));
+    p.pe_art_teachers =
+        Maybe<int64_t>(static_cast<int64_t>(Around(0.9) * per100));
     p.teachers = static_cast<int64_t>(per100 * (primary ? 6 : 8));
     p.certified_teachers =
         OneIn(30) && *p.teachers > 0 ? *p.teachers - 1 : *p.teachers;
@@ -209,8 +211,9 @@ class Generator {
 };
 
 void SetCounters(benchmark::State& state, int64_t schools) {
-  state.counters["schools/s"] = benchmark::Counter(
-      static_cast<double>(schools), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["schools/s"] =
+      benchmark::Counter(static_cast<double>(schools),
+                         benchmark::Counter::kIsIterationInvariantRate);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   state.counters["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024;
@@ -219,7 +222,8 @@ void SetCounters(benchmark::State& state, int64_t schools) {
 void EvaluateCountyBench(benchmark::State& state, const char* standard_id) {
   const v1::IndicatorStandard& standard = Standards().at(standard_id);
   const int schools = static_cast<int>(state.range(0));
-  const CountyInput input = Generator(20250901).County("330106", schools, standard);
+  const CountyInput input =
+      Generator(20250901).County("330106", schools, standard);
   int failing = 0;
   for (auto _ : state) {
     absl::StatusOr<CountyVerdict> verdict = EvaluateCounty(standard, input);

@@ -35,8 +35,7 @@ std::optional<double> Resource(const SharedResources& resources,
 
 }  // namespace
 
-std::optional<double> ApportionShare(const SchoolStats& school,
-                                     v1::Level level,
+std::optional<double> ApportionShare(const SchoolStats& school, v1::Level level,
                                      const v1::ApportionFactors& factors) {
   if (school.type != SchoolType::kNineYear &&
       school.type != SchoolType::kTwelveYear) {
@@ -52,7 +51,8 @@ std::optional<double> ApportionShare(const SchoolStats& school,
   }
   const double weighted_primary =
       factors.primary() * static_cast<double>(*primary);
-  const double weighted_junior = factors.junior() * static_cast<double>(*junior);
+  const double weighted_junior =
+      factors.junior() * static_cast<double>(*junior);
   const double total = weighted_primary + weighted_junior + senior;
   if (!(total > 0)) return std::nullopt;
   return (level == v1::LEVEL_JUNIOR ? weighted_junior : weighted_primary) /

@@ -78,11 +78,11 @@ absl::StatusOr<CountyYearName> ParseCountyYear(const std::string& name,
 template <typename Row>
 std::string KindOf();
 template <>
-std::string KindOf<csv::SchoolRow>() {
+std::string KindOf<SchoolStats>() {
   return "schools.csv";
 }
 template <>
-std::string KindOf<csv::CountyRow>() {
+std::string KindOf<CountyStats>() {
   return "counties.csv";
 }
 
@@ -191,21 +191,22 @@ absl::Status ChecklistGrpcService::Import(
   }
   std::vector<Stored> rows;
   std::set<std::string> touched;
-  for (const Row& row : result->rows) {
+  for (size_t i = 0; i < result->rows.size(); ++i) {
+    const Row& row = result->rows[i];
     Stored stored;
-    if constexpr (std::is_same_v<Row, csv::SchoolRow>) {
-      stored.key = {*row.county_code, *row.year, *row.school_code};
+    if constexpr (std::is_same_v<Row, SchoolStats>) {
+      stored.key = {row.county_code, row.year, row.school_code};
     } else {
-      stored.county = *row.county_code;
-      stored.year = *row.year;
+      stored.county = row.county_code;
+      stored.year = row.year;
     }
-    stored.cells = cells.Take(row.line);
+    stored.cells = cells.Take(result->lines[i]);
     touched.insert(
-        absl::StrCat("counties/", *row.county_code, "/years/", *row.year));
+        absl::StrCat("counties/", row.county_code, "/years/", row.year));
     rows.push_back(std::move(stored));
   }
   absl::StatusOr<RevisionInfo> revision;
-  if constexpr (std::is_same_v<Row, csv::SchoolRow>) {
+  if constexpr (std::is_same_v<Row, SchoolStats>) {
     revision = store_.PutSchools(rows, Caller(*context), comment);
   } else {
     revision = store_.PutCounties(rows, Caller(*context), comment);
@@ -220,15 +221,13 @@ absl::Status ChecklistGrpcService::Import(
 grpc::Status ChecklistGrpcService::ImportSchools(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportRequest>* reader,
     v1::ImportResponse* response) {
-  return ToGrpc(
-      Import<csv::SchoolRow, StoredSchool>(context, reader, response));
+  return ToGrpc(Import<SchoolStats, StoredSchool>(context, reader, response));
 }
 
 grpc::Status ChecklistGrpcService::ImportCounties(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportRequest>* reader,
     v1::ImportResponse* response) {
-  return ToGrpc(
-      Import<csv::CountyRow, StoredCounty>(context, reader, response));
+  return ToGrpc(Import<CountyStats, StoredCounty>(context, reader, response));
 }
 
 namespace {
@@ -363,19 +362,33 @@ grpc::Status ChecklistGrpcService::EvaluateSchool(
   return grpc::Status::OK;
 }
 
-absl::Status ChecklistGrpcService::Evaluate(
-    grpc::ServerContext* context, const std::string& county, int year,
-    const v1::IndicatorStandard& standard, int64_t as_of, bool ask_archive,
-    bool* archive_down, v1::CountyEvaluation* out) {
+absl::StatusOr<std::shared_ptr<const ChecklistGrpcService::CountyData>>
+ChecklistGrpcService::LoadCountyData(const std::string& county, int year,
+                                     int64_t as_of) {
+  // Rows are only ever added under new revisions, so the snapshot's newest
+  // revision identifies its contents: a cached parse of the same revision is
+  // exactly what loading again would give.
+  ASSIGN_OR_RETURN(int64_t revision,
+                   store_.SnapshotRevision(county, year, as_of));
+  const std::string key = absl::StrCat(county, "/", year, "/", revision);
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+  }
   ASSIGN_OR_RETURN(CountySnapshot snapshot,
-                   store_.LoadCounty(county, year, as_of));
-  if (!snapshot.county && snapshot.schools.empty()) {
+                   store_.LoadCounty(county, year, revision));
+  // revision 0 (nothing at all as of as_of) must not load "the latest".
+  if (revision == 0 || (!snapshot.county && snapshot.schools.empty())) {
     return absl::NotFoundError(
         absl::StrCat("no statistics for county ", county, " in ", year,
                      as_of ? absl::StrCat(" as of revision ", as_of) : "",
                      "; import schools.csv and counties.csv first"));
   }
-  CountyInput input;
+  auto data = std::make_shared<CountyData>();
+  data->revision = snapshot.revision;
+  data->has_county_row = snapshot.county.has_value();
+  CountyInput& input = data->input;
   if (snapshot.county) {
     ASSIGN_OR_RETURN(input.county, CountyFromCells(snapshot.county->cells));
   } else {
@@ -389,13 +402,29 @@ absl::Status ChecklistGrpcService::Evaluate(
     input.judgements.push_back(
         {j.code, j.passed, j.score, j.comment, j.evidence});
   }
+  absl::MutexLock lock(&cache_mu_);
+  if (cache_order_.size() >= options_.cached_counties) {
+    cache_.erase(cache_order_.front());
+    cache_order_.pop_front();
+  }
+  if (cache_.emplace(key, data).second) cache_order_.push_back(key);
+  return data;
+}
+
+absl::Status ChecklistGrpcService::Evaluate(
+    grpc::ServerContext* context, const std::string& county, int year,
+    const v1::IndicatorStandard& standard, int64_t as_of, bool ask_archive,
+    v1::EvaluationView view, bool* archive_down, v1::CountyEvaluation* out) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const CountyData> data,
+                   LoadCountyData(county, year, as_of));
+  const CountyInput& input = data->input;
   ASSIGN_OR_RETURN(CountyVerdict verdict,
                    checklist::EvaluateCounty(standard, input));
   ToProto(verdict, out);
   out->set_name(absl::StrCat("counties/", county, "/years/", year));
   out->set_standard(absl::StrCat("standards/", standard.id()));
-  out->set_revision(snapshot.revision);
-  if (!snapshot.county) {
+  out->set_revision(data->revision);
+  if (!data->has_county_row) {
     out->add_warnings(absl::StrCat("no counties.csv row for ", county, " in ",
                                    year,
                                    ": county indicators are not reported"));
@@ -435,6 +464,8 @@ absl::Status ChecklistGrpcService::Evaluate(
   ApplyEvidence(standard, index ? &*index : nullptr, *out);
   out->set_evidence_checked(index ? v1::EVIDENCE_PRESENT
                                   : v1::EVIDENCE_UNKNOWN);
+  // After ApplyEvidence, which reads the schools.
+  if (view == v1::EVALUATION_VIEW_SUMMARY) out->clear_schools();
   return absl::OkStatus();
 }
 
@@ -452,7 +483,7 @@ grpc::Status ChecklistGrpcService::EvaluateCounty(
   bool archive_down = false;
   return ToGrpc(Evaluate(context, name->county, name->year, **standard,
                          request->as_of_revision(), !request->skip_evidence(),
-                         &archive_down, response));
+                         request->view(), &archive_down, response));
 }
 
 grpc::Status ChecklistGrpcService::EvaluateProvince(
@@ -481,7 +512,7 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
     v1::CountyEvaluation eval;
     absl::Status s =
         Evaluate(context, county, year, **standard, request->as_of_revision(),
-                 true, &archive_down, &eval);
+                 true, request->view(), &archive_down, &eval);
     if (!s.ok()) return ToGrpc(s);
     if (!writer->Write(eval)) {
       return ToGrpc(absl::CancelledError("the client went away"));

@@ -4,12 +4,16 @@
 #ifndef JUNHENG_CHECKLIST_SERVICE_CHECKLIST_GRPC_SERVICE_H_
 #define JUNHENG_CHECKLIST_SERVICE_CHECKLIST_GRPC_SERVICE_H_
 
+#include <deque>
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "checklist_service/checklist_store.h"
 #include "checklist_service/standard_loader.h"
+#include "checklist_service/stats.h"
 #include "junheng/v1/archive.grpc.pb.h"
 #include "junheng/v1/checklist.grpc.pb.h"
 
@@ -22,6 +26,9 @@ struct ChecklistOptions {
   // caller's deadline is nearer).
   absl::Duration archive_timeout = absl::Seconds(2);
   std::string default_standard = "moe-2017-quality";
+  // How many parsed county snapshots to keep for repeated evaluations (a
+  // province has up to a few hundred counties).
+  size_t cached_counties = 256;
 };
 
 class ChecklistGrpcService final : public v1::ChecklistService::Service {
@@ -63,19 +70,33 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
   absl::Status Import(grpc::ServerContext* context,
                       grpc::ServerReader<v1::ImportRequest>* reader,
                       v1::ImportResponse* response);
+  // One county-year's rows as of a revision, parsed for the evaluator.
+  struct CountyData {
+    CountyInput input;
+    bool has_county_row = false;
+    int64_t revision = 0;
+  };
+  absl::StatusOr<std::shared_ptr<const CountyData>> LoadCountyData(
+      const std::string& county, int year, int64_t as_of);
   absl::StatusOr<const v1::IndicatorStandard*> Standard(
       const std::string& name) const;
   // Evaluates one county; `archive_down` is set when the archive did not
   // answer, and skips asking it again when already set.
   absl::Status Evaluate(grpc::ServerContext* context, const std::string& county,
                         int year, const v1::IndicatorStandard& standard,
-                        int64_t as_of, bool ask_archive, bool* archive_down,
+                        int64_t as_of, bool ask_archive,
+                        v1::EvaluationView view, bool* archive_down,
                         v1::CountyEvaluation* out);
 
   ChecklistStore& store_;
   const StandardMap standards_;
   std::unique_ptr<v1::ArchiveService::Stub> archive_;
   const ChecklistOptions options_;
+
+  absl::Mutex cache_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const CountyData>> cache_
+      ABSL_GUARDED_BY(cache_mu_);
+  std::deque<std::string> cache_order_ ABSL_GUARDED_BY(cache_mu_);
 };
 
 }  // namespace junheng::checklist

@@ -93,6 +93,11 @@ class ChecklistStore {
   virtual absl::StatusOr<CountySnapshot> LoadCounty(const std::string& county,
                                                     int year,
                                                     int64_t as_of) = 0;
+  // The `revision` LoadCounty would report, from keys alone: cheap, and
+  // enough to tell whether an earlier snapshot is still current (rows are
+  // only ever added, under new revisions).
+  virtual absl::StatusOr<int64_t> SnapshotRevision(const std::string& county,
+                                                   int year, int64_t as_of) = 0;
   // NOT_FOUND if the school has no row for the year as of the revision.
   virtual absl::StatusOr<StoredSchool> LoadSchool(const SchoolRowKey& key,
                                                   int64_t as_of) = 0;

@@ -38,7 +38,8 @@ absl::StatusOr<Coefficient> DifferenceCoefficient(
 
 // The mean of `coefficients` (the 2012 composite coefficient). Errors:
 // INVALID_ARGUMENT when empty.
-absl::StatusOr<double> CompositeCoefficient(absl::Span<const double> coefficients);
+absl::StatusOr<double> CompositeCoefficient(
+    absl::Span<const double> coefficients);
 
 }  // namespace junheng::checklist
 

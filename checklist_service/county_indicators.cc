@@ -93,8 +93,8 @@ std::optional<double> Ratio(const std::optional<double>& numerator,
   }
   if (!numerator.has_value() || !denominator.has_value()) return std::nullopt;
   if (*denominator == 0) {
-    result.reasons.push_back(absl::StrCat(Label(result), "：", denominator_column,
-                                          " 为 0，无法计算比例"));
+    result.reasons.push_back(absl::StrCat(
+        Label(result), "：", denominator_column, " 为 0，无法计算比例"));
     return std::nullopt;
   }
   return *numerator / *denominator;

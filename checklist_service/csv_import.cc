@@ -30,7 +30,7 @@ enum class Kind {
   kProvinceCode,     // string, 2 digits
   kName,             // string, UTF-8 text
   kYear,             // int
-  kMonitoringLevel,  // int, 1..4
+  kMonitoringLevel,  // int64_t, 1..4
   kCount,            // int64_t, whole and non-negative
   kAmount,           // double, non-negative
   kFraction,         // double, 0..1
@@ -39,25 +39,20 @@ enum class Kind {
   kLocation,         // Location
 };
 
-using Target = std::variant<std::optional<std::string>*, std::optional<int>*,
+// Where a cell goes: a member the file must give (required columns) or one
+// it may leave blank.
+using Target = std::variant<std::string*, int*, SchoolType*,
                             std::optional<int64_t>*, std::optional<double>*,
-                            std::optional<bool>*, std::optional<SchoolType>*,
-                            std::optional<Location>*>;
+                            std::optional<bool>*, std::optional<Location>*>;
 
-constexpr std::pair<absl::string_view, SchoolType> kSchoolTypes[] = {
-    {"primary", SchoolType::kPrimary},
-    {"junior", SchoolType::kJunior},
-    {"nine_year", SchoolType::kNineYear},
-    {"twelve_year", SchoolType::kTwelveYear},
-    {"teaching_point", SchoolType::kTeachingPoint},
-    {"special", SchoolType::kSpecial},
+// In the order error messages list them.
+constexpr SchoolType kSchoolTypes[] = {
+    SchoolType::kPrimary,    SchoolType::kJunior,        SchoolType::kNineYear,
+    SchoolType::kTwelveYear, SchoolType::kTeachingPoint, SchoolType::kSpecial,
 };
 
-constexpr std::pair<absl::string_view, Location> kLocations[] = {
-    {"urban", Location::kUrban},
-    {"town", Location::kTown},
-    {"rural", Location::kRural},
-};
+constexpr Location kLocations[] = {Location::kUrban, Location::kTown,
+                                   Location::kRural};
 
 bool ValidUtf8(absl::string_view s) {
   size_t i = 0;
@@ -117,10 +112,18 @@ bool AllDigits(absl::string_view s) {
 
 template <typename T>
 bool Store(Target target, T value) {
-  auto* slot = std::get_if<std::optional<T>*>(&target);
-  if (slot == nullptr) return false;
-  **slot = std::move(value);
-  return true;
+  return std::visit(
+      [&value](auto* slot) {
+        using Slot = std::remove_pointer_t<decltype(slot)>;
+        if constexpr (std::is_same_v<Slot, T> ||
+                      std::is_same_v<Slot, std::optional<T>>) {
+          *slot = std::move(value);
+          return true;
+        } else {
+          return false;
+        }
+      },
+      target);
 }
 
 using Reason = std::optional<std::string>;
@@ -208,12 +211,13 @@ Reason ParseYear(absl::string_view cell, const ImportOptions& options,
 }
 
 template <typename E, size_t N>
-Reason ParseEnum(absl::string_view cell,
-                 const std::pair<absl::string_view, E> (&names)[N], E* out) {
+Reason ParseEnum(absl::string_view cell, const E (&values)[N],
+                 absl::string_view (*name_of)(E), E* out) {
   // Case is forgiven: spreadsheets like to capitalise.
   const std::string lower = absl::AsciiStrToLower(cell);
   std::vector<absl::string_view> spellings;
-  for (const auto& [name, value] : names) {
+  for (const E value : values) {
+    const absl::string_view name = name_of(value);
     if (lower == name) {
       *out = value;
       return std::nullopt;
@@ -259,7 +263,7 @@ Reason ParseInto(Kind kind, absl::string_view cell,
       break;
     }
     case Kind::kMonitoringLevel: {
-      int level = 0;
+      int64_t level = 0;
       if (cell.size() != 1 || !AllDigits(cell) ||
           !absl::SimpleAtoi(cell, &level) || level < 1 || level > 4) {
         return absl::StrCat("expected a level from 1 to 4 (3 for level III), ",
@@ -296,13 +300,17 @@ Reason ParseInto(Kind kind, absl::string_view cell,
     }
     case Kind::kSchoolType: {
       SchoolType type = SchoolType::kPrimary;
-      if (Reason reason = ParseEnum(cell, kSchoolTypes, &type)) return reason;
+      if (Reason reason =
+              ParseEnum(cell, kSchoolTypes, &SchoolTypeName, &type)) {
+        return reason;
+      }
       stored = Store(target, type);
       break;
     }
     case Kind::kLocation: {
       Location location = Location::kUrban;
-      if (Reason reason = ParseEnum(cell, kLocations, &location)) {
+      if (Reason reason =
+              ParseEnum(cell, kLocations, &LocationName, &location)) {
         return reason;
       }
       stored = Store(target, location);
@@ -348,13 +356,17 @@ struct RowContext {
   int64_t line;
   // The columns whose cell in this row was not blank, in header order.
   const std::vector<absl::string_view>& filled;
+  // Those of them whose cell was valid and is in the row. A check must not
+  // read a required member (std::string, int, SchoolType) otherwise: it
+  // holds its default.
+  const std::vector<absl::string_view>& parsed;
   ErrorList* errors;
 
   void Add(absl::string_view column, std::string reason) const {
     errors->Add(line, std::string(column), std::move(reason));
   }
-  bool Filled(absl::string_view column) const {
-    return std::find(filled.begin(), filled.end(), column) != filled.end();
+  bool Parsed(absl::string_view column) const {
+    return std::find(parsed.begin(), parsed.end(), column) != parsed.end();
   }
 };
 
@@ -375,12 +387,14 @@ struct Schema {
   // Cross-field checks, run on the cells that parsed.
   void (*check)(const Row&, const RowContext&);
   // Rows with equal keys are duplicates; nullopt when a key cell is missing.
-  std::optional<std::string> (*key)(const Row&);
+  std::optional<std::string> (*key)(const Row&, const RowContext&);
   absl::string_view key_column;  // where a duplicate is reported
+  // Run on a row without errors before it is kept; may be null.
+  void (*complete)(Row&);
 };
 
 template <typename Row, typename T>
-Column<Row> Col(std::string name, Kind kind, std::optional<T> Row::*member,
+Column<Row> Col(std::string name, Kind kind, T Row::*member,
                 bool required = false) {
   return {std::move(name), kind, required,
           [member](Row& row) -> Target { return &(row.*member); }};
@@ -388,70 +402,107 @@ Column<Row> Col(std::string name, Kind kind, std::optional<T> Row::*member,
 
 struct LevelField {
   const char* name;
-  std::optional<int64_t> SchoolLevelRow::*member;
+  std::optional<int64_t> LevelStats::*member;
 };
 
 constexpr LevelField kLevelFields[] = {
-    {"students", &SchoolLevelRow::students},
-    {"classes", &SchoolLevelRow::classes},
-    {"max_class_size", &SchoolLevelRow::max_class_size},
-    {"teachers", &SchoolLevelRow::teachers},
-    {"teachers_above_degree", &SchoolLevelRow::teachers_above_degree},
-    {"backbone_teachers", &SchoolLevelRow::backbone_teachers},
-    {"pe_art_teachers", &SchoolLevelRow::pe_art_teachers},
-    {"certified_teachers", &SchoolLevelRow::certified_teachers},
-    {"senior_title_teachers", &SchoolLevelRow::senior_title_teachers},
+    {"students", &LevelStats::students},
+    {"classes", &LevelStats::classes},
+    {"max_class_size", &LevelStats::max_class_size},
+    {"teachers", &LevelStats::teachers},
+    {"teachers_above_degree", &LevelStats::teachers_above_degree},
+    {"backbone_teachers", &LevelStats::backbone_teachers},
+    {"pe_art_teachers", &LevelStats::pe_art_teachers},
+    {"certified_teachers", &LevelStats::certified_teachers},
+    {"senior_title_teachers", &LevelStats::senior_title_teachers},
 };
 
 // Subsets of the full-time teachers: none can outnumber them.
 constexpr LevelField kTeacherSubsets[] = {
-    {"teachers_above_degree", &SchoolLevelRow::teachers_above_degree},
-    {"backbone_teachers", &SchoolLevelRow::backbone_teachers},
-    {"pe_art_teachers", &SchoolLevelRow::pe_art_teachers},
-    {"certified_teachers", &SchoolLevelRow::certified_teachers},
-    {"senior_title_teachers", &SchoolLevelRow::senior_title_teachers},
+    {"teachers_above_degree", &LevelStats::teachers_above_degree},
+    {"backbone_teachers", &LevelStats::backbone_teachers},
+    {"pe_art_teachers", &LevelStats::pe_art_teachers},
+    {"certified_teachers", &LevelStats::certified_teachers},
+    {"senior_title_teachers", &LevelStats::senior_title_teachers},
 };
 
+// A resource column: a member of SharedResources or of RoomsAndFunds, both
+// of which the whole school (SchoolStats: shared and its own RoomsAndFunds,
+// the unprefixed columns) and each part (LevelStats: own and its own
+// RoomsAndFunds, the p_/j_ columns) have.
 struct ResourceField {
   const char* name;
-  // Exactly one is set.
-  std::optional<double> SchoolResources::*amount;
-  std::optional<int64_t> SchoolResources::*count;
+  std::variant<std::optional<double> SharedResources::*,
+               std::optional<int64_t> SharedResources::*,
+               std::optional<double> RoomsAndFunds::*,
+               std::optional<int64_t> RoomsAndFunds::*>
+      member;
   // Whether the parts add up to the whole (a smallest-room area does not).
   bool additive;
-
-  std::optional<double> Get(const SchoolResources& r) const {
-    if (amount != nullptr) return r.*amount;
-    if ((r.*count).has_value()) return static_cast<double>(*(r.*count));
-    return std::nullopt;
-  }
 };
 
 constexpr ResourceField kResourceFields[] = {
-    {"teaching_area_m2", &SchoolResources::teaching_area_m2, nullptr, true},
-    {"sports_area_m2", &SchoolResources::sports_area_m2, nullptr, true},
-    {"equipment_value_yuan", &SchoolResources::equipment_value_yuan, nullptr,
-     true},
-    {"multimedia_classrooms", nullptr, &SchoolResources::multimedia_classrooms,
-     true},
-    {"computers", nullptr, &SchoolResources::computers, true},
-    {"books", nullptr, &SchoolResources::books, true},
-    {"music_rooms", nullptr, &SchoolResources::music_rooms, true},
-    {"art_rooms", nullptr, &SchoolResources::art_rooms, true},
-    {"music_room_min_area_m2", &SchoolResources::music_room_min_area_m2,
-     nullptr, false},
-    {"art_room_min_area_m2", &SchoolResources::art_room_min_area_m2, nullptr,
-     false},
-    {"public_funds_yuan", &SchoolResources::public_funds_yuan, nullptr, true},
-    {"training_funds_yuan", &SchoolResources::training_funds_yuan, nullptr,
-     true},
+    {"teaching_area_m2", &SharedResources::teaching_area_m2, true},
+    {"sports_area_m2", &SharedResources::sports_area_m2, true},
+    {"equipment_value_yuan", &SharedResources::equipment_value_yuan, true},
+    {"multimedia_classrooms", &SharedResources::multimedia_classrooms, true},
+    {"computers", &SharedResources::computers, true},
+    {"books", &SharedResources::books, true},
+    {"music_rooms", &RoomsAndFunds::music_rooms, true},
+    {"art_rooms", &RoomsAndFunds::art_rooms, true},
+    {"music_room_min_area_m2", &RoomsAndFunds::music_room_min_area_m2, false},
+    {"art_room_min_area_m2", &RoomsAndFunds::art_room_min_area_m2, false},
+    {"public_funds_yuan", &RoomsAndFunds::public_funds_yuan, true},
+    {"training_funds_yuan", &RoomsAndFunds::training_funds_yuan, true},
 };
+
+SharedResources& SharedOf(SchoolStats& s) { return s.shared; }
+const SharedResources& SharedOf(const SchoolStats& s) { return s.shared; }
+SharedResources& SharedOf(LevelStats& l) { return l.own; }
+const SharedResources& SharedOf(const LevelStats& l) { return l.own; }
+
+// The member of `owner` (SchoolStats or LevelStats, const or not).
+template <typename Owner, typename T>
+auto& MemberOf(Owner& owner, std::optional<T> SharedResources::*member) {
+  return SharedOf(owner).*member;
+}
+template <typename Owner, typename T>
+auto& MemberOf(Owner& owner, std::optional<T> RoomsAndFunds::*member) {
+  return owner.*member;
+}
+
+template <typename Owner>
+Target TargetIn(Owner& owner, const ResourceField& f) {
+  return std::visit(
+      [&owner](auto member) { return Target(&MemberOf(owner, member)); },
+      f.member);
+}
+
+template <typename Owner>
+std::optional<double> ValueIn(const Owner& owner, const ResourceField& f) {
+  return std::visit(
+      [&owner](auto member) -> std::optional<double> {
+        const auto& value = MemberOf(owner, member);
+        if (!value.has_value()) return std::nullopt;
+        return static_cast<double>(*value);
+      },
+      f.member);
+}
+
+template <typename T, typename Owner>
+constexpr Kind KindOfMember(std::optional<T> Owner::*) {
+  return std::is_same_v<T, double> ? Kind::kAmount : Kind::kCount;
+}
+
+Kind KindOf(const ResourceField& f) {
+  return std::visit([](auto member) { return KindOfMember(member); }, f.member);
+}
 
 bool Exceeds(double part, double whole) {
   return part > whole + 1e-9 * std::max(1.0, whole);
 }
 
-void CheckLevel(const SchoolLevelRow& level, absl::string_view prefix,
+void CheckLevel(const LevelStats& level, absl::string_view prefix,
                 const RowContext& ctx) {
   if (level.teachers.has_value()) {
     for (const LevelField& f : kTeacherSubsets) {
@@ -495,7 +546,7 @@ void CheckLevel(const SchoolLevelRow& level, absl::string_view prefix,
   }
 }
 
-void CheckResources(const SchoolResources& r, absl::string_view prefix,
+void CheckResources(const RoomsAndFunds& r, absl::string_view prefix,
                     const RowContext& ctx) {
   if (r.training_funds_yuan.has_value() && r.public_funds_yuan.has_value() &&
       Exceeds(*r.training_funds_yuan, *r.public_funds_yuan)) {
@@ -526,13 +577,13 @@ void CheckResources(const SchoolResources& r, absl::string_view prefix,
 }
 
 // A part's override must fit inside the whole school's figure.
-void CheckParts(const SchoolRow& row, const RowContext& ctx) {
+void CheckParts(const SchoolStats& row, const RowContext& ctx) {
   for (const ResourceField& f : kResourceFields) {
     if (!f.additive) continue;
-    const std::optional<double> whole = f.Get(row.resources);
+    const std::optional<double> whole = ValueIn(row, f);
     if (!whole.has_value()) continue;
-    const std::optional<double> p = f.Get(row.primary.resources);
-    const std::optional<double> j = f.Get(row.junior.resources);
+    const std::optional<double> p = ValueIn(row.primary, f);
+    const std::optional<double> j = ValueIn(row.junior, f);
     bool part_too_big = false;
     for (const auto& [part, prefix] :
          {std::pair{p, "p_"}, std::pair{j, "j_"}}) {
@@ -553,9 +604,9 @@ void CheckParts(const SchoolRow& row, const RowContext& ctx) {
   }
 }
 
-void CheckSchool(const SchoolRow& row, const RowContext& ctx) {
-  if (row.school_type.has_value()) {
-    const SchoolType type = *row.school_type;
+void CheckSchool(const SchoolStats& row, const RowContext& ctx) {
+  if (ctx.Parsed("school_type")) {
+    const SchoolType type = row.type;
     const bool has_primary = type != SchoolType::kJunior;
     const bool has_junior =
         type != SchoolType::kPrimary && type != SchoolType::kTeachingPoint;
@@ -575,65 +626,75 @@ void CheckSchool(const SchoolRow& row, const RowContext& ctx) {
   }
   CheckLevel(row.primary, "p_", ctx);
   CheckLevel(row.junior, "j_", ctx);
-  CheckResources(row.resources, "", ctx);
-  CheckResources(row.primary.resources, "p_", ctx);
-  CheckResources(row.junior.resources, "j_", ctx);
+  CheckResources(row, "", ctx);
+  CheckResources(row.primary, "p_", ctx);
+  CheckResources(row.junior, "j_", ctx);
   CheckParts(row, ctx);
 }
 
-std::optional<std::string> SchoolKey(const SchoolRow& row) {
-  if (!row.school_code.has_value() || !row.year.has_value()) {
-    return std::nullopt;
-  }
-  return absl::StrCat("school_code ", *row.school_code, " and year ",
-                      *row.year);
+std::optional<std::string> SchoolKey(const SchoolStats& row,
+                                     const RowContext& ctx) {
+  if (!ctx.Parsed("school_code") || !ctx.Parsed("year")) return std::nullopt;
+  return absl::StrCat("school_code ", row.school_code, " and year ", row.year);
 }
 
-const Schema<SchoolRow>& SchoolSchema() {
-  static const Schema<SchoolRow>* const schema = [] {
-    auto* s = new Schema<SchoolRow>{
-        "schools.csv", {}, &CheckSchool, &SchoolKey, "school_code"};
-    auto& c = s->columns;
-    c.push_back(
-        Col("county_code", Kind::kCountyCode, &SchoolRow::county_code, true));
-    c.push_back(
-        Col("school_code", Kind::kSchoolCode, &SchoolRow::school_code, true));
-    c.push_back(Col("school_name", Kind::kName, &SchoolRow::school_name, true));
-    c.push_back(Col("year", Kind::kYear, &SchoolRow::year, true));
-    c.push_back(
-        Col("school_type", Kind::kSchoolType, &SchoolRow::school_type, true));
-    c.push_back(Col("location", Kind::kLocation, &SchoolRow::location));
-    c.push_back(Col("boarding", Kind::kBool, &SchoolRow::boarding));
-    c.push_back(Col("has_charter", Kind::kBool, &SchoolRow::has_charter));
+// A room count or fund the school reports only for its two parts is, for the
+// whole school, their sum: the evaluator judges these for the whole school
+// only. (Shared resources are not summed; the evaluator apportions them.)
+template <typename T>
+void WholeFromParts(SchoolStats& row, std::optional<T> RoomsAndFunds::*member) {
+  std::optional<T>& whole = row.*member;
+  const std::optional<T>& p = row.primary.*member;
+  const std::optional<T>& j = row.junior.*member;
+  if (!whole.has_value() && p.has_value() && j.has_value()) whole = *p + *j;
+}
 
-    using ScopeFn = SchoolResources& (*)(SchoolRow&);
-    const std::pair<const char*, ScopeFn> scopes[] = {
-        {"", [](SchoolRow& r) -> SchoolResources& { return r.resources; }},
-        {"p_",
-         [](SchoolRow& r) -> SchoolResources& { return r.primary.resources; }},
-        {"j_",
-         [](SchoolRow& r) -> SchoolResources& { return r.junior.resources; }},
-    };
-    const std::pair<const char*, SchoolLevelRow SchoolRow::*> levels[] = {
-        {"p_", &SchoolRow::primary}, {"j_", &SchoolRow::junior}};
+void CompleteSchool(SchoolStats& row) {
+  WholeFromParts(row, &RoomsAndFunds::music_rooms);
+  WholeFromParts(row, &RoomsAndFunds::art_rooms);
+  WholeFromParts(row, &RoomsAndFunds::public_funds_yuan);
+  WholeFromParts(row, &RoomsAndFunds::training_funds_yuan);
+}
+
+const Schema<SchoolStats>& SchoolSchema() {
+  static const Schema<SchoolStats>* const schema = [] {
+    using R = SchoolStats;
+    auto* s = new Schema<R>{.file_name = "schools.csv",
+                            .columns = {},
+                            .check = &CheckSchool,
+                            .key = &SchoolKey,
+                            .key_column = "school_code",
+                            .complete = &CompleteSchool};
+    auto& c = s->columns;
+    c.push_back(Col("county_code", Kind::kCountyCode, &R::county_code, true));
+    c.push_back(Col("school_code", Kind::kSchoolCode, &R::school_code, true));
+    c.push_back(Col("school_name", Kind::kName, &R::school_name, true));
+    c.push_back(Col("year", Kind::kYear, &R::year, true));
+    c.push_back(Col("school_type", Kind::kSchoolType, &R::type, true));
+    c.push_back(Col("location", Kind::kLocation, &R::location));
+    c.push_back(Col("boarding", Kind::kBool, &R::boarding));
+    c.push_back(Col("has_charter", Kind::kBool, &R::has_charter));
+
+    const std::pair<const char*, LevelStats R::*> levels[] = {
+        {"p_", &R::primary}, {"j_", &R::junior}};
     for (const auto& [prefix, level] : levels) {
       for (const LevelField& f : kLevelFields) {
         c.push_back({absl::StrCat(prefix, f.name), Kind::kCount, false,
-                     [level = level, member = f.member](SchoolRow& r) {
+                     [level = level, member = f.member](R& r) {
                        return Target(&(r.*level.*member));
                      }});
       }
     }
-    c.push_back(Col("h_students", Kind::kCount, &SchoolRow::h_students));
-    for (const auto& [prefix, scope] : scopes) {
+    c.push_back(Col("h_students", Kind::kCount, &R::senior_students));
+    for (const ResourceField& f : kResourceFields) {
+      c.push_back({f.name, KindOf(f), false,
+                   [f = &f](R& r) { return TargetIn(r, *f); }});
+    }
+    for (const auto& [prefix, level] : levels) {
       for (const ResourceField& f : kResourceFields) {
-        c.push_back({absl::StrCat(prefix, f.name),
-                     f.amount != nullptr ? Kind::kAmount : Kind::kCount, false,
-                     [scope = scope, f = f](SchoolRow& r) {
-                       SchoolResources& res = scope(r);
-                       return f.amount != nullptr ? Target(&(res.*f.amount))
-                                                  : Target(&(res.*f.count));
-                     }});
+        c.push_back(
+            {absl::StrCat(prefix, f.name), KindOf(f), false,
+             [level = level, f = &f](R& r) { return TargetIn(r.*level, *f); }});
       }
     }
     return s;
@@ -641,12 +702,12 @@ const Schema<SchoolRow>& SchoolSchema() {
   return *schema;
 }
 
-void CheckCounty(const CountyRow& row, const RowContext& ctx) {
-  if (row.province_code.has_value() && row.county_code.has_value() &&
-      !absl::StartsWith(*row.county_code, *row.province_code)) {
+void CheckCounty(const CountyStats& row, const RowContext& ctx) {
+  if (ctx.Parsed("province_code") && ctx.Parsed("county_code") &&
+      !absl::StartsWith(row.county_code, row.province_code)) {
     ctx.Add("province_code",
-            absl::StrCat("county_code ", *row.county_code,
-                         " does not lie in province ", *row.province_code));
+            absl::StrCat("county_code ", row.county_code,
+                         " does not lie in province ", row.province_code));
   }
   if (row.rotated_teachers.has_value() &&
       row.rotation_eligible_teachers.has_value() &&
@@ -666,18 +727,16 @@ void CheckCounty(const CountyRow& row, const RowContext& ctx) {
   }
 }
 
-std::optional<std::string> CountyKey(const CountyRow& row) {
-  if (!row.county_code.has_value() || !row.year.has_value()) {
-    return std::nullopt;
-  }
-  return absl::StrCat("county_code ", *row.county_code, " and year ",
-                      *row.year);
+std::optional<std::string> CountyKey(const CountyStats& row,
+                                     const RowContext& ctx) {
+  if (!ctx.Parsed("county_code") || !ctx.Parsed("year")) return std::nullopt;
+  return absl::StrCat("county_code ", row.county_code, " and year ", row.year);
 }
 
-const Schema<CountyRow>& CountySchema() {
-  static const Schema<CountyRow>* const schema = [] {
-    using R = CountyRow;
-    return new Schema<CountyRow>{
+const Schema<CountyStats>& CountySchema() {
+  static const Schema<CountyStats>* const schema = [] {
+    using R = CountyStats;
+    return new Schema<R>{
         "counties.csv",
         {
             Col("county_code", Kind::kCountyCode, &R::county_code, true),
@@ -719,7 +778,8 @@ const Schema<CountyRow>& CountySchema() {
         },
         &CheckCounty,
         &CountyKey,
-        "county_code"};
+        "county_code",
+        nullptr};
   }();
   return *schema;
 }
@@ -727,11 +787,11 @@ const Schema<CountyRow>& CountySchema() {
 template <typename Row>
 const Schema<Row>& SchemaFor();
 template <>
-const Schema<SchoolRow>& SchemaFor<SchoolRow>() {
+const Schema<SchoolStats>& SchemaFor<SchoolStats>() {
   return SchoolSchema();
 }
 template <>
-const Schema<CountyRow>& SchemaFor<CountyRow>() {
+const Schema<CountyStats>& SchemaFor<CountyStats>() {
   return CountySchema();
 }
 
@@ -797,20 +857,6 @@ std::string ColumnPosition(size_t index) {
 
 // ---------------------------------------------------------------- public
 
-absl::string_view SchoolTypeName(SchoolType type) {
-  for (const auto& [name, value] : kSchoolTypes) {
-    if (value == type) return name;
-  }
-  return "?";
-}
-
-absl::string_view LocationName(Location location) {
-  for (const auto& [name, value] : kLocations) {
-    if (value == location) return name;
-  }
-  return "?";
-}
-
 std::string ImportError::ToString() const {
   std::string out = line > 0 ? absl::StrCat("line ", line) : "file";
   if (!column.empty()) absl::StrAppend(&out, ", column ", column);
@@ -848,7 +894,13 @@ struct CsvImporter<Row>::Impl : public CsvSink {
     errors.Add(error.record_line, std::move(column),
                absl::StrCat("at line ", error.line, ", character ",
                             error.column, ": ", error.reason));
+    DropRows();
+  }
+
+  // Once the file has an error no row will be returned; stop keeping them.
+  void DropRows() {
     rows.clear();
+    lines.clear();
   }
 
   void OnHeader(const CsvRecord& record) {
@@ -915,13 +967,13 @@ struct CsvImporter<Row>::Impl : public CsvSink {
                  absl::StrFormat("row has %d cells but the header has %d; a "
                                  "value containing a comma must be quoted",
                                  cells, mapping.size()));
-      rows.clear();
+      DropRows();
       return;
     }
     const int64_t errors_before = errors.count();
     Row row;
-    row.line = line;
     filled.clear();
+    parsed.clear();
     for (size_t i = 0; i < mapping.size(); ++i) {
       const absl::string_view cell =
           absl::StripAsciiWhitespace(record.fields[i]);
@@ -942,11 +994,13 @@ struct CsvImporter<Row>::Impl : public CsvSink {
       if (Reason reason =
               ParseInto(column.kind, cell, options, column.target(row))) {
         errors.Add(line, column.name, std::move(*reason));
+      } else {
+        parsed.push_back(column.name);
       }
     }
-    const RowContext ctx{line, filled, &errors};
+    const RowContext ctx{line, filled, parsed, &errors};
     schema.check(row, ctx);
-    if (std::optional<std::string> key = schema.key(row)) {
+    if (std::optional<std::string> key = schema.key(row, ctx)) {
       auto [it, inserted] = first_line_of.emplace(std::move(*key), line);
       if (!inserted) {
         errors.Add(
@@ -955,9 +1009,11 @@ struct CsvImporter<Row>::Impl : public CsvSink {
       }
     }
     if (errors.count() > errors_before) {
-      rows.clear();
+      DropRows();
     } else if (errors.count() == 0) {
+      if (schema.complete != nullptr) schema.complete(row);
       rows.push_back(std::move(row));
+      lines.push_back(line);
     }
   }
 
@@ -970,14 +1026,14 @@ struct CsvImporter<Row>::Impl : public CsvSink {
           0, "",
           absl::StrCat("the file is empty; expected a header row and "
                        "one row per ",
-                       std::is_same_v<Row, SchoolRow> ? "school" : "county",
+                       std::is_same_v<Row, SchoolStats> ? "school" : "county",
                        " and year"));
     } else if (header_failed) {
       errors.Add(0, "", "the header row is malformed, so no row was read");
     }
     errors.Seal();
     if (errors.count() > 0) {
-      rows.clear();
+      DropRows();
       constexpr size_t kShown = 5;
       std::vector<std::string> shown;
       for (const ImportError& e : errors.errors()) {
@@ -991,6 +1047,7 @@ struct CsvImporter<Row>::Impl : public CsvSink {
           errors.count() > static_cast<int64_t>(kShown) ? "; …" : ""));
     }
     result.rows = std::move(rows);
+    result.lines = std::move(lines);
     return std::move(result);
   }
 
@@ -1004,8 +1061,10 @@ struct CsvImporter<Row>::Impl : public CsvSink {
   std::vector<std::string> header;
   std::vector<int> mapping;  // header position → schema column, or kUn*
   std::vector<absl::string_view> filled;
+  std::vector<absl::string_view> parsed;
   std::map<std::string, int64_t> first_line_of;
   std::vector<Row> rows;
+  std::vector<int64_t> lines;  // lines[i]: where rows[i] starts
   ImportResult<Row> result;
 };
 
@@ -1040,7 +1099,7 @@ int64_t CsvImporter<Row>::error_count() const {
   return impl_->errors.count();
 }
 
-template class CsvImporter<SchoolRow>;
-template class CsvImporter<CountyRow>;
+template class CsvImporter<SchoolStats>;
+template class CsvImporter<CountyStats>;
 
 }  // namespace junheng::checklist::csv

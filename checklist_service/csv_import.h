@@ -14,12 +14,14 @@
 // The import is atomic: Finish() returns either every row or, if there is
 // any error at all, no row and INVALID_ARGUMENT, with the full list in
 // errors(). A blank cell or a column left out of the file is "not reported"
-// and stays std::nullopt, which is different from 0.
+// and stays std::nullopt, which is different from 0. The one figure an
+// import derives is a school's whole-school room count or fund reported only
+// for its two parts (see SchoolStats).
 //
 // Usage (a client-streaming handler):
 //   SchoolsImporter importer;
 //   while (reader->Read(&chunk)) RETURN_IF_ERROR(importer.Feed(chunk.data()));
-//   absl::StatusOr<ImportResult<SchoolRow>> result = importer.Finish();
+//   absl::StatusOr<ImportResult<SchoolStats>> result = importer.Finish();
 //   if (!result.ok()) {
 //     // result.status() is INVALID_ARGUMENT; report importer.errors().
 //   }
@@ -33,114 +35,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "checklist_service/stats.h"
 
 namespace junheng::checklist::csv {
 
-// The CSV spelling of each value is in the comment; SchoolTypeName() and
-// LocationName() return it.
-enum class SchoolType {
-  kPrimary,        // primary 小学
-  kJunior,         // junior 初中
-  kNineYear,       // nine_year 九年一贯制
-  kTwelveYear,     // twelve_year 十二年一贯制
-  kTeachingPoint,  // teaching_point 教学点 (a primary-level site)
-  kSpecial,        // special 特殊教育学校
-};
-
-enum class Location {
-  kUrban,  // urban 城区
-  kTown,   // town 镇区
-  kRural,  // rural 乡村
-};
-
-absl::string_view SchoolTypeName(SchoolType type);
-absl::string_view LocationName(Location location);
-
-// Resources shared by a whole school. SchoolRow::resources holds the
-// unprefixed columns; SchoolLevelRow::resources holds the per-part overrides
-// (p_teaching_area_m2, j_books, ...), which take the place of apportioning by
-// students for that part.
-struct SchoolResources {
-  std::optional<double> teaching_area_m2;
-  std::optional<double> sports_area_m2;
-  std::optional<double> equipment_value_yuan;
-  std::optional<int64_t> multimedia_classrooms;
-  std::optional<int64_t> computers;
-  std::optional<int64_t> books;
-  std::optional<int64_t> music_rooms;
-  std::optional<int64_t> art_rooms;
-  std::optional<double> music_room_min_area_m2;
-  std::optional<double> art_room_min_area_m2;
-  std::optional<double> public_funds_yuan;
-  std::optional<double> training_funds_yuan;
-};
-
-// One part of a school: the p_ (primary) or j_ (junior) columns.
-struct SchoolLevelRow {
-  std::optional<int64_t> students;
-  std::optional<int64_t> classes;
-  std::optional<int64_t> max_class_size;
-  std::optional<int64_t> teachers;
-  std::optional<int64_t> teachers_above_degree;
-  std::optional<int64_t> backbone_teachers;
-  std::optional<int64_t> pe_art_teachers;
-  std::optional<int64_t> certified_teachers;
-  std::optional<int64_t> senior_title_teachers;
-  SchoolResources resources;
-};
-
-// One row of schools.csv. In a successful import county_code, school_code,
-// school_name, year and school_type are always set; everything else is
-// nullopt when not reported.
-struct SchoolRow {
-  int64_t line = 0;  // physical line in the file, for messages
-  std::optional<std::string> county_code;
-  std::optional<std::string> school_code;
-  std::optional<std::string> school_name;
-  std::optional<int> year;
-  std::optional<SchoolType> school_type;
-  std::optional<Location> location;
-  std::optional<bool> boarding;
-  std::optional<bool> has_charter;
-  SchoolLevelRow primary;             // p_ columns
-  SchoolLevelRow junior;              // j_ columns
-  std::optional<int64_t> h_students;  // twelve-year schools only
-  SchoolResources resources;          // the whole school
-};
-
-// One row of counties.csv. In a successful import county_code, county_name
-// and year are always set. Rates and shares are fractions in [0, 1].
-struct CountyRow {
-  int64_t line = 0;
-  std::optional<std::string> county_code;
-  std::optional<std::string> county_name;
-  std::optional<int> year;
-  std::optional<std::string> province_code;
-  std::optional<double> special_ed_funds_per_student_yuan;
-  std::optional<bool> small_schools_funded_as_100;
-  std::optional<double> teacher_avg_salary_yuan;
-  std::optional<double> civil_servant_avg_salary_yuan;
-  std::optional<double> training_360h_completion_rate;
-  std::optional<int64_t> rotation_eligible_teachers;
-  std::optional<int64_t> rotated_teachers;
-  std::optional<int64_t> rotated_backbone_teachers;
-  std::optional<double> nearby_enrollment_rate_primary;
-  std::optional<double> nearby_enrollment_rate_junior;
-  std::optional<double> quality_high_school_quota_ratio;
-  std::optional<double> migrant_children_public_ratio;
-  std::optional<double> junior_consolidation_rate;
-  std::optional<double> disabled_enrollment_rate;
-  std::optional<int> monitoring_min_level;  // 1..4
-  std::optional<double> monitoring_interschool_difference;
-  std::optional<double> satisfaction_rate;
-};
+// Rows are the evaluator's types (stats.h): SchoolStats for schools.csv,
+// CountyStats for counties.csv. In a successful import their county_code,
+// school_code, school_name, year and type (CountyStats: county_code,
+// county_name, year) always come from the file; everything else is nullopt
+// (province_code: empty) when not reported.
 
 struct ImportError {
   // Physical line of the row's start (1-based); 0 when about the whole file.
@@ -156,7 +65,9 @@ struct ImportError {
 
 template <typename Row>
 struct ImportResult {
-  std::vector<Row> rows;             // in file order
+  std::vector<Row> rows;  // in file order
+  // lines[i]: the physical line rows[i] starts on, for messages.
+  std::vector<int64_t> lines;
   std::vector<std::string> columns;  // the header as given, in file order
 };
 
@@ -170,7 +81,7 @@ struct ImportOptions {
   int max_year = 2100;
 };
 
-// Imports one file of Row (SchoolRow for schools.csv, CountyRow for
+// Imports one file of Row (SchoolStats for schools.csv, CountyStats for
 // counties.csv); use the aliases below.
 template <typename Row>
 class CsvImporter {
@@ -203,11 +114,11 @@ class CsvImporter {
   std::unique_ptr<Impl> impl_;
 };
 
-using SchoolsImporter = CsvImporter<SchoolRow>;
-using CountiesImporter = CsvImporter<CountyRow>;
+using SchoolsImporter = CsvImporter<SchoolStats>;
+using CountiesImporter = CsvImporter<CountyStats>;
 
-extern template class CsvImporter<SchoolRow>;
-extern template class CsvImporter<CountyRow>;
+extern template class CsvImporter<SchoolStats>;
+extern template class CsvImporter<CountyStats>;
 
 }  // namespace junheng::checklist::csv
 

@@ -42,7 +42,8 @@ SchoolVerdict EvaluateCheckedSchool(const v1::IndicatorStandard& standard,
                         : Outcome::kNotApplicable;
   if (inclusion.inclusion == Inclusion::kCounted) {
     for (v1::Level level : PartsOf(school.type)) {
-      const std::optional<int64_t>& students = PartStats(school, level).students;
+      const std::optional<int64_t>& students =
+          PartStats(school, level).students;
       // A part without students has no per-student values to judge.
       if (students.has_value() && *students == 0) continue;
       SchoolLevelVerdict& part = verdict.levels.emplace_back(
@@ -50,6 +51,11 @@ SchoolVerdict EvaluateCheckedSchool(const v1::IndicatorStandard& standard,
       outcome = Combine(outcome, part.outcome);
     }
   }
+  int school_checks = 0;
+  for (const v1::Indicator& indicator : standard.indicators()) {
+    if (indicator.scope() == v1::SCOPE_SCHOOL) ++school_checks;
+  }
+  verdict.checks.reserve(school_checks);
   for (const v1::Indicator& indicator : standard.indicators()) {
     if (indicator.scope() != v1::SCOPE_SCHOOL ||
         !Covers(indicator.school_coverage(), school, inclusion.inclusion)) {
@@ -73,18 +79,16 @@ std::optional<double> LimitFor(const v1::CoefficientRule& rule,
 
 // The coefficient of the indicator at `slot` among the school-level
 // indicators, at `level`, over the counted school parts.
-CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
-                                     const v1::Indicator& indicator, int slot,
-                                     v1::Level level,
-                                     const std::vector<SchoolVerdict>& schools) {
+CoefficientResult ComputeCoefficient(
+    const v1::IndicatorStandard& standard, const v1::Indicator& indicator,
+    int slot, v1::Level level, const std::vector<SchoolVerdict>& schools) {
   CoefficientResult result;
   result.code = indicator.code();
   result.name_zh = indicator.name_zh();
   result.name_en = indicator.name_en();
   result.level = level;
-  const bool per_indicator =
-      standard.coefficient_rule().method() ==
-      v1::COEFFICIENT_METHOD_PER_INDICATOR;
+  const bool per_indicator = standard.coefficient_rule().method() ==
+                             v1::COEFFICIENT_METHOD_PER_INDICATOR;
   if (per_indicator) {
     result.limit = LimitFor(standard.coefficient_rule(), level);
   }
@@ -112,8 +116,8 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
   result.schools = static_cast<int>(values.size() + missing.size());
   if (!missing.empty()) {
     result.outcome = Outcome::kNotReported;
-    result.reasons.push_back(absl::StrCat(label, "无法计算，",
-                                          missing.size(), " 所学校数据未填报：",
+    result.reasons.push_back(absl::StrCat(label, "无法计算，", missing.size(),
+                                          " 所学校数据未填报：",
                                           absl::StrJoin(missing, "、")));
     return result;
   }
@@ -121,13 +125,13 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
   if (!coefficient.ok()) {
     if (values.empty()) {
       result.outcome = Outcome::kNotReported;
-      result.reasons.push_back(absl::StrCat(label, "无法计算：该学段没有计入的学校"));
+      result.reasons.push_back(
+          absl::StrCat(label, "无法计算：该学段没有计入的学校"));
     } else {
       // X̄ = 0: no coefficient can be shown to be within its limit.
       result.county_value = 0;
       result.outcome = Outcome::kFail;
-      result.reasons.push_back(
-          absl::StrCat(label, "无法计算：全县值为 0"));
+      result.reasons.push_back(absl::StrCat(label, "无法计算：全县值为 0"));
     }
     return result;
   }
@@ -147,9 +151,9 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
   return result;
 }
 
-CompositeResult ComputeComposite(const v1::IndicatorStandard& standard,
-                                 v1::Level level,
-                                 const std::vector<CoefficientResult>& members) {
+CompositeResult ComputeComposite(
+    const v1::IndicatorStandard& standard, v1::Level level,
+    const std::vector<CoefficientResult>& members) {
   CompositeResult result;
   result.level = level;
   result.limit = LimitFor(standard.coefficient_rule(), level).value_or(0);
@@ -161,15 +165,13 @@ CompositeResult ComputeComposite(const v1::IndicatorStandard& standard,
     members_outcome = Combine(members_outcome, c.outcome);
     if (c.coefficient.has_value()) values.push_back(*c.coefficient);
   }
-  const std::string label =
-      absl::StrCat(LevelNameZh(level), "综合差异系数");
+  const std::string label = absl::StrCat(LevelNameZh(level), "综合差异系数");
   if (members_outcome == Outcome::kFail ||
       members_outcome == Outcome::kNotReported) {
     result.outcome = members_outcome;
     result.reasons.push_back(absl::StrCat(
         label, "无法计算：", absl::StrJoin(result.codes, "、"), " 中有",
-        members_outcome == Outcome::kFail ? "无法计算（全县值为 0）"
-                                          : "未填报",
+        members_outcome == Outcome::kFail ? "无法计算（全县值为 0）" : "未填报",
         "的差异系数"));
     return result;
   }
@@ -184,9 +186,8 @@ CompositeResult ComputeComposite(const v1::IndicatorStandard& standard,
     result.outcome = Outcome::kPass;
   } else {
     result.outcome = Outcome::kFail;
-    result.reasons.push_back(absl::StrFormat("%s %.4f，超过上限 %s", label,
-                                             *composite,
-                                             FormatNumber(result.limit)));
+    result.reasons.push_back(absl::StrFormat(
+        "%s %.4f，超过上限 %s", label, *composite, FormatNumber(result.limit)));
   }
   return result;
 }
@@ -335,7 +336,8 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
     av.name_en = area.name_en();
     Outcome outcome = Outcome::kNotApplicable;
 
-    if (standard.has_school_rule() && standard.school_rule().area() == area.code()) {
+    if (standard.has_school_rule() &&
+        standard.school_rule().area() == area.code()) {
       Outcome rule = Outcome::kNotApplicable;
       for (const SchoolVerdict& school : verdict.schools) {
         if (school.inclusion == Inclusion::kUnknown) {
@@ -397,10 +399,10 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
         }
         if (result.judgement == Outcome::kFail ||
             result.judgement == Outcome::kNotReported) {
-          AddItem(items, result.judgement,
-                  {indicator.code(), "", "", v1::LEVEL_ALL, result.judgement,
-                   result.reasons.empty() ? Label(result)
-                                          : result.reasons.back()});
+          AddItem(
+              items, result.judgement,
+              {indicator.code(), "", "", v1::LEVEL_ALL, result.judgement,
+               result.reasons.empty() ? Label(result) : result.reasons.back()});
         }
       } else {
         AddItem(items, result.outcome,
@@ -429,19 +431,18 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
     county = Combine(county, result.outcome);
     AddItem(items, result.outcome,
             {veto.code(), "", "", v1::LEVEL_ALL, result.outcome,
-             absl::StrCat(
-                 veto.code(), " ", veto.name_zh(), "：",
-                 result.outcome == Outcome::kFail
-                     ? absl::StrCat("一票否决",
-                                    result.comment.empty() ? "" : "（",
-                                    result.comment,
-                                    result.comment.empty() ? "" : "）")
-                     : "督导评估结论未记录")});
+             absl::StrCat(veto.code(), " ", veto.name_zh(), "：",
+                          result.outcome == Outcome::kFail
+                              ? absl::StrCat("一票否决",
+                                             result.comment.empty() ? "" : "（",
+                                             result.comment,
+                                             result.comment.empty() ? "" : "）")
+                              : "督导评估结论未记录")});
   }
 
   // An empty standard certifies nothing.
-  verdict.outcome = county == Outcome::kNotApplicable ? Outcome::kNotReported
-                                                      : county;
+  verdict.outcome =
+      county == Outcome::kNotApplicable ? Outcome::kNotReported : county;
   std::stable_partition(items.begin(), items.end(), [](const FailingItem& i) {
     return i.outcome == Outcome::kFail;
   });

@@ -9,7 +9,8 @@ namespace v1 = junheng::v1;
 InclusionDecision DecideInclusion(const SchoolStats& school,
                                   const v1::Parameters& parameters) {
   if (school.type == SchoolType::kSpecial) {
-    return {Inclusion::kExcluded, "特殊教育学校不参与资源配置指标和差异系数计算"};
+    return {Inclusion::kExcluded,
+            "特殊教育学校不参与资源配置指标和差异系数计算"};
   }
   if (school.type != SchoolType::kTeachingPoint) return {};
   const int64_t cut_off = parameters.teaching_point_min_students();
@@ -19,9 +20,10 @@ InclusionDecision DecideInclusion(const SchoolStats& school,
                          " 人的计入标准")};
   }
   if (*school.primary.students < cut_off) {
-    return {Inclusion::kExcluded,
-            absl::StrCat("教学点在校生 ", *school.primary.students, " 人，不足 ",
-                         cut_off, " 人，不参与资源配置指标和差异系数计算")};
+    return {
+        Inclusion::kExcluded,
+        absl::StrCat("教学点在校生 ", *school.primary.students, " 人，不足 ",
+                     cut_off, " 人，不参与资源配置指标和差异系数计算")};
   }
   return {};
 }

@@ -24,10 +24,12 @@ std::string ValueText(const Measurement& measurement);
 // "需增加 2 名教师", "需减少 7 人", "差 2.5 个百分点".
 std::string ShortfallText(const Shortfall& shortfall);
 
-// A measurement's sentence for reasons: "小学 3.8，标准 ≥ 4.2，需增加 2 名教师".
+// A measurement's sentence for reasons: "小学 3.8，标准 ≥ 4.2，需增加 2
+// 名教师".
 std::string MeasurementSentence(const Measurement& measurement);
 
-// The Chinese name of a measure ("backbone_share" → "骨干教师占交流轮岗教师比例");
+// The Chinese name of a measure ("backbone_share" →
+// "骨干教师占交流轮岗教师比例");
 // "" for the single value.
 std::string MeasureNameZh(const std::string& measure);
 

@@ -223,6 +223,22 @@ class RocksChecklistStore final : public ChecklistStore {
     return snap;
   }
 
+  absl::StatusOr<int64_t> SnapshotRevision(const std::string& county, int year,
+                                           int64_t as_of) override {
+    const std::string prefix = CountyYear(county, year);
+    const uint64_t limit = Limit(as_of);
+    uint64_t newest = 0;
+    for (Family f : {kSchools, kCounties, kJudgements}) {
+      RETURN_IF_ERROR(
+          Scan(f, prefix, [&](absl::string_view key, absl::string_view) {
+            const uint64_t rev = GetU64(key.substr(key.size() - 8));
+            if (rev <= limit) newest = std::max(newest, rev);
+            return absl::OkStatus();
+          }));
+    }
+    return static_cast<int64_t>(newest);
+  }
+
   absl::StatusOr<StoredSchool> LoadSchool(const SchoolRowKey& k,
                                           int64_t as_of) override {
     const std::string prefix = CountyYear(k.county, k.year) + k.school;

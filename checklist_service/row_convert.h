@@ -3,7 +3,7 @@
 // The service stores each imported row as its cells (column → text, exactly
 // as imported), so a stored row reads back exactly as the county gave it.
 // To evaluate, stored cells are turned back into CSV and run through the
-// same importer that admitted them, then converted to the evaluator's plain
+// same importer that admitted them, which yields the evaluator's plain
 // structs: one parsing path for everything.
 #ifndef JUNHENG_CHECKLIST_SERVICE_ROW_CONVERT_H_
 #define JUNHENG_CHECKLIST_SERVICE_ROW_CONVERT_H_
@@ -38,9 +38,6 @@ class CellCollector final : public csv::CsvSink {
 
 // Stored rows as a CSV document (header: the union of their columns).
 std::string ToCsv(const std::vector<const Cells*>& rows);
-
-SchoolStats ToStats(const csv::SchoolRow& row);
-CountyStats ToStats(const csv::CountyRow& row);
 
 // Parses stored rows back (they were valid when stored; DATA_LOSS if not).
 absl::StatusOr<std::vector<SchoolStats>> SchoolsFromCells(

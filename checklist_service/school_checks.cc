@@ -61,8 +61,8 @@ std::optional<int64_t> SumParts(const SchoolStats& school, Field field,
   for (v1::Level level : PartsOf(school.type)) {
     const std::optional<int64_t>& value = PartStats(school, level).*field;
     if (!value.has_value()) {
-      result.reasons.push_back(absl::StrCat(Label(result), "：", Prefix(level),
-                                            column, " 未填报"));
+      result.reasons.push_back(
+          absl::StrCat(Label(result), "：", Prefix(level), column, " 未填报"));
       return std::nullopt;
     }
     sum += *value;
@@ -84,8 +84,8 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
   std::optional<double> required;
   if (classes.has_value() && per_room != nullptr && per_room->value() > 0) {
     required = std::max(
-        1.0, std::ceil(static_cast<double>(*classes) / per_room->value() -
-                       1e-9));
+        1.0,
+        std::ceil(static_cast<double>(*classes) / per_room->value() - 1e-9));
   }
   struct Kind {
     const char* rooms_measure;

@@ -33,7 +33,8 @@ std::string MissingReason(const SchoolStats& school, v1::Level level,
   if (!shared) return absl::StrCat(Prefix(level), column, " 未填报");
   if (!ApportionShare(school, level, factors).has_value()) {
     return absl::StrCat(
-        "无法分摊全校共用资源 ", column, "：各学段在校生数（p_students, "
+        "无法分摊全校共用资源 ", column,
+        "：各学段在校生数（p_students, "
         "j_students",
         school.type == SchoolType::kTwelveYear ? ", h_students" : "",
         "）未填齐");
@@ -62,11 +63,17 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
   const v1::SchoolRule& rule = standard.school_rule();
   std::vector<std::string> missed_text;
   std::vector<std::string> missing_text;
+  int school_level = 0;
+  for (const v1::Indicator& indicator : standard.indicators()) {
+    if (indicator.scope() == v1::SCOPE_SCHOOL_LEVEL) ++school_level;
+  }
+  verdict.indicators.reserve(school_level);
 
   for (const v1::Indicator& indicator : standard.indicators()) {
     if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
     const FormulaSpec* spec = FindFormula(indicator.formula());
-    IndicatorResult& result = verdict.indicators.emplace_back(NewResult(indicator));
+    IndicatorResult& result =
+        verdict.indicators.emplace_back(NewResult(indicator));
     Measurement& m = result.measurements.emplace_back();
     m.level = level;
     const v1::Threshold* threshold = FindThreshold(indicator, level, "");
@@ -75,17 +82,18 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
       m.comparison = threshold->comparison();
     }
     std::optional<double> quantity;
+    std::string sentence;
     if (spec == nullptr) {
-      result.reasons.push_back(absl::StrCat(Label(result), "：标准未定义计算公式"));
+      result.reasons.push_back(
+          absl::StrCat(Label(result), "：标准未定义计算公式"));
     } else if (!part.students.has_value()) {
-      result.reasons.push_back(absl::StrCat(
-          Label(result), "：", Prefix(level), "students 未填报，无法计算"));
+      result.reasons.push_back(absl::StrCat(Label(result), "：", Prefix(level),
+                                            "students 未填报，无法计算"));
     } else {
       quantity = PartQuantity(school, level, spec->quantity, factors);
       if (!quantity.has_value()) {
-        result.reasons.push_back(
-            absl::StrCat(Label(result), "：",
-                         MissingReason(school, level, *spec, factors)));
+        result.reasons.push_back(absl::StrCat(
+            Label(result), "：", MissingReason(school, level, *spec, factors)));
       }
     }
     if (quantity.has_value() && *part.students > 0) {
@@ -108,8 +116,8 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
         if (amount <= 0) amount = info.whole ? 1 : 0;
         m.shortfall = Shortfall{amount, !HigherIsBetter(m.comparison),
                                 info.unit, info.unit_zh};
-        result.reasons.push_back(
-            absl::StrCat(Label(result), "：", MeasurementSentence(m)));
+        sentence = MeasurementSentence(m);
+        result.reasons.push_back(absl::StrCat(Label(result), "：", sentence));
       }
     }
     result.outcome = m.outcome;
@@ -129,7 +137,7 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
         const bool under_floor = !Meets(*m.value, m.comparison, floor);
         if (under_floor) ++verdict.below_floor;
         missed_text.push_back(absl::StrCat(
-            Label(result), "（", MeasurementSentence(m),
+            Label(result), "（", sentence,
             under_floor ? absl::StrCat("，低于标准的 ",
                                        FormatNumber(fraction * 100), "%")
                         : "",
@@ -149,21 +157,19 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
     return verdict;
   }
   const int allowed = verdict.rule_indicators - rule.min_met();
-  const std::string rule_text =
-      absl::StrCat("须至少 ", rule.min_met(), " 项达标（共 ",
-                   verdict.rule_indicators, " 项）且未达标项不低于标准的 ",
-                   FormatNumber(rule.floor_fraction() * 100), "%");
   if (verdict.below_floor > 0 || verdict.missed > allowed) {
     verdict.outcome = Outcome::kFail;
     verdict.reasons.push_back(absl::StrCat(
         LevelNameZh(level), "部未达标：", verdict.met, " 项达标，",
-        verdict.missed, " 项未达标，", rule_text, "。未达标项：",
+        verdict.missed, " 项未达标，须至少 ", rule.min_met(), " 项达标（共 ",
+        verdict.rule_indicators, " 项）且未达标项不低于标准的 ",
+        FormatNumber(rule.floor_fraction() * 100), "%。未达标项：",
         absl::StrJoin(missed_text, "；")));
   } else if (verdict.not_reported > 0) {
     verdict.outcome = Outcome::kNotReported;
-    verdict.reasons.push_back(absl::StrCat(
-        LevelNameZh(level), "部无法判定（", verdict.not_reported,
-        " 项未填报）：", absl::StrJoin(missing_text, "；")));
+    verdict.reasons.push_back(
+        absl::StrCat(LevelNameZh(level), "部无法判定（", verdict.not_reported,
+                     " 项未填报）：", absl::StrJoin(missing_text, "；")));
   } else {
     verdict.outcome = Outcome::kPass;
   }

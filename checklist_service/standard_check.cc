@@ -77,9 +77,8 @@ class Checker {
     }
     const FormulaSpec* spec = FindFormula(indicator.formula());
     if (spec == nullptr) {
-      Add(at("formula"),
-          absl::StrCat(code, ": unknown or missing formula ",
-                       static_cast<int>(indicator.formula())));
+      Add(at("formula"), absl::StrCat(code, ": unknown or missing formula ",
+                                      static_cast<int>(indicator.formula())));
       return;
     }
     const std::string& formula_name = v1::Formula_Name(indicator.formula());
@@ -105,8 +104,9 @@ class Checker {
     if (indicator.difference_coefficient() &&
         spec->scope != v1::SCOPE_SCHOOL_LEVEL) {
       Add(at("difference_coefficient"),
-          absl::StrCat(code, ": a difference coefficient needs a "
-                             "SCOPE_SCHOOL_LEVEL formula"));
+          absl::StrCat(code,
+                       ": a difference coefficient needs a "
+                       "SCOPE_SCHOOL_LEVEL formula"));
     }
     CheckThresholds(i, *spec);
   }
@@ -134,10 +134,9 @@ class Checker {
         continue;
       }
       const v1::Level level = threshold.level();
-      const bool level_ok =
-          measure->per_level
-              ? (level == v1::LEVEL_PRIMARY || level == v1::LEVEL_JUNIOR)
-              : level == v1::LEVEL_ALL;
+      const bool level_ok = measure->per_level ? (level == v1::LEVEL_PRIMARY ||
+                                                  level == v1::LEVEL_JUNIOR)
+                                               : level == v1::LEVEL_ALL;
       if (!level_ok) {
         Add(at("level"),
             absl::StrCat(code, ": bad level ",
@@ -160,16 +159,17 @@ class Checker {
                          measure->higher_is_better ? "floor" : "ceiling"));
       }
       if (!std::isfinite(threshold.value()) || threshold.value() < 0) {
-        Add(at("value"), absl::StrCat(code, ": threshold must be a finite, "
-                                            "non-negative number"));
+        Add(at("value"), absl::StrCat(code,
+                                      ": threshold must be a finite, "
+                                      "non-negative number"));
       }
-      if (!seen.insert({static_cast<int>(level), threshold.measure()})
-               .second) {
-        Add(at("level"), absl::StrCat(code, ": duplicate threshold for ",
-                                      v1::Level_IsValid(level)
-                                          ? v1::Level_Name(level)
-                                          : absl::StrCat(static_cast<int>(level)),
-                                      " \"", threshold.measure(), "\""));
+      if (!seen.insert({static_cast<int>(level), threshold.measure()}).second) {
+        Add(at("level"),
+            absl::StrCat(code, ": duplicate threshold for ",
+                         v1::Level_IsValid(level)
+                             ? v1::Level_Name(level)
+                             : absl::StrCat(static_cast<int>(level)),
+                         " \"", threshold.measure(), "\""));
       }
     }
     // A ratio indicator may go without thresholds when it only enters a
@@ -187,12 +187,11 @@ class Checker {
       for (v1::Level level : levels) {
         if (FindThreshold(indicator, level, measure.name) == nullptr) {
           Add({{"indicators", i}, {"thresholds", -1}},
-              absl::StrCat(code, ": missing threshold for ",
-                           v1::Level_Name(level),
-                           *measure.name == '\0'
-                               ? ""
-                               : absl::StrCat(" measure \"", measure.name,
-                                              "\"")));
+              absl::StrCat(
+                  code, ": missing threshold for ", v1::Level_Name(level),
+                  *measure.name == '\0'
+                      ? ""
+                      : absl::StrCat(" measure \"", measure.name, "\"")));
         }
       }
     }
@@ -253,7 +252,8 @@ class Checker {
             "bad level, expected LEVEL_PRIMARY or LEVEL_JUNIOR");
       } else if (!levels.insert(limit.level()).second) {
         Add({{"coefficient_rule", -1}, {"limits", i}, {"level", -1}},
-            absl::StrCat("duplicate limit for ", v1::Level_Name(limit.level())));
+            absl::StrCat("duplicate limit for ",
+                         v1::Level_Name(limit.level())));
       }
       if (!(limit.max_coefficient() > 0) ||
           !std::isfinite(limit.max_coefficient())) {
@@ -293,8 +293,9 @@ class Checker {
   }
 
   const v1::IndicatorStandard& standard_;
-  absl::flat_hash_set<std::string> areas_;
-  absl::flat_hash_set<std::string> codes_;
+  // Views into `standard_`, which outlives the checker.
+  absl::flat_hash_set<absl::string_view> areas_;
+  absl::flat_hash_set<absl::string_view> codes_;
   std::vector<StandardProblem> problems_;
 };
 
@@ -318,10 +319,9 @@ std::vector<StandardProblem> FindProblems(
 absl::Status CheckEvaluable(const v1::IndicatorStandard& standard) {
   std::vector<StandardProblem> problems = FindProblems(standard);
   if (problems.empty()) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("standard \"", standard.id(), "\" cannot be evaluated: ",
-                   FieldPathString(problems.front().path), ": ",
-                   problems.front().message));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "standard \"", standard.id(), "\" cannot be evaluated: ",
+      FieldPathString(problems.front().path), ": ", problems.front().message));
 }
 
 }  // namespace junheng::checklist

@@ -70,7 +70,8 @@ std::string ParseErrorText(const std::string& text,
     if (offset != std::string::npos) {
       const size_t at = text.rfind(value, offset + column);
       if (!value.empty() && at != std::string::npos) {
-        line = static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
+        line =
+            static_cast<int>(std::count(text.begin(), text.begin() + at, '\n'));
         const size_t line_start = text.rfind('\n', at);
         column = static_cast<int>(
             line_start == std::string::npos ? at : at - line_start - 1);
@@ -177,7 +178,8 @@ std::string Describe(const Resolved& resolved, const StandardProblem& problem) {
         path[1].field == "thresholds" && path[1].index >= 0) {
       const v1::Threshold& wanted =
           resolved.standard.indicators(path[0].index).thresholds(path[1].index);
-      const v1::Indicator& entry = origin.file->message.indicators(origin.index);
+      const v1::Indicator& entry =
+          origin.file->message.indicators(origin.index);
       int found = -1;
       for (int t = 0; t < entry.thresholds_size(); ++t) {
         if (entry.thresholds(t).level() == wanted.level() &&
@@ -209,7 +211,8 @@ std::string Describe(const Resolved& resolved, const StandardProblem& problem) {
                       ": ", problem.message);
 }
 
-absl::StatusOr<std::unique_ptr<ParsedFile>> Parse(const StandardSource& source) {
+absl::StatusOr<std::unique_ptr<ParsedFile>> Parse(
+    const StandardSource& source) {
   auto file = std::make_unique<ParsedFile>();
   file->path = source.path;
   file->tree = std::make_unique<TextFormat::ParseInfoTree>();
@@ -218,10 +221,10 @@ absl::StatusOr<std::unique_ptr<ParsedFile>> Parse(const StandardSource& source) 
   parser.RecordErrorsTo(&errors);
   parser.WriteLocationsTo(file->tree.get());
   if (!parser.ParseFromString(source.text, &file->message)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source.path, ":",
-        errors.has_error() ? ParseErrorText(source.text, errors)
-                           : std::string("1:1: parse error")));
+    return absl::InvalidArgumentError(
+        absl::StrCat(source.path, ":",
+                     errors.has_error() ? ParseErrorText(source.text, errors)
+                                        : std::string("1:1: parse error")));
   }
   return file;
 }
@@ -241,18 +244,19 @@ void CheckDuplicates(const ParsedFile& file, std::vector<std::string>& errors) {
     for (int t = 0; t < indicator.thresholds_size(); ++t) {
       const v1::Threshold& threshold = indicator.thresholds(t);
       if (!thresholds
-               .insert({static_cast<int>(threshold.level()),
-                        threshold.measure()})
+               .insert(
+                   {static_cast<int>(threshold.level()), threshold.measure()})
                .second) {
-        errors.push_back(Error(
-            file, {{"indicators", i}, {"thresholds", t}, {"level", -1}},
-            absl::StrCat(indicator.code(), ": duplicate threshold for ",
-                         v1::Level_IsValid(threshold.level())
-                             ? v1::Level_Name(threshold.level())
-                             : absl::StrCat(static_cast<int>(threshold.level())),
-                         threshold.measure().empty()
-                             ? ""
-                             : absl::StrCat(" \"", threshold.measure(), "\""))));
+        errors.push_back(
+            Error(file, {{"indicators", i}, {"thresholds", t}, {"level", -1}},
+                  absl::StrCat(
+                      indicator.code(), ": duplicate threshold for ",
+                      v1::Level_IsValid(threshold.level())
+                          ? v1::Level_Name(threshold.level())
+                          : absl::StrCat(static_cast<int>(threshold.level())),
+                      threshold.measure().empty()
+                          ? ""
+                          : absl::StrCat(" \"", threshold.measure(), "\""))));
       }
     }
   }
@@ -267,8 +271,9 @@ void CheckDuplicates(const ParsedFile& file, std::vector<std::string>& errors) {
   for (int i = 0; i < s.areas_size(); ++i) {
     const std::string& code = s.areas(i).code();
     if (!code.empty() && !areas.insert(code).second) {
-      errors.push_back(Error(file, {{"areas", i}, {"code", -1}},
-                             absl::StrCat("duplicate area code \"", code, "\"")));
+      errors.push_back(
+          Error(file, {{"areas", i}, {"code", -1}},
+                absl::StrCat("duplicate area code \"", code, "\"")));
     }
   }
 }
@@ -303,7 +308,8 @@ void MergeIndicator(const v1::Indicator& update, v1::Indicator& target) {
     }
     *(existing != nullptr ? existing : target.add_thresholds()) = threshold;
   }
-  if (update.evidence_size() > 0) *target.mutable_evidence() = update.evidence();
+  if (update.evidence_size() > 0)
+    *target.mutable_evidence() = update.evidence();
 }
 
 // Adds or replaces the entries of one repeated field by code.
@@ -363,9 +369,10 @@ class Resolver {
         return nullptr;
       }
       if (!visiting_.insert(&file).second) {
-        errors_.push_back(Error(
-            file, at, absl::StrCat("base standards form a cycle through \"",
-                                   s.id(), "\"")));
+        errors_.push_back(
+            Error(file, at,
+                  absl::StrCat("base standards form a cycle through \"", s.id(),
+                               "\"")));
         return nullptr;
       }
       const Resolved* base = Resolve(*base_it->second);
@@ -448,10 +455,10 @@ absl::StatusOr<StandardMap> LoadStandards(
     if (id.empty()) {
       errors.push_back(Error(*file, {{"id", -1}}, "missing standard id"));
     } else if (auto [it, inserted] = ids.emplace(id, file.get()); !inserted) {
-      errors.push_back(Error(*file, {{"id", -1}},
-                             absl::StrCat("duplicate standard id \"", id,
-                                          "\" (also in ", it->second->path,
-                                          ")")));
+      errors.push_back(
+          Error(*file, {{"id", -1}},
+                absl::StrCat("duplicate standard id \"", id, "\" (also in ",
+                             it->second->path, ")")));
     }
   }
   if (!errors.empty()) return Failure(errors);
@@ -489,8 +496,8 @@ absl::StatusOr<std::vector<StandardSource>> ReadStandardSources(
     if (it->path().extension() == ".textproto") paths.push_back(it->path());
   }
   if (ec) {
-    return absl::ErrnoToStatus(ec.value(),
-                               absl::StrCat("reading ", std::string(directory)));
+    return absl::ErrnoToStatus(
+        ec.value(), absl::StrCat("reading ", std::string(directory)));
   }
   if (paths.empty()) {
     return absl::NotFoundError(absl::StrCat("no *.textproto standard files in ",
@@ -501,12 +508,14 @@ absl::StatusOr<std::vector<StandardSource>> ReadStandardSources(
   for (const fs::path& path : paths) {
     std::ifstream in(path, std::ios::binary);
     if (!in.is_open()) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("opening ", path.string()));
+      return absl::ErrnoToStatus(errno,
+                                 absl::StrCat("opening ", path.string()));
     }
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) {
-      return absl::ErrnoToStatus(errno, absl::StrCat("reading ", path.string()));
+      return absl::ErrnoToStatus(errno,
+                                 absl::StrCat("reading ", path.string()));
     }
     sources.push_back({path.string(), text.str()});
   }

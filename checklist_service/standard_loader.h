@@ -61,8 +61,7 @@ absl::StatusOr<std::vector<StandardSource>> ReadStandardSources(
     absl::string_view directory);
 
 // ReadStandardSources, then LoadStandards.
-absl::StatusOr<StandardMap> LoadStandardsDirectory(
-    absl::string_view directory);
+absl::StatusOr<StandardMap> LoadStandardsDirectory(absl::string_view directory);
 
 }  // namespace junheng::checklist
 

@@ -13,8 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace junheng::checklist {
 
+// The CSV spelling of each value is in the comment; SchoolTypeName() and
+// LocationName() return it.
 enum class SchoolType {
   kPrimary,        // primary 小学
   kJunior,         // junior 初中
@@ -24,7 +28,41 @@ enum class SchoolType {
   kSpecial,        // special 特殊教育学校
 };
 
-enum class Location { kUrban, kTown, kRural };
+enum class Location {
+  kUrban,  // urban 城区
+  kTown,   // town 镇区
+  kRural,  // rural 乡村
+};
+
+constexpr absl::string_view SchoolTypeName(SchoolType type) {
+  switch (type) {
+    case SchoolType::kPrimary:
+      return "primary";
+    case SchoolType::kJunior:
+      return "junior";
+    case SchoolType::kNineYear:
+      return "nine_year";
+    case SchoolType::kTwelveYear:
+      return "twelve_year";
+    case SchoolType::kTeachingPoint:
+      return "teaching_point";
+    case SchoolType::kSpecial:
+      return "special";
+  }
+  return "?";
+}
+
+constexpr absl::string_view LocationName(Location location) {
+  switch (location) {
+    case Location::kUrban:
+      return "urban";
+    case Location::kTown:
+      return "town";
+    case Location::kRural:
+      return "rural";
+  }
+  return "?";
+}
 
 // Resources a school shares between its parts. Reported for the whole school,
 // or per part (the p_/j_ prefixed columns) when the school splits them itself.
@@ -37,9 +75,23 @@ struct SharedResources {
   std::optional<int64_t> books;
 };
 
+// Special rooms and funds. The evaluator judges them for the whole school
+// only (SchoolStats); a school may also report them per part (LevelStats,
+// the p_/j_ prefixed columns).
+struct RoomsAndFunds {
+  std::optional<int64_t> music_rooms;
+  std::optional<int64_t> art_rooms;
+  std::optional<double> music_room_min_area_m2;
+  std::optional<double> art_room_min_area_m2;
+  std::optional<double> public_funds_yuan;
+  std::optional<double> training_funds_yuan;
+};
+
 // One part of a school: its primary part (p_ columns) or junior part (j_).
-// A pure primary school leaves `junior` all blank, and so on.
-struct LevelStats {
+// A pure primary school leaves `junior` all blank, and so on. The inherited
+// RoomsAndFunds hold the part's own figures (p_music_rooms, …), which the
+// evaluator does not read.
+struct LevelStats : RoomsAndFunds {
   std::optional<int64_t> students;
   std::optional<int64_t> classes;
   std::optional<int64_t> max_class_size;
@@ -54,8 +106,11 @@ struct LevelStats {
   SharedResources own;
 };
 
-// One row of schools.csv.
-struct SchoolStats {
+// One row of schools.csv. The inherited RoomsAndFunds are the whole
+// school's: music_rooms, art_rooms, public_funds_yuan and
+// training_funds_yuan, when reported only for the two parts, are their sum
+// (the importer fills it in); the smallest-room areas never are.
+struct SchoolStats : RoomsAndFunds {
   std::string county_code;
   std::string school_code;
   std::string school_name;
@@ -73,12 +128,6 @@ struct SchoolStats {
 
   // Whole-school shared resources.
   SharedResources shared;
-  std::optional<int64_t> music_rooms;
-  std::optional<int64_t> art_rooms;
-  std::optional<double> music_room_min_area_m2;
-  std::optional<double> art_room_min_area_m2;
-  std::optional<double> public_funds_yuan;
-  std::optional<double> training_funds_yuan;
 };
 
 // One row of counties.csv. Rates and shares are fractions (0.953).
@@ -86,7 +135,7 @@ struct CountyStats {
   std::string county_code;
   std::string county_name;
   int year = 0;
-  std::string province_code;
+  std::string province_code;  // empty: not reported
   std::optional<double> special_ed_funds_per_student_yuan;
   std::optional<bool> small_schools_funded_as_100;
   std::optional<double> teacher_avg_salary_yuan;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "checklist_service/outcome.h"
 #include "checklist_service/stats.h"
 #include "junheng/v1/standard.pb.h"
@@ -58,7 +59,9 @@ struct IndicatorResult {
   std::string area;
   junheng::v1::Scope scope = junheng::v1::SCOPE_UNSPECIFIED;
   Outcome outcome = Outcome::kNotReported;
-  std::vector<Measurement> measurements;
+  // Inline: most indicators have one or two, and a county verdict holds
+  // thousands of results (allocation dominated its cost).
+  absl::InlinedVector<Measurement, 2> measurements;
   // Inspector's judgement, when the indicator needs one: kPass, kFail or
   // kNotReported (none recorded); kNotApplicable otherwise.
   Outcome judgement = Outcome::kNotApplicable;

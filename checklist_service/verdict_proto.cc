@@ -5,24 +5,6 @@
 namespace junheng::checklist {
 namespace {
 
-const char* TypeName(SchoolType t) {
-  switch (t) {
-    case SchoolType::kPrimary:
-      return "primary";
-    case SchoolType::kJunior:
-      return "junior";
-    case SchoolType::kNineYear:
-      return "nine_year";
-    case SchoolType::kTwelveYear:
-      return "twelve_year";
-    case SchoolType::kTeachingPoint:
-      return "teaching_point";
-    case SchoolType::kSpecial:
-      return "special";
-  }
-  return "";
-}
-
 void ToProto(const Measurement& m, v1::Measurement* out) {
   out->set_measure(m.measure);
   out->set_level(m.level);
@@ -39,11 +21,16 @@ void ToProto(const Measurement& m, v1::Measurement* out) {
   }
 }
 
-void ToProto(const IndicatorResult& r, v1::IndicatorResult* out) {
+// Per-school results leave the names out: they repeat the standard's text
+// for every school and made up most of a county's reply.
+void ToProto(const IndicatorResult& r, bool with_names,
+             v1::IndicatorResult* out) {
   out->set_code(r.code);
-  out->set_name_zh(r.name_zh);
-  out->set_name_en(r.name_en);
-  out->set_area(r.area);
+  if (with_names) {
+    out->set_name_zh(r.name_zh);
+    out->set_name_en(r.name_en);
+    out->set_area(r.area);
+  }
   out->set_scope(r.scope);
   out->set_outcome(ToProto(r.outcome));
   for (const auto& m : r.measurements) ToProto(m, out->add_measurements());
@@ -75,7 +62,7 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
   out->set_name(name);
   out->set_school_code(v.school_code);
   out->set_school_name(v.school_name);
-  out->set_school_type(TypeName(v.type));
+  out->set_school_type(std::string(SchoolTypeName(v.type)));
   out->set_counted(v.inclusion == Inclusion::kCounted);
   out->set_exclusion_reason(v.inclusion_reason);
   out->set_outcome(ToProto(v.outcome));
@@ -84,7 +71,8 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
     level->set_level(l.level);
     if (l.students) level->set_students(*l.students);
     level->set_outcome(ToProto(l.outcome));
-    for (const auto& r : l.indicators) ToProto(r, level->add_indicators());
+    for (const auto& r : l.indicators)
+      ToProto(r, false, level->add_indicators());
     level->set_rule_indicators(l.rule_indicators);
     level->set_met(l.met);
     level->set_missed(l.missed);
@@ -92,7 +80,7 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
     level->set_not_reported(l.not_reported);
     for (const auto& s : l.reasons) level->add_reasons(s);
   }
-  for (const auto& c : v.checks) ToProto(c, out->add_checks());
+  for (const auto& c : v.checks) ToProto(c, false, out->add_checks());
 }
 
 void ToProto(const CountyVerdict& v, v1::CountyEvaluation* out) {
@@ -145,7 +133,7 @@ void ToProto(const CountyVerdict& v, v1::CountyEvaluation* out) {
     r->set_name_zh(a.name_zh);
     r->set_name_en(a.name_en);
     r->set_outcome(ToProto(a.outcome));
-    for (const auto& i : a.indicators) ToProto(i, r->add_indicators());
+    for (const auto& i : a.indicators) ToProto(i, true, r->add_indicators());
     r->set_school_rule(ToProto(a.school_rule));
     for (const auto& s : a.reasons) r->add_reasons(s);
   }

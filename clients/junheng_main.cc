@@ -32,7 +32,9 @@ int main(int argc, char** argv) {
   using namespace junheng::cli;
   Args args;
   std::string error;
-  if (!args.Parse(argc, argv, 1, {"deleted", "force", "help", "pass", "fail", "no_evidence"}, &error)) {
+  if (!args.Parse(argc, argv, 1,
+                  {"deleted", "force", "help", "pass", "fail", "no_evidence"},
+                  &error)) {
     return UsageError(error);
   }
   const auto& words = args.positional();

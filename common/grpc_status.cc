@@ -14,18 +14,58 @@ namespace {
 constexpr char kBadRequestUrl[] = "type.googleapis.com/google.rpc.BadRequest";
 constexpr char kRetryInfoUrl[] = "type.googleapis.com/google.rpc.RetryInfo";
 
+// Status messages and details travel in HTTP/2 trailers, which gRPC clients
+// refuse past 8 KiB by default ("metadata size exceeds limit"): a status must
+// fit, however many violations a request had.
+constexpr size_t kMaxMessageBytes = 1024;
+constexpr size_t kMaxDetailsBytes = 5 * 1024;
+
+// Drops violations from the end of a serialized BadRequest until it fits,
+// ending with one that says how many were left out.
+std::string FitBadRequest(const std::string& serialized) {
+  google::rpc::BadRequest all;
+  if (serialized.size() <= kMaxDetailsBytes || !all.ParseFromString(serialized)) {
+    return serialized;
+  }
+  google::rpc::BadRequest kept;
+  size_t size = 0;
+  int n = 0;
+  for (const auto& v : all.field_violations()) {
+    const size_t add = v.ByteSizeLong() + 4;
+    if (size + add > kMaxDetailsBytes - 200) break;
+    *kept.add_field_violations() = v;
+    size += add;
+    ++n;
+  }
+  auto* more = kept.add_field_violations();
+  more->set_field("");
+  more->set_description(absl::StrCat("… and ", all.field_violations_size() - n,
+                                     " more violations not listed; fix these "
+                                     "and try again"));
+  return kept.SerializeAsString();
+}
+
 }  // namespace
 
 absl::Status InvalidFields(absl::string_view summary,
                            const std::vector<FieldViolation>& violations) {
   google::rpc::BadRequest bad_request;
   std::string message(summary);
+  size_t in_message = 0;
   for (const FieldViolation& v : violations) {
     auto* fv = bad_request.add_field_violations();
     fv->set_field(v.field);
     fv->set_description(v.description);
-    absl::StrAppend(&message, message.empty() ? "" : "; ", v.field, ": ",
-                    v.description);
+    // The message travels in a header: keep it short, the details list all.
+    if (message.size() < kMaxMessageBytes) {
+      absl::StrAppend(&message, message.empty() ? "" : "; ", v.field, ": ",
+                      v.description);
+      ++in_message;
+    }
+  }
+  if (in_message < violations.size()) {
+    absl::StrAppend(&message, "; … and ", violations.size() - in_message,
+                    " more");
   }
   absl::Status status = absl::InvalidArgumentError(message);
   status.SetPayload(kBadRequestUrl,
@@ -70,13 +110,15 @@ grpc::Status ToGrpc(const absl::Status& status) {
       [&details](absl::string_view url, const absl::Cord& payload) {
         auto* any = details.add_details();
         any->set_type_url(std::string(url));
-        any->set_value(std::string(payload));
+        any->set_value(url == kBadRequestUrl ? FitBadRequest(std::string(payload))
+                                             : std::string(payload));
       });
-  if (details.details_size() == 0) {
-    return grpc::Status(code, std::string(status.message()));
+  std::string message(status.message());
+  if (message.size() > 2 * kMaxMessageBytes) {
+    message = absl::StrCat(message.substr(0, 2 * kMaxMessageBytes), " …");
   }
-  return grpc::Status(code, std::string(status.message()),
-                      details.SerializeAsString());
+  if (details.details_size() == 0) return grpc::Status(code, message);
+  return grpc::Status(code, message, details.SerializeAsString());
 }
 
 absl::Status FromGrpc(const grpc::Status& status) {

@@ -3,6 +3,7 @@
 // input, each followed by proof that the service still serves.
 #include <sys/mount.h>
 
+#include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -209,7 +210,13 @@ TEST_F(ArchiveServerTest, LargeFileStreamsInBoundedMemory) {
   EXPECT_EQ(ToHex(got.Finish()), sha);
   const int64_t peak = server_->PeakRssBytes();
   EXPECT_GT(peak, 0);
+  std::cout << "server peak RSS after 300 MiB up and down: " << (peak >> 20)
+            << " MiB\n";
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // Sanitizer shadow memory and quarantine say nothing about the service's.
+#else
   EXPECT_LT(peak, int64_t{150} << 20) << "peak RSS " << (peak >> 20) << " MiB";
+#endif
 }
 
 TEST_F(ArchiveServerTest, VersionsAccumulateAndStayReadable) {

@@ -125,6 +125,20 @@ class ChecklistServerTest : public ::testing::Test {
   std::unique_ptr<v1::ChecklistService::Stub> stub_;
 };
 
+TEST(ChecklistStartupTest, ABadStandardFileStopsStartUpNamingFileAndLine) {
+  TempDir standards;
+  TempDir data;
+  WriteFile(standards.File("broken.textproto"),
+            "id: \"broken\"\nname_zh: \"坏\"\nindicators {\n  code: \"R1\"\n"
+            "  formula: NO_SUCH_FORMULA\n}\n");
+  auto result = RunCommand("junheng-checklist",
+                           {"--listen=127.0.0.1:0", "--data_dir=" + data.path(),
+                            "--standards_dir=" + standards.path()},
+                           {}, absl::Seconds(20));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("broken.textproto:5"));
+}
+
 TEST_F(ChecklistServerTest, StandardsAreLoaded) {
   grpc::ClientContext c;
   v1::ListStandardsResponse list;
@@ -161,6 +175,26 @@ TEST_F(ChecklistServerTest, WeightedCoefficientEndToEnd) {
   EXPECT_FALSE(e->failing_items().empty());
 }
 
+TEST_F(ChecklistServerTest, SummaryViewLeavesOutTheSchools) {
+  ASSERT_TRUE(Import(true, kSchools).ok());
+  auto full = Evaluate("counties/330199/years/2025");
+  grpc::ClientContext c;
+  v1::EvaluateCountyRequest r;
+  r.set_name("counties/330199/years/2025");
+  r.set_view(v1::EVALUATION_VIEW_SUMMARY);
+  v1::CountyEvaluation summary;
+  ASSERT_TRUE(stub_->EvaluateCounty(&c, r, &summary).ok());
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(full->schools_size(), 2);
+  EXPECT_EQ(summary.schools_size(), 0);
+  EXPECT_EQ(summary.outcome(), full->outcome());
+  EXPECT_EQ(summary.failing_items_size(), full->failing_items_size());
+  EXPECT_EQ(summary.coefficients_size(), full->coefficients_size());
+  // Per-school results carry codes; the county-level ones carry names.
+  EXPECT_TRUE(full->schools(0).levels(0).indicators(0).name_zh().empty());
+  EXPECT_FALSE(Indicator(*full, "R1")->name_zh().empty());
+}
+
 TEST_F(ChecklistServerTest, BadCsvImportsNothingAndNamesEveryBadRow) {
   const std::string bad =
       "county_code,school_code,school_name,year,school_type,p_students,colour\n"
@@ -190,6 +224,22 @@ TEST_F(ChecklistServerTest, BadCsvImportsNothingAndNamesEveryBadRow) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(ChecklistServerTest, ThousandsOfBadRowsStillGiveAReadableStatus) {
+  std::string csv =
+      "county_code,school_code,school_name,year,school_type,p_students\n";
+  for (int i = 0; i < 3000; ++i) {
+    absl::StrAppend(&csv, "330199,", 3301990000 + i, ",校,2025,primary,many\n");
+  }
+  auto r = Import(true, csv, 1 << 16);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument)
+      << r.status();
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("3000 errors"));
+  auto v = FieldViolations(r.status());
+  ASSERT_GT(v.size(), 10u);
+  EXPECT_EQ(v[0].field, "csv:2:p_students");
+  EXPECT_THAT(v.back().description, HasSubstr("more"));
+}
+
 TEST_F(ChecklistServerTest, AsOfARevisionReproducesTheEarlierVerdict) {
   ASSERT_TRUE(Import(true, kSchools).ok());
   ASSERT_TRUE(Import(false, kCounties).ok());
@@ -208,6 +258,24 @@ TEST_F(ChecklistServerTest, AsOfARevisionReproducesTheEarlierVerdict) {
               1e-6);
   // 5.0 and 5.0: no difference at all.
   EXPECT_NEAR(Coefficient(*now, "R4", v1::LEVEL_PRIMARY)->value(), 0.0, 1e-12);
+  // Nothing existed as of revision 0 … of a county imported later.
+  std::string later = kSchools;
+  for (size_t at; (at = later.find("330199")) != std::string::npos;) {
+    later.replace(at, 6, "330177");
+  }
+  for (size_t at; (at = later.find("3301990")) != std::string::npos;) {
+    later.replace(at, 7, "3301770");
+  }
+  ASSERT_TRUE(Import(true, later).ok());
+  EXPECT_EQ(Evaluate("counties/330177/years/2025", 3).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(Evaluate("counties/330177/years/2025").ok());
+  // Asked again, the same answers (served from the parsed snapshot).
+  auto again = Evaluate("counties/330199/years/2025", 2);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->revision(), 2);
+  EXPECT_NEAR(Coefficient(*again, "R4", v1::LEVEL_PRIMARY)->value(), 0.0753066,
+              1e-6);
   // The school's statistics as of each revision.
   grpc::ClientContext c;
   v1::GetSchoolReportRequest r;

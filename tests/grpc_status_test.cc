@@ -38,6 +38,22 @@ TEST(GrpcStatusTest, PlainStatusesMapCodeAndMessage) {
   EXPECT_TRUE(ToGrpc(absl::OkStatus()).ok());
 }
 
+TEST(GrpcStatusTest, ManyViolationsStillFitInATrailer) {
+  std::vector<FieldViolation> many;
+  for (int i = 0; i < 2000; ++i) {
+    many.push_back({"csv:" + std::to_string(i + 2) + ":p_students",
+                    "must be a whole number of students, not \"abc\""});
+  }
+  grpc::Status g = ToGrpc(InvalidFields("schools.csv has 2000 errors", many));
+  EXPECT_LT(g.error_message().size(), 2100u);
+  EXPECT_LT(g.error_details().size(), 6000u);
+  auto v = FieldViolations(FromGrpc(g));
+  ASSERT_GT(v.size(), 10u);
+  EXPECT_EQ(v[0].field, "csv:2:p_students");
+  EXPECT_NE(v.back().description.find("more violations not listed"),
+            std::string::npos);
+}
+
 TEST(GrpcStatusTest, RetryDelayTravelsAsDetails) {
   absl::Status s = absl::ResourceExhaustedError("disk full");
   SetRetryDelay(s, absl::Seconds(30));

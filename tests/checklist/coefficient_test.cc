@@ -55,10 +55,9 @@ TEST(DifferenceCoefficient, OneSchoolHasNoDifference) {
 TEST(DifferenceCoefficient, Errors) {
   EXPECT_EQ(DifferenceCoefficient({}).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(DifferenceCoefficient(std::vector<WeightedValue>{{0, 1}})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      DifferenceCoefficient(std::vector<WeightedValue>{{0, 1}}).status().code(),
+      absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(DifferenceCoefficient(std::vector<WeightedValue>{{10, -1}})
                 .status()
                 .code(),
@@ -145,12 +144,10 @@ TEST(Apportion, PerPartFigureWinsOverApportioning) {
   s.junior.own.equipment_value_yuan = 400000;
   const v1::ApportionFactors f = Factors(1, 1.1, 1.32);
   EXPECT_DOUBLE_EQ(
-      *PartQuantity(s, v1::LEVEL_JUNIOR, Quantity::kEquipmentValue, f),
-      400000);
+      *PartQuantity(s, v1::LEVEL_JUNIOR, Quantity::kEquipmentValue, f), 400000);
   // The primary part, not reported on its own, still gets its share.
-  EXPECT_NEAR(
-      *PartQuantity(s, v1::LEVEL_PRIMARY, Quantity::kEquipmentValue, f),
-      1000000 * 300 / 410.0, 1e-6);
+  EXPECT_NEAR(*PartQuantity(s, v1::LEVEL_PRIMARY, Quantity::kEquipmentValue, f),
+              1000000 * 300 / 410.0, 1e-6);
 }
 
 TEST(Apportion, MissingStudentsOfOtherPartIsNotReported) {

@@ -179,12 +179,11 @@ TEST(CountyIndicators, EveryThresholdBelowAtAbove) {
     row.set(county);
     const v1::Indicator& indicator = IndicatorOf("moe-2017-quality", row.code);
     const Judgement judgement = Passed(row.code);
-    const IndicatorResult r = EvaluateCountyIndicator(indicator, county,
-                                                      &judgement);
+    const IndicatorResult r =
+        EvaluateCountyIndicator(indicator, county, &judgement);
     const Measurement& m = MeasurementOf(r, row.measure, row.level);
-    SCOPED_TRACE(::testing::Message()
-                 << row.code << " " << row.measure << " value "
-                 << m.value.value_or(-1));
+    SCOPED_TRACE(::testing::Message() << row.code << " " << row.measure
+                                      << " value " << m.value.value_or(-1));
     EXPECT_EQ(m.outcome, row.outcome);
     EXPECT_EQ(r.outcome, row.outcome);
     if (row.outcome == kFail) {
@@ -206,8 +205,8 @@ TEST(CountyIndicators, ShortfallUnits) {
   EXPECT_EQ(g8.measurements[0].shortfall->amount, 2500);
 
   c.satisfaction_rate = 0.8;
-  IndicatorResult s1 =
-      EvaluateCountyIndicator(IndicatorOf("moe-2017-quality", "S1"), c, nullptr);
+  IndicatorResult s1 = EvaluateCountyIndicator(
+      IndicatorOf("moe-2017-quality", "S1"), c, nullptr);
   EXPECT_EQ(s1.measurements[0].shortfall->unit, "percentage_points");
   EXPECT_NEAR(s1.measurements[0].shortfall->amount, 5, 1e-9);
 }
@@ -215,8 +214,8 @@ TEST(CountyIndicators, ShortfallUnits) {
 TEST(CountyIndicators, BlankInputIsNotReported) {
   CountyStats c = PassingCounty();
   c.special_ed_funds_per_student_yuan.reset();
-  IndicatorResult r =
-      EvaluateCountyIndicator(IndicatorOf("moe-2017-quality", "G7"), c, nullptr);
+  IndicatorResult r = EvaluateCountyIndicator(
+      IndicatorOf("moe-2017-quality", "G7"), c, nullptr);
   EXPECT_EQ(r.outcome, kNotReported);
   ASSERT_FALSE(r.reasons.empty());
   EXPECT_NE(r.reasons[0].find("special_ed_funds_per_student_yuan 未填报"),
@@ -315,8 +314,8 @@ TEST(SchoolChecks, EveryThresholdBelowAtAbove) {
        [](SchoolStats& s) { s.music_rooms = 2; }, "music_rooms", kAll, kPass,
        0},
       {"2 art rooms for 25 classes", "G3",
-       [](SchoolStats& s) { s.primary.classes = 25; }, "art_rooms", kAll,
-       kFail, 1},
+       [](SchoolStats& s) { s.primary.classes = 25; }, "art_rooms", kAll, kFail,
+       1},
       {"3 art rooms for 24 classes", "G3",
        [](SchoolStats& s) { s.art_rooms = 3; }, "art_rooms", kAll, kPass, 0},
       {"a school of 5 classes still needs a room", "G3",
@@ -344,14 +343,14 @@ TEST(SchoolChecks, EveryThresholdBelowAtAbove) {
        [](SchoolStats& s) { s.art_room_min_area_m2 = 91; }, "art_room_area_m2",
        kAll, kPass, 0},
       {"primary school of 2001", "G4",
-       [](SchoolStats& s) { s.primary.students = 2001; },
-       "single_level_school", kAll, kFail, 1},
+       [](SchoolStats& s) { s.primary.students = 2001; }, "single_level_school",
+       kAll, kFail, 1},
       {"primary school of 2000", "G4",
-       [](SchoolStats& s) { s.primary.students = 2000; },
-       "single_level_school", kAll, kPass, 0},
+       [](SchoolStats& s) { s.primary.students = 2000; }, "single_level_school",
+       kAll, kPass, 0},
       {"primary school of 1999", "G4",
-       [](SchoolStats& s) { s.primary.students = 1999; },
-       "single_level_school", kAll, kPass, 0},
+       [](SchoolStats& s) { s.primary.students = 1999; }, "single_level_school",
+       kAll, kPass, 0},
       {"nine-year school of 2501", "G4",
        [](SchoolStats& s) {
          s.type = SchoolType::kNineYear;

@@ -87,7 +87,8 @@ std::string Items(const CountyVerdict& v) {
 }
 
 TEST(EvaluateCounty, PassingCountyPasses) {
-  absl::StatusOr<CountyVerdict> v = EvaluateCounty(S2017(), PassingInput(S2017()));
+  absl::StatusOr<CountyVerdict> v =
+      EvaluateCounty(S2017(), PassingInput(S2017()));
   ASSERT_TRUE(v.ok()) << v.status();
   EXPECT_EQ(v->outcome, Outcome::kPass) << Items(*v);
   EXPECT_TRUE(v->failing_items.empty()) << Items(*v);
@@ -103,7 +104,8 @@ TEST(EvaluateCounty, PassingCountyPasses) {
 }
 
 TEST(EvaluateCounty, ExcludedSchoolsAreReportedButNotCounted) {
-  absl::StatusOr<CountyVerdict> v = EvaluateCounty(S2017(), PassingInput(S2017()));
+  absl::StatusOr<CountyVerdict> v =
+      EvaluateCounty(S2017(), PassingInput(S2017()));
   ASSERT_TRUE(v.ok());
   const SchoolVerdict& special = v->schools[6];
   EXPECT_EQ(special.inclusion, Inclusion::kExcluded);
@@ -233,8 +235,8 @@ TEST(EvaluateCounty, TeachingPointWithoutStudentCountIsNotReported) {
 // Schools whose eight 2012 figures are all k or 4k per student: each
 // coefficient is 0.6 (X̄ = 2.5k, S = 1.5k).
 SchoolStats Basic(const std::string& code, SchoolType type, double k) {
-  SchoolStats s = type == SchoolType::kPrimary ? PassingPrimary(code)
-                                               : PassingJunior(code);
+  SchoolStats s =
+      type == SchoolType::kPrimary ? PassingPrimary(code) : PassingJunior(code);
   LevelStats& part = type == SchoolType::kPrimary ? s.primary : s.junior;
   part.students = 1000;
   s.shared.teaching_area_m2 = 1000 * k;

@@ -60,28 +60,48 @@ constexpr Outcome kFail = Outcome::kFail;
 
 // Just below (one teacher, m², yuan or room short), at, just above.
 const RRow kRRows[] = {
-    {"R1", P, 41, 4.1, kFail, 1},        {"R1", P, 42, 4.2, kPass, 0},
-    {"R1", P, 43, 4.3, kPass, 0},        {"R1", J, 52, 5.2, kFail, 1},
-    {"R1", J, 53, 5.3, kPass, 0},        {"R1", J, 54, 5.4, kPass, 0},
-    {"R2", P, 9, 0.9, kFail, 1},         {"R2", P, 10, 1.0, kPass, 0},
-    {"R2", P, 11, 1.1, kPass, 0},        {"R2", J, 9, 0.9, kFail, 1},
-    {"R2", J, 10, 1.0, kPass, 0},        {"R2", J, 11, 1.1, kPass, 0},
-    {"R3", P, 8, 0.8, kFail, 1},         {"R3", P, 9, 0.9, kPass, 0},
-    {"R3", P, 10, 1.0, kPass, 0},        {"R3", J, 8, 0.8, kFail, 1},
-    {"R3", J, 9, 0.9, kPass, 0},         {"R3", J, 10, 1.0, kPass, 0},
-    {"R4", P, 4499, 4.499, kFail, 1},    {"R4", P, 4500, 4.5, kPass, 0},
-    {"R4", P, 4501, 4.501, kPass, 0},    {"R4", J, 5799, 5.799, kFail, 1},
-    {"R4", J, 5800, 5.8, kPass, 0},      {"R4", J, 5801, 5.801, kPass, 0},
-    {"R5", P, 7499, 7.499, kFail, 1},    {"R5", P, 7500, 7.5, kPass, 0},
-    {"R5", P, 7501, 7.501, kPass, 0},    {"R5", J, 10199, 10.199, kFail, 1},
-    {"R5", J, 10200, 10.2, kPass, 0},    {"R5", J, 10201, 10.201, kPass, 0},
+    {"R1", P, 41, 4.1, kFail, 1},
+    {"R1", P, 42, 4.2, kPass, 0},
+    {"R1", P, 43, 4.3, kPass, 0},
+    {"R1", J, 52, 5.2, kFail, 1},
+    {"R1", J, 53, 5.3, kPass, 0},
+    {"R1", J, 54, 5.4, kPass, 0},
+    {"R2", P, 9, 0.9, kFail, 1},
+    {"R2", P, 10, 1.0, kPass, 0},
+    {"R2", P, 11, 1.1, kPass, 0},
+    {"R2", J, 9, 0.9, kFail, 1},
+    {"R2", J, 10, 1.0, kPass, 0},
+    {"R2", J, 11, 1.1, kPass, 0},
+    {"R3", P, 8, 0.8, kFail, 1},
+    {"R3", P, 9, 0.9, kPass, 0},
+    {"R3", P, 10, 1.0, kPass, 0},
+    {"R3", J, 8, 0.8, kFail, 1},
+    {"R3", J, 9, 0.9, kPass, 0},
+    {"R3", J, 10, 1.0, kPass, 0},
+    {"R4", P, 4499, 4.499, kFail, 1},
+    {"R4", P, 4500, 4.5, kPass, 0},
+    {"R4", P, 4501, 4.501, kPass, 0},
+    {"R4", J, 5799, 5.799, kFail, 1},
+    {"R4", J, 5800, 5.8, kPass, 0},
+    {"R4", J, 5801, 5.801, kPass, 0},
+    {"R5", P, 7499, 7.499, kFail, 1},
+    {"R5", P, 7500, 7.5, kPass, 0},
+    {"R5", P, 7501, 7.501, kPass, 0},
+    {"R5", J, 10199, 10.199, kFail, 1},
+    {"R5", J, 10200, 10.2, kPass, 0},
+    {"R5", J, 10201, 10.201, kPass, 0},
     {"R6", P, 1999999, 1999.999, kFail, 1},
-    {"R6", P, 2000000, 2000, kPass, 0},  {"R6", P, 2000001, 2000.001, kPass, 0},
+    {"R6", P, 2000000, 2000, kPass, 0},
+    {"R6", P, 2000001, 2000.001, kPass, 0},
     {"R6", J, 2499999, 2499.999, kFail, 1},
-    {"R6", J, 2500000, 2500, kPass, 0},  {"R6", J, 2500001, 2500.001, kPass, 0},
-    {"R7", P, 22, 2.2, kFail, 1},        {"R7", P, 23, 2.3, kPass, 0},
-    {"R7", P, 24, 2.4, kPass, 0},        {"R7", J, 23, 2.3, kFail, 1},
-    {"R7", J, 24, 2.4, kPass, 0},        {"R7", J, 25, 2.5, kPass, 0},
+    {"R6", J, 2500000, 2500, kPass, 0},
+    {"R6", J, 2500001, 2500.001, kPass, 0},
+    {"R7", P, 22, 2.2, kFail, 1},
+    {"R7", P, 23, 2.3, kPass, 0},
+    {"R7", P, 24, 2.4, kPass, 0},
+    {"R7", J, 23, 2.3, kFail, 1},
+    {"R7", J, 24, 2.4, kPass, 0},
+    {"R7", J, 25, 2.5, kPass, 0},
 };
 
 TEST(SchoolIndicators, EveryThresholdBelowAtAbove) {
@@ -145,8 +165,8 @@ TEST(SchoolIndicators, ShortfallsAsQuantitiesToAdd) {
 
 struct RuleRow {
   const char* name;
-  double r1_teachers;   // R1 numerator, 1000 primary students
-  double r4_area;       // R4 numerator
+  double r1_teachers;  // R1 numerator, 1000 primary students
+  double r4_area;      // R4 numerator
   bool r5_reported;
   Outcome outcome;
 };

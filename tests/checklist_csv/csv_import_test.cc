@@ -42,6 +42,7 @@ struct Outcome {
   int64_t error_count = 0;
 
   const std::vector<Row>& rows() const { return result->rows; }
+  const std::vector<int64_t>& lines() const { return result->lines; }
 };
 
 // Feeds `text` in pieces of `piece` bytes (0: all at once).
@@ -58,11 +59,11 @@ Outcome<Row> Import(absl::string_view text, size_t piece = 0,
   return outcome;
 }
 
-Outcome<SchoolRow> Schools(absl::string_view text) {
-  return Import<SchoolRow>(text);
+Outcome<SchoolStats> Schools(absl::string_view text) {
+  return Import<SchoolStats>(text);
 }
-Outcome<CountyRow> Counties(absl::string_view text) {
-  return Import<CountyRow>(text);
+Outcome<CountyStats> Counties(absl::string_view text) {
+  return Import<CountyStats>(text);
 }
 
 // A one-row schools.csv: a valid primary school with `cells` added or
@@ -157,16 +158,16 @@ TEST(CsvImportTest, MinimalRowLeavesEverythingElseUnreported) {
   auto outcome = Schools(SchoolCsv({}));
   ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
   ASSERT_THAT(outcome.rows(), SizeIs(1));
-  const SchoolRow& row = outcome.rows()[0];
-  EXPECT_EQ(row.line, 2);
-  EXPECT_THAT(row.county_code, Optional(Eq("330106")));
-  EXPECT_THAT(row.school_code, Optional(Eq("3301060001")));
-  EXPECT_THAT(row.school_name, Optional(Eq("文一街小学")));
-  EXPECT_THAT(row.year, Optional(2025));
-  EXPECT_THAT(row.school_type, Optional(SchoolType::kPrimary));
+  const SchoolStats& row = outcome.rows()[0];
+  EXPECT_EQ(outcome.lines()[0], 2);
+  EXPECT_EQ(row.county_code, "330106");
+  EXPECT_EQ(row.school_code, "3301060001");
+  EXPECT_EQ(row.school_name, "文一街小学");
+  EXPECT_EQ(row.year, 2025);
+  EXPECT_EQ(row.type, SchoolType::kPrimary);
   EXPECT_EQ(row.location, std::nullopt);
   EXPECT_EQ(row.primary.students, std::nullopt);
-  EXPECT_EQ(row.resources.teaching_area_m2, std::nullopt);
+  EXPECT_EQ(row.shared.teaching_area_m2, std::nullopt);
 }
 
 TEST(CsvImportTest, BlankIsNotReportedAndZeroIsZero) {
@@ -175,10 +176,10 @@ TEST(CsvImportTest, BlankIsNotReportedAndZeroIsZero) {
                                     {"teaching_area_m2", "0"},
                                     {"boarding", "   "}}));
   ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
-  const SchoolRow& row = outcome.rows()[0];
+  const SchoolStats& row = outcome.rows()[0];
   EXPECT_EQ(row.primary.students, std::nullopt);
   EXPECT_THAT(row.primary.teachers, Optional(0));
-  EXPECT_THAT(row.resources.teaching_area_m2, Optional(0.0));
+  EXPECT_THAT(row.shared.teaching_area_m2, Optional(0.0));
   EXPECT_EQ(row.boarding, std::nullopt);
 }
 
@@ -186,7 +187,7 @@ TEST(CsvImportTest, CellsAreTrimmed) {
   auto outcome =
       Schools(SchoolCsv({{"year", " 2025 "}, {"p_students", "\t300 "}}));
   ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
-  EXPECT_THAT(outcome.rows()[0].year, Optional(2025));
+  EXPECT_EQ(outcome.rows()[0].year, 2025);
   EXPECT_THAT(outcome.rows()[0].primary.students, Optional(300));
 }
 
@@ -195,7 +196,7 @@ TEST(CsvImportTest, ColumnOrderIsFree) {
       "school_type,year,school_name,school_code,county_code,p_students\n"
       "primary,2025,某小学,3301060001,330106,12\n");
   ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
-  EXPECT_THAT(outcome.rows()[0].school_code, Optional(Eq("3301060001")));
+  EXPECT_EQ(outcome.rows()[0].school_code, "3301060001");
   EXPECT_THAT(outcome.rows()[0].primary.students, Optional(12));
 }
 
@@ -210,40 +211,40 @@ TEST(CsvImportTest, GoodSchoolsFileWithBomAndCrlf) {
   EXPECT_THAT(outcome.result->columns, SizeIs(63));
   EXPECT_EQ(outcome.result->columns[0], "school_name");  // BOM not in it
 
-  EXPECT_EQ(rows[0].line, 2);
+  EXPECT_EQ(outcome.lines()[0], 2);
   EXPECT_THAT(rows[0].primary.max_class_size, Optional(45));
   EXPECT_THAT(rows[0].has_charter, Optional(true));
   EXPECT_THAT(rows[0].boarding, Optional(false));
-  EXPECT_THAT(rows[0].resources.equipment_value_yuan, Optional(2600000.0));
+  EXPECT_THAT(rows[0].shared.equipment_value_yuan, Optional(2600000.0));
 
-  EXPECT_THAT(rows[1].school_name, Optional(Eq("文三路中学, \"东校区\"")));
-  EXPECT_THAT(rows[1].school_type, Optional(SchoolType::kJunior));
+  EXPECT_EQ(rows[1].school_name, "文三路中学, \"东校区\"");
+  EXPECT_EQ(rows[1].type, SchoolType::kJunior);
   EXPECT_THAT(rows[1].location, Optional(Location::kTown));
   EXPECT_THAT(rows[1].boarding, Optional(true));  // written TRUE
   EXPECT_THAT(rows[1].junior.students, Optional(900));
 
-  const SchoolRow& nine = rows[2];
-  EXPECT_THAT(nine.school_type, Optional(SchoolType::kNineYear));
-  EXPECT_THAT(nine.primary.resources.teaching_area_m2, Optional(3000.0));
-  EXPECT_THAT(nine.junior.resources.training_funds_yuan, Optional(50000.0));
-  EXPECT_THAT(nine.junior.resources.books, Optional(25000));
-  EXPECT_THAT(nine.resources.teaching_area_m2, Optional(6500.0));
+  const SchoolStats& nine = rows[2];
+  EXPECT_EQ(nine.type, SchoolType::kNineYear);
+  EXPECT_THAT(nine.primary.own.teaching_area_m2, Optional(3000.0));
+  EXPECT_THAT(nine.junior.training_funds_yuan, Optional(50000.0));
+  EXPECT_THAT(nine.junior.own.books, Optional(25000));
+  EXPECT_THAT(nine.shared.teaching_area_m2, Optional(6500.0));
 
-  EXPECT_THAT(rows[3].h_students, Optional(800));
+  EXPECT_THAT(rows[3].senior_students, Optional(800));
 
-  const SchoolRow& point = rows[4];
-  EXPECT_THAT(point.school_type, Optional(SchoolType::kTeachingPoint));
+  const SchoolStats& point = rows[4];
+  EXPECT_EQ(point.type, SchoolType::kTeachingPoint);
   EXPECT_EQ(point.has_charter, std::nullopt);
-  EXPECT_THAT(point.resources.teaching_area_m2, Optional(300.5));
-  EXPECT_THAT(point.resources.sports_area_m2, Optional(0.0));
-  EXPECT_EQ(point.resources.equipment_value_yuan, std::nullopt);
+  EXPECT_THAT(point.shared.teaching_area_m2, Optional(300.5));
+  EXPECT_THAT(point.shared.sports_area_m2, Optional(0.0));
+  EXPECT_EQ(point.shared.equipment_value_yuan, std::nullopt);
   EXPECT_EQ(point.primary.backbone_teachers, std::nullopt);
 
   // A blank line sits before the special school; lines stay physical.
-  EXPECT_EQ(rows[5].line, 8);
-  EXPECT_THAT(rows[5].school_type, Optional(SchoolType::kSpecial));
-  EXPECT_THAT(rows[6].year, Optional(2024));
-  EXPECT_EQ(rows[6].line, 9);
+  EXPECT_EQ(outcome.lines()[5], 8);
+  EXPECT_EQ(rows[5].type, SchoolType::kSpecial);
+  EXPECT_EQ(rows[6].year, 2024);
+  EXPECT_EQ(outcome.lines()[6], 9);
 }
 
 TEST(CsvImportTest, GoodCountiesFileWithBomAndCrlf) {
@@ -252,11 +253,11 @@ TEST(CsvImportTest, GoodCountiesFileWithBomAndCrlf) {
   const auto& rows = outcome.rows();
   ASSERT_THAT(rows, SizeIs(3));
   EXPECT_THAT(outcome.result->columns, SizeIs(21));
-  const CountyRow& r = rows[0];
-  EXPECT_THAT(r.county_code, Optional(Eq("330106")));
-  EXPECT_THAT(r.county_name, Optional(Eq("西湖区")));
-  EXPECT_THAT(r.year, Optional(2025));
-  EXPECT_THAT(r.province_code, Optional(Eq("33")));
+  const CountyStats& r = rows[0];
+  EXPECT_EQ(r.county_code, "330106");
+  EXPECT_EQ(r.county_name, "西湖区");
+  EXPECT_EQ(r.year, 2025);
+  EXPECT_EQ(r.province_code, "33");
   EXPECT_THAT(r.special_ed_funds_per_student_yuan, Optional(6500.0));
   EXPECT_THAT(r.small_schools_funded_as_100, Optional(true));
   EXPECT_THAT(r.teacher_avg_salary_yuan, Optional(152000.0));
@@ -275,7 +276,7 @@ TEST(CsvImportTest, GoodCountiesFileWithBomAndCrlf) {
   EXPECT_THAT(r.monitoring_interschool_difference, Optional(0.12));
   EXPECT_THAT(r.satisfaction_rate, Optional(0.93));
   EXPECT_EQ(rows[2].satisfaction_rate, std::nullopt);
-  EXPECT_EQ(rows[2].province_code, std::nullopt);
+  EXPECT_EQ(rows[2].province_code, "");
 }
 
 // Every two-piece split of the good files, and byte-by-byte feeding, gives
@@ -283,60 +284,63 @@ TEST(CsvImportTest, GoodCountiesFileWithBomAndCrlf) {
 template <typename Row>
 void ExpectSplitInvariant(
     const std::string& text,
-    std::vector<std::string> (*digest)(const std::vector<Row>&)) {
+    std::vector<std::string> (*digest)(const ImportResult<Row>&)) {
   const auto whole = Import<Row>(text);
   ASSERT_TRUE(whole.result.ok()) << whole.result.status();
-  const std::vector<std::string> expected = digest(whole.rows());
+  const std::vector<std::string> expected = digest(*whole.result);
   for (size_t cut = 0; cut <= text.size(); ++cut) {
     CsvImporter<Row> importer;
     ASSERT_TRUE(importer.Feed(absl::string_view(text).substr(0, cut)).ok());
     ASSERT_TRUE(importer.Feed(absl::string_view(text).substr(cut)).ok());
     auto result = importer.Finish();
     ASSERT_TRUE(result.ok()) << "cut at " << cut << ": " << result.status();
-    ASSERT_EQ(digest(result->rows), expected) << "cut at " << cut;
+    ASSERT_EQ(digest(*result), expected) << "cut at " << cut;
   }
   const auto bytewise = Import<Row>(text, 1);
   ASSERT_TRUE(bytewise.result.ok()) << bytewise.result.status();
-  EXPECT_EQ(digest(bytewise.rows()), expected);
+  EXPECT_EQ(digest(*bytewise.result), expected);
 }
 
-std::vector<std::string> DigestSchools(const std::vector<SchoolRow>& rows) {
+std::vector<std::string> DigestSchools(
+    const ImportResult<SchoolStats>& result) {
   std::vector<std::string> out;
-  for (const SchoolRow& r : rows) {
-    out.push_back(absl::StrCat(r.line, " ", r.school_code.value_or("-"), " ",
-                               r.school_name.value_or("-"), " ",
-                               r.primary.students.value_or(-1), " ",
-                               r.junior.students.value_or(-1), " ",
-                               r.resources.teaching_area_m2.value_or(-1), " ",
-                               r.primary.resources.books.value_or(-1)));
+  for (size_t i = 0; i < result.rows.size(); ++i) {
+    const SchoolStats& r = result.rows[i];
+    out.push_back(absl::StrCat(
+        result.lines[i], " ", r.school_code, " ", r.school_name, " ",
+        r.primary.students.value_or(-1), " ", r.junior.students.value_or(-1),
+        " ", r.shared.teaching_area_m2.value_or(-1), " ",
+        r.primary.own.books.value_or(-1)));
   }
   return out;
 }
 
-std::vector<std::string> DigestCounties(const std::vector<CountyRow>& rows) {
+std::vector<std::string> DigestCounties(
+    const ImportResult<CountyStats>& result) {
   std::vector<std::string> out;
-  for (const CountyRow& r : rows) {
-    out.push_back(absl::StrCat(r.line, " ", r.county_code.value_or("-"), " ",
-                               r.county_name.value_or("-"), " ",
+  for (size_t i = 0; i < result.rows.size(); ++i) {
+    const CountyStats& r = result.rows[i];
+    out.push_back(absl::StrCat(result.lines[i], " ", r.county_code, " ",
+                               r.county_name, " ",
                                r.satisfaction_rate.value_or(-1)));
   }
   return out;
 }
 
 TEST(CsvImportTest, SchoolsSplitAtEveryByte) {
-  ExpectSplitInvariant<SchoolRow>(ReadTestdata("schools_good.csv"),
-                                  &DigestSchools);
+  ExpectSplitInvariant<SchoolStats>(ReadTestdata("schools_good.csv"),
+                                    &DigestSchools);
 }
 
 TEST(CsvImportTest, CountiesSplitAtEveryByte) {
-  ExpectSplitInvariant<CountyRow>(ReadTestdata("counties_good.csv"),
-                                  &DigestCounties);
+  ExpectSplitInvariant<CountyStats>(ReadTestdata("counties_good.csv"),
+                                    &DigestCounties);
 }
 
 TEST(CsvImportTest, BadSchoolsFileListsEveryError) {
   const std::string text = ReadTestdata("schools_bad.csv");
   for (size_t piece : {0, 1, 7}) {
-    auto outcome = Import<SchoolRow>(text, piece);
+    auto outcome = Import<SchoolStats>(text, piece);
     EXPECT_EQ(outcome.result.status().code(),
               absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(
@@ -421,7 +425,7 @@ TEST(CsvImportTest, OneBadRowImportsNothing) {
 TEST(CsvImportTest, ErrorListIsCapped) {
   std::string text = "county_code,county_name,year\n";
   for (int i = 0; i < 20; ++i) absl::StrAppend(&text, "bad,县,2025\n");
-  auto outcome = Import<CountyRow>(text, 0, {.max_errors = 5});
+  auto outcome = Import<CountyStats>(text, 0, {.max_errors = 5});
   EXPECT_EQ(outcome.error_count, 20);
   ASSERT_THAT(outcome.errors, SizeIs(6));
   EXPECT_THAT(outcome.errors[4], Error(6, "county_code", "expected 6"));
@@ -521,7 +525,7 @@ TEST(CsvImportTest, BlankRowsAreSkipped) {
       "330106,3301060001,甲,2025,primary\n");
   ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
   ASSERT_THAT(outcome.rows(), SizeIs(1));
-  EXPECT_EQ(outcome.rows()[0].line, 5);
+  EXPECT_EQ(outcome.lines()[0], 5);
 }
 
 TEST(CsvImportTest, QuotedNewlineKeepsLaterLineNumbersPhysical) {
@@ -535,8 +539,8 @@ TEST(CsvImportTest, QuotedNewlineKeepsLaterLineNumbersPhysical) {
 
 TEST(CsvImportTest, OverlongRecordIsAnError) {
   const std::string name(200, 'x');
-  auto outcome = Import<SchoolRow>(SchoolCsv({{"school_name", name}}), 0,
-                                   {.max_record_bytes = 100});
+  auto outcome = Import<SchoolStats>(SchoolCsv({{"school_name", name}}), 0,
+                                     {.max_record_bytes = 100});
   EXPECT_THAT(outcome.errors,
               ElementsAre(Error(2, "school_name", "longer than 100 bytes")));
 }
@@ -618,7 +622,7 @@ TEST(CsvImportTest, Enums) {
   auto outcome =
       Schools(SchoolCsv({{"school_type", "Nine_Year"}, {"location", "RURAL"}}));
   ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
-  EXPECT_THAT(outcome.rows()[0].school_type, Optional(SchoolType::kNineYear));
+  EXPECT_EQ(outcome.rows()[0].type, SchoolType::kNineYear);
   EXPECT_THAT(outcome.rows()[0].location, Optional(Location::kRural));
   EXPECT_EQ(SchoolTypeName(SchoolType::kTeachingPoint), "teaching_point");
   EXPECT_EQ(LocationName(Location::kTown), "town");
@@ -671,10 +675,10 @@ TEST(CsvImportTest, Amounts) {
                                     {"teaching_area_m2", "4500.25"},
                                     {"sports_area_m2", "-0"}}));
   ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
-  EXPECT_THAT(outcome.rows()[0].resources.equipment_value_yuan,
+  EXPECT_THAT(outcome.rows()[0].shared.equipment_value_yuan,
               Optional(12000000.0));
-  EXPECT_THAT(outcome.rows()[0].resources.teaching_area_m2, Optional(4500.25));
-  EXPECT_THAT(outcome.rows()[0].resources.sports_area_m2, Optional(0.0));
+  EXPECT_THAT(outcome.rows()[0].shared.teaching_area_m2, Optional(4500.25));
+  EXPECT_THAT(outcome.rows()[0].shared.sports_area_m2, Optional(0.0));
 }
 
 TEST(CsvImportTest, Fractions) {
@@ -712,8 +716,8 @@ TEST(CsvImportTest, MonitoringLevel) {
 }
 
 TEST(CsvImportTest, YearRangeIsAnOption) {
-  auto outcome =
-      Import<CountyRow>(CountyCsv({}), 0, {.min_year = 2026, .max_year = 2030});
+  auto outcome = Import<CountyStats>(CountyCsv({}), 0,
+                                     {.min_year = 2026, .max_year = 2030});
   EXPECT_THAT(outcome.errors,
               ElementsAre(Error(2, "year", "outside 2026 to 2030")));
 }
@@ -745,7 +749,7 @@ TEST(CsvImportTest, LevelColumnsMustMatchTheSchoolType) {
   auto twelve = Schools(
       SchoolCsv({{"school_type", "twelve_year"}, {"h_students", "300"}}));
   ASSERT_TRUE(twelve.result.ok()) << twelve.result.status();
-  EXPECT_THAT(twelve.rows()[0].h_students, Optional(300));
+  EXPECT_THAT(twelve.rows()[0].senior_students, Optional(300));
 }
 
 TEST(CsvImportTest, TeacherSubsetsCannotOutnumberTeachers) {
@@ -835,8 +839,7 @@ TEST(CsvImportTest, PartsFitInTheWholeSchool) {
   // An override alone, without the whole-school figure, is fine.
   auto alone = Schools(SchoolCsv({{"p_teaching_area_m2", "5000"}}));
   ASSERT_TRUE(alone.result.ok()) << alone.result.status();
-  EXPECT_THAT(alone.rows()[0].primary.resources.teaching_area_m2,
-              Optional(5000.0));
+  EXPECT_THAT(alone.rows()[0].primary.own.teaching_area_m2, Optional(5000.0));
 }
 
 TEST(CsvImportTest, CountyCrossChecks) {
@@ -893,8 +896,8 @@ TEST(CsvImportTest, RandomInputIsSplitInvariant) {
       absl::StrAppend(&text, kAlphabet[std::uniform_int_distribution<size_t>(
                                  0, std::size(kAlphabet) - 1)(rng)]);
     }
-    const auto whole = Import<SchoolRow>(text);
-    const auto pieces = Import<SchoolRow>(
+    const auto whole = Import<SchoolStats>(text);
+    const auto pieces = Import<SchoolStats>(
         text, std::uniform_int_distribution<size_t>(1, 9)(rng));
     ASSERT_EQ(whole.result.status(), pieces.result.status()) << text;
     ASSERT_EQ(whole.errors.size(), pieces.errors.size()) << text;

@@ -1,0 +1,297 @@
+// junheng-checklist-bench: evaluation over RPC against the same evaluation
+// as a library call, measured in the same run.
+//
+// Data: generated counties of 300 schools each (deterministic), imported
+// into a real junheng-checklist through ImportSchools / ImportCounties:
+// one county, and a province of 67 counties (20,100 schools).
+// Cases:
+//   library county     EvaluateCounty() on in-memory structs (the pure
+//                      evaluator; bench/evaluator_bench.cc has more)
+//   library+parse      the same after parsing the county's CSV rows, as the
+//                      service does with the rows it stores
+//   RPC county         EvaluateCounty over loopback (skip_evidence): read the
+//                      revision's rows from RocksDB, parse, evaluate,
+//                      convert, serialize, receive and parse the reply
+//   library province   67 × EvaluateCounty()
+//   RPC province       EvaluateProvince, streamed, all 67 replies received
+//   … summary view     the same without per-school details
+// The service keeps parsed snapshots of recently evaluated counties, so the
+// repeated RPC runs measure evaluation, conversion and transport; the first
+// (cold) run of each also loads and parses the rows.
+// Reported: median milliseconds of repeated runs, the RPC / library ratio,
+// the reply size, and the server's peak RSS.
+//
+//   junheng-checklist-bench [--quick]
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "checklist_service/csv_import.h"
+#include "checklist_service/evaluator.h"
+#include "checklist_service/standard_loader.h"
+#include "grpcpp/grpcpp.h"
+#include "junheng/v1/checklist.grpc.pb.h"
+#include "tests/test_util.h"
+
+namespace junheng::checklist {
+namespace {
+
+using ::junheng::testing::ServerProcess;
+using ::junheng::testing::TempDir;
+
+constexpr int kSchoolsPerCounty = 300;
+constexpr int kCounties = 67;
+
+// A small deterministic generator: the same data on every run.
+struct Rng {
+  uint64_t s;
+  double Uniform(double lo, double hi) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + (hi - lo) * static_cast<double>(s >> 11) / 9007199254740992.0;
+  }
+  int64_t Int(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(Uniform(0, 1) * (hi - lo + 1));
+  }
+};
+
+constexpr char kHeader[] =
+    "county_code,school_code,school_name,year,school_type,location,boarding,"
+    "has_charter,p_students,p_classes,p_max_class_size,p_teachers,"
+    "p_teachers_above_degree,p_backbone_teachers,p_pe_art_teachers,"
+    "p_certified_teachers,j_students,j_classes,j_max_class_size,j_teachers,"
+    "j_teachers_above_degree,j_backbone_teachers,j_pe_art_teachers,"
+    "j_certified_teachers,teaching_area_m2,sports_area_m2,"
+    "equipment_value_yuan,multimedia_classrooms,music_rooms,art_rooms,"
+    "music_room_min_area_m2,art_room_min_area_m2,public_funds_yuan,"
+    "training_funds_yuan\n";
+
+std::string CountyCode(int i) { return absl::StrFormat("33%04d", 100 + i); }
+
+std::string SchoolsCsv(int county, bool header) {
+  Rng rng{static_cast<uint64_t>(county) * 7919 + 1};
+  std::string out = header ? kHeader : "";
+  for (int i = 0; i < kSchoolsPerCounty; ++i) {
+    const bool junior = i % 4 == 3;
+    const int64_t students = rng.Int(200, 1800);
+    const int64_t classes = (students + 39) / 40;
+    const int64_t teachers = students / (junior ? 12 : 16) + rng.Int(0, 5);
+    std::string part = absl::StrFormat(
+        "%d,%d,%d,%d,%d,%d,%d,%d", students, classes, rng.Int(40, 46), teachers,
+        teachers * 9 / 10, std::max<int64_t>(1, students / 90),
+        students / 100 + 1, teachers);
+    const std::string empty = ",,,,,,,";
+    absl::StrAppend(
+        &out, CountyCode(county), ",", CountyCode(county),
+        absl::StrFormat("%04d", i), ",学校", i, ",2025,",
+        junior ? "junior" : "primary", ",rural,false,true,",
+        junior ? empty : part, ",", junior ? part : empty, ",",
+        absl::StrFormat(
+            "%.0f,%.0f,%.0f,%d,%d,%d,100,95,%.0f,%.0f\n",
+            students * rng.Uniform(4.3, 7.5), students * rng.Uniform(7, 14),
+            students * rng.Uniform(1900, 3500), students / 40 + rng.Int(0, 3),
+            classes / 12 + 1, classes / 12 + 1, students * 600.0,
+            students * 600.0 * rng.Uniform(0.045, 0.08)));
+  }
+  return out;
+}
+
+std::string CountiesCsv() {
+  std::string out =
+      "county_code,county_name,year,province_code,satisfaction_rate,"
+      "junior_consolidation_rate\n";
+  for (int c = 0; c < kCounties; ++c) {
+    absl::StrAppend(&out, CountyCode(c), ",县", c, ",2025,33,0.9,0.97\n");
+  }
+  return out;
+}
+
+template <typename Fn>
+double MedianMs(int runs, Fn&& fn) {
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    const absl::Time start = absl::Now();
+    fn();
+    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+bool Import(v1::ChecklistService::Stub& stub, bool schools,
+            const std::string& csv) {
+  grpc::ClientContext c;
+  v1::ImportResponse response;
+  auto writer = schools ? stub.ImportSchools(&c, &response)
+                        : stub.ImportCounties(&c, &response);
+  for (size_t at = 0; at < csv.size(); at += 1 << 20) {
+    v1::ImportRequest m;
+    m.set_csv_chunk(csv.substr(at, 1 << 20));
+    writer->Write(m);
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) std::fprintf(stderr, "import: %s\n", s.error_message().c_str());
+  return s.ok();
+}
+
+std::vector<SchoolStats> Parse(const std::string& csv) {
+  csv::SchoolsImporter importer;
+  (void)importer.Feed(csv);
+  auto rows = importer.Finish();
+  if (!rows.ok()) {
+    std::fprintf(stderr, "parse: %s\n",
+                 std::string(rows.status().message()).c_str());
+    std::exit(1);
+  }
+  return std::move(rows->rows);
+}
+
+int Main(bool quick) {
+  const int runs = quick ? 5 : 21;
+  const int province_runs = quick ? 1 : 5;
+  auto standards = LoadStandardsDirectory(JUNHENG_SOURCE_DIR "/standards");
+  if (!standards.ok()) return 1;
+  const v1::IndicatorStandard& standard = standards->at("moe-2017-quality");
+
+  TempDir data;
+  ServerProcess server(
+      "junheng-checklist",
+      {"--data_dir=" + data.path(),
+       std::string("--standards_dir=") + JUNHENG_SOURCE_DIR + "/standards"});
+  if (!server.Start().ok()) return 1;
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(256 << 20);
+  auto stub = v1::ChecklistService::NewStub(grpc::CreateCustomChannel(
+      server.address(), grpc::InsecureChannelCredentials(), args));
+
+  std::string province_csv = kHeader;
+  std::vector<std::string> county_csvs;
+  for (int c = 0; c < kCounties; ++c) {
+    county_csvs.push_back(SchoolsCsv(c, true));
+    province_csv += SchoolsCsv(c, false);
+  }
+  Parse(county_csvs[0]);  // fails loudly if the generator is wrong
+  if (const char* dump = std::getenv("JUNHENG_BENCH_DUMP_DIR")) {
+    testing::WriteFile(absl::StrCat(dump, "/schools.csv"), province_csv);
+    testing::WriteFile(absl::StrCat(dump, "/counties.csv"), CountiesCsv());
+  }
+  const absl::Time import_start = absl::Now();
+  if (!Import(*stub, true, province_csv) ||
+      !Import(*stub, false, CountiesCsv())) {
+    return 1;
+  }
+  const double import_ms =
+      absl::ToDoubleMilliseconds(absl::Now() - import_start);
+
+  CountyInput input;
+  input.county.county_code = CountyCode(0);
+  input.county.year = 2025;
+  input.county.satisfaction_rate = 0.9;
+  input.county.junior_consolidation_rate = 0.97;
+  input.schools = Parse(county_csvs[0]);
+  const double library = MedianMs(runs, [&] {
+    auto v = EvaluateCounty(standard, input);
+    if (!v.ok()) std::exit(1);
+  });
+  const double library_parse = MedianMs(runs, [&] {
+    CountyInput in = input;
+    in.schools = Parse(county_csvs[0]);
+    auto v = EvaluateCounty(standard, in);
+    if (!v.ok()) std::exit(1);
+  });
+  size_t reply_bytes = 0;
+  const double rpc = MedianMs(runs, [&] {
+    grpc::ClientContext c;
+    v1::EvaluateCountyRequest r;
+    r.set_name(absl::StrCat("counties/", CountyCode(0), "/years/2025"));
+    r.set_skip_evidence(true);
+    v1::CountyEvaluation e;
+    grpc::Status s = stub->EvaluateCounty(&c, r, &e);
+    if (!s.ok()) {
+      std::fprintf(stderr, "rpc: %s\nserver said: %s\n",
+                   s.error_message().c_str(), server.Stderr().c_str());
+      std::exit(1);
+    }
+    reply_bytes = e.ByteSizeLong();
+  });
+
+  size_t summary_bytes = 0;
+  const double rpc_summary = MedianMs(runs, [&] {
+    grpc::ClientContext c;
+    v1::EvaluateCountyRequest r;
+    r.set_name(absl::StrCat("counties/", CountyCode(0), "/years/2025"));
+    r.set_skip_evidence(true);
+    r.set_view(v1::EVALUATION_VIEW_SUMMARY);
+    v1::CountyEvaluation e;
+    if (!stub->EvaluateCounty(&c, r, &e).ok()) std::exit(1);
+    summary_bytes = e.ByteSizeLong();
+  });
+
+  std::vector<CountyInput> inputs;
+  for (int c = 0; c < kCounties; ++c) {
+    CountyInput in = input;
+    in.county.county_code = CountyCode(c);
+    in.schools = Parse(county_csvs[c]);
+    inputs.push_back(std::move(in));
+  }
+  const double library_province = MedianMs(province_runs, [&] {
+    for (const auto& in : inputs) {
+      if (!EvaluateCounty(standard, in).ok()) std::exit(1);
+    }
+  });
+  int streamed = 0;
+  auto province = [&](v1::EvaluationView view) {
+    return MedianMs(province_runs, [&] {
+      grpc::ClientContext c;
+      v1::EvaluateProvinceRequest r;
+      r.set_name("provinces/33/years/2025");
+      r.set_view(view);
+      auto reader = stub->EvaluateProvince(&c, r);
+      v1::CountyEvaluation e;
+      streamed = 0;
+      while (reader->Read(&e)) ++streamed;
+      if (!reader->Finish().ok()) std::exit(1);
+    });
+  };
+  const double rpc_province = province(v1::EVALUATION_VIEW_FULL);
+  const double rpc_province_summary = province(v1::EVALUATION_VIEW_SUMMARY);
+
+  std::printf("medians of %d runs (province: %d)\n", runs, province_runs);
+  std::printf("%-44s %10s\n", "case", "ms");
+  std::printf("%-44s %10.2f\n", "library county (300 schools)", library);
+  std::printf("%-44s %10.2f\n", "library county + CSV parse", library_parse);
+  std::printf("%-44s %10.2f   %.1fx library, %.1fx library+parse\n",
+              "RPC EvaluateCounty", rpc, rpc / library, rpc / library_parse);
+  std::printf("%-44s %10.2f   %.1fx library (reply %zu KiB)\n",
+              "RPC EvaluateCounty, summary view", rpc_summary,
+              rpc_summary / library, summary_bytes >> 10);
+  std::printf("%-44s %10.2f\n",
+              "library province (67 counties, 20,100 schools)",
+              library_province);
+  std::printf("%-44s %10.2f   %.1fx library (%d counties streamed)\n",
+              "RPC EvaluateProvince", rpc_province,
+              rpc_province / library_province, streamed);
+  std::printf("%-44s %10.2f   %.1fx library\n",
+              "RPC EvaluateProvince, summary view", rpc_province_summary,
+              rpc_province_summary / library_province);
+  std::printf(
+      "\nimport of 20,100 schools: %.0f ms; county reply %zu KiB; "
+      "server peak RSS %lld MiB\n",
+      import_ms, reply_bytes >> 10,
+      static_cast<long long>(server.PeakRssBytes() >> 20));
+  return 0;
+}
+
+}  // namespace
+}  // namespace junheng::checklist
+
+int main(int argc, char** argv) {
+  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  return junheng::checklist::Main(quick);
+}
