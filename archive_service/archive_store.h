@@ -166,6 +166,11 @@ class ArchiveStore {
 struct StoreOptions {
   // Chunks column family memtable size; bounds memory during large uploads.
   size_t chunk_write_buffer_bytes = 16 << 20;
+  // An upload's chunks past this many bytes are written without the WAL and
+  // flushed to their files before the commit (one flush instead of writing
+  // every byte twice). Negative: always through the WAL. Small uploads stay
+  // below it, so they never pay for a flush.
+  int64_t unlogged_after_bytes = int64_t{32} << 20;
 };
 
 // Opens (creating if needed) the store in `dir`, then cleans up what uploads

@@ -16,6 +16,9 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:0",
 ABSL_FLAG(std::string, data_dir, "", "directory of the RocksDB database");
 ABSL_FLAG(int64_t, max_file_bytes, int64_t{8} << 30,
           "largest file accepted by Upload, in bytes");
+ABSL_FLAG(int64_t, unlogged_after_bytes, int64_t{32} << 20,
+          "an upload's bytes past this are written without the WAL and "
+          "flushed before the commit; -1: always through the WAL");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "how long in-flight calls may run on after SIGTERM");
 
@@ -35,7 +38,10 @@ int main(int argc, char** argv) {
                  "junheng-archive: --max_file_bytes must be positive\n");
     return 2;
   }
-  auto store = junheng::archive::OpenRocksArchiveStore(data_dir);
+  junheng::archive::StoreOptions store_options;
+  store_options.unlogged_after_bytes =
+      absl::GetFlag(FLAGS_unlogged_after_bytes);
+  auto store = junheng::archive::OpenRocksArchiveStore(data_dir, store_options);
   if (!store.ok()) {
     std::fprintf(stderr, "junheng-archive: %s\n",
                  store.status().ToString().c_str());

@@ -65,8 +65,9 @@ VersionInfo FromRecord(int64_t version, const VersionRecord& r) {
 class RocksArchiveStore final : public ArchiveStore {
  public:
   RocksArchiveStore(std::unique_ptr<rocksdb::DB> db,
-                    std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : db_(std::move(db)), cf_(std::move(handles)) {}
+                    std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                    StoreOptions options)
+      : db_(std::move(db)), cf_(std::move(handles)), options_(options) {}
 
   ~RocksArchiveStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -129,15 +130,20 @@ class RocksArchiveStore final : public ArchiveStore {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
+  const StoreOptions options_;
   std::atomic<uint64_t> next_upload_id_{1};
 
   absl::Mutex mu_;
   uint64_t next_audit_seq_ ABSL_GUARDED_BY(mu_) = 1;
   // Chunk digest (raw) -> number of uploads in flight that staged it.
   absl::flat_hash_map<std::string, int> pins_ ABSL_GUARDED_BY(mu_);
-  // Upload -> the chunks it staged (raw digests).
-  absl::flat_hash_map<uint64_t, absl::flat_hash_set<std::string>> staged_
-      ABSL_GUARDED_BY(mu_);
+  struct Staged {
+    absl::flat_hash_set<std::string> chunks;  // raw digests
+    int64_t bytes = 0;
+    // Some chunk was written without the WAL: flush before committing.
+    bool unlogged = false;
+  };
+  absl::flat_hash_map<uint64_t, Staged> staged_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<bool> RocksArchiveStore::Get(ColumnFamily c,
@@ -224,21 +230,41 @@ absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
                                            const Sha256Digest& sha256,
                                            absl::string_view bytes) {
   const std::string key(AsBytes(sha256));
+  bool unlogged = false;
   {
     absl::MutexLock lock(&mu_);
     auto& mine = staged_[upload_id];
-    if (mine.contains(key)) return absl::OkStatus();
+    if (mine.chunks.contains(key)) return absl::OkStatus();
     ASSIGN_OR_RETURN(uint64_t refs, GetRef(key));
     if (refs > 0) return absl::OkStatus();  // committed chunks are permanent
-    mine.insert(key);
+    mine.chunks.insert(key);
     ++pins_[key];
+    mine.bytes += static_cast<int64_t>(bytes.size());
+    unlogged = options_.unlogged_after_bytes >= 0 &&
+               mine.bytes > options_.unlogged_after_bytes;
+    mine.unlogged |= unlogged;
   }
   // Another upload may be writing the same chunk right now: both write the
   // same bytes, and the pin keeps either abort from deleting it.
-  rocksdb::WriteBatch batch;
-  batch.Put(cf(kChunksCf), key, ToSlice(bytes));
-  batch.Put(cf(kStagingCf), StagingKey(upload_id, sha256), "");
-  return Write(batch, false, "storing an upload chunk");
+  if (!unlogged) {
+    rocksdb::WriteBatch batch;
+    batch.Put(cf(kChunksCf), key, ToSlice(bytes));
+    batch.Put(cf(kStagingCf), StagingKey(upload_id, sha256), "");
+    return Write(batch, false, "storing an upload chunk");
+  }
+  // The bulk of a large upload skips the WAL, which would write every byte
+  // a second time (with a software CRC in Debian's RocksDB build);
+  // CommitVersion flushes the chunks before committing instead. The staging
+  // entry goes through the WAL first: a memtable flush syncs the WALs closed
+  // before it, so a chunk that reaches disk always has its staging entry
+  // there too, and start-up recovery can remove it if no commit follows.
+  rocksdb::WriteBatch staging;
+  staging.Put(cf(kStagingCf), StagingKey(upload_id, sha256), "");
+  RETURN_IF_ERROR(Write(staging, false, "storing an upload chunk"));
+  rocksdb::WriteOptions no_wal;
+  no_wal.disableWAL = true;
+  return FromRocks(db_->Put(no_wal, cf(kChunksCf), key, ToSlice(bytes)),
+                   "storing an upload chunk");
 }
 
 absl::Status RocksArchiveStore::PlanReleaseLocked(
@@ -246,7 +272,7 @@ absl::Status RocksArchiveStore::PlanReleaseLocked(
     rocksdb::WriteBatch& batch) {
   auto it = staged_.find(upload_id);
   if (it == staged_.end()) return absl::OkStatus();
-  for (const std::string& chunk : it->second) {
+  for (const std::string& chunk : it->second.chunks) {
     batch.Delete(cf(kStagingCf), StagingKey(upload_id, DigestFrom(chunk)));
     if (pins_[chunk] > 1 || keep.contains(chunk)) continue;
     ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
@@ -258,7 +284,7 @@ absl::Status RocksArchiveStore::PlanReleaseLocked(
 void RocksArchiveStore::ForgetUploadLocked(uint64_t upload_id) {
   auto it = staged_.find(upload_id);
   if (it == staged_.end()) return;
-  for (const std::string& chunk : it->second) {
+  for (const std::string& chunk : it->second.chunks) {
     auto pin = pins_.find(chunk);
     if (--pin->second == 0) pins_.erase(pin);
   }
@@ -310,6 +336,20 @@ absl::StatusOr<std::optional<VersionInfo>> RocksArchiveStore::LookupRequest(
 
 absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     const CommitRequest& req) {
+  bool unlogged = false;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = staged_.find(req.upload_id);
+    unlogged = it != staged_.end() && it->second.unlogged;
+  }
+  if (unlogged) {
+    // Outside mu_: other uploads keep staging and committing meanwhile.
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    flush.allow_write_stall = true;
+    RETURN_IF_ERROR(FromRocks(db_->Flush(flush, cf(kChunksCf)),
+                              "making a large upload's chunks durable"));
+  }
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   const int64_t now = NowMicros();
@@ -387,7 +427,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
   } else {
     content.set_size_bytes(req.size_bytes);
     content.set_chunk_size(kChunkSize);
-    const auto& mine = staged_[req.upload_id];
+    const auto& mine = staged_[req.upload_id].chunks;
     for (const Sha256Digest& d : req.chunks) {
       std::string chunk(AsBytes(d));
       content.add_chunk_sha256(chunk);
@@ -803,7 +843,7 @@ absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
       FromRocks(rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw),
                 absl::StrCat("opening the archive in ", dir)));
   auto store = std::make_unique<RocksArchiveStore>(
-      std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+      std::unique_ptr<rocksdb::DB>(raw), std::move(handles), store_options);
   RETURN_IF_ERROR(store->Recover());
   return store;
 }

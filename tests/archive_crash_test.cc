@@ -30,7 +30,20 @@ struct Attempt {
   std::string sha256;
 };
 
-TEST(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
+// Run with every chunk through the WAL, and with all but each upload's first
+// MiB written without it (flushed before the commit).
+class ArchiveCrashTest : public ::testing::TestWithParam<std::string> {};
+
+INSTANTIATE_TEST_SUITE_P(WalModes, ArchiveCrashTest,
+                         ::testing::Values("-1", "1048576"),
+                         [](const auto& info) {
+                           return info.param == "-1"
+                                      ? std::string("AllLogged")
+                                      : std::string("BulkUnlogged");
+                         });
+
+TEST_P(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
+  const std::string wal_flag = "--unlogged_after_bytes=" + GetParam();
   TempDir data;
   const std::string db = data.path() + "/db";
   std::mutex mu;
@@ -39,7 +52,7 @@ TEST(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
   std::map<std::string, std::vector<std::pair<int64_t, std::string>>> acked;
 
   for (int round = 0; round < 3; ++round) {
-    ServerProcess server("junheng-archive", {"--data_dir=" + db});
+    ServerProcess server("junheng-archive", {"--data_dir=" + db, wal_flag});
     ASSERT_TRUE(server.Start().ok()) << server.Stderr();
     std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
@@ -86,7 +99,7 @@ TEST(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
     for (auto& th : threads) th.join();
   }
 
-  ServerProcess server("junheng-archive", {"--data_dir=" + db});
+  ServerProcess server("junheng-archive", {"--data_dir=" + db, wal_flag});
   ASSERT_TRUE(server.Start().ok()) << server.Stderr();
   ArchiveClient client(Connect(server.address()));
   int64_t acknowledged = 0;

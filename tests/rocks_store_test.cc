@@ -27,8 +27,8 @@ class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
 
-  void Open() {
-    auto s = OpenRocksArchiveStore(dir_.path() + "/db");
+  void Open(StoreOptions options = {}) {
+    auto s = OpenRocksArchiveStore(dir_.path() + "/db", options);
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = *std::move(s);
   }
@@ -185,6 +185,28 @@ TEST_F(StoreTest, CrashBeforeCommitLeavesNoOrphanAfterReopen) {
   Open();
   EXPECT_EQ(StoredChunks(), 1);
   EXPECT_EQ(Read(Doc("kept"), 1), TestBytes(100, 20));
+  ExpectHealthy();
+}
+
+TEST_F(StoreTest, LargeUploadsSkipTheWalAndStillCommitDurably) {
+  Close();
+  StoreOptions options;
+  options.unlogged_after_bytes = kChunkSize;  // all but the first chunk
+  Open(options);
+  const std::string bytes = TestBytes(5 * kChunkSize + 3, 30);
+  auto v = Put(Doc("video"), bytes);
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(Read(Doc("video"), 1), bytes);
+  // Staged without the WAL, then abandoned: nothing may remain.
+  const uint64_t id = store_->NewUploadId();
+  for (int i = 0; i < 3; ++i) {
+    const std::string chunk = TestBytes(kChunkSize, 40 + i);
+    ASSERT_TRUE(store_->StageChunk(id, Sha256::Of(chunk), chunk).ok());
+  }
+  Close();
+  Open(options);
+  EXPECT_EQ(Read(Doc("video"), 1), bytes);
+  EXPECT_EQ(StoredChunks(), 6);
   ExpectHealthy();
 }
 
