@@ -171,6 +171,10 @@ struct StoreOptions {
   // every byte twice). Negative: always through the WAL. Small uploads stay
   // below it, so they never pay for a flush.
   int64_t unlogged_after_bytes = int64_t{32} << 20;
+  // Writes are refused with RESOURCE_EXHAUSTED while the data directory's
+  // file system has less free space than this, so RocksDB itself never
+  // runs out (its recovery from a failed write is fragile). 0: no reserve.
+  int64_t min_free_bytes = int64_t{256} << 20;
 };
 
 // Opens (creating if needed) the store in `dir`, then cleans up what uploads

@@ -19,6 +19,8 @@ ABSL_FLAG(int64_t, max_file_bytes, int64_t{8} << 30,
 ABSL_FLAG(int64_t, unlogged_after_bytes, int64_t{32} << 20,
           "an upload's bytes past this are written without the WAL and "
           "flushed before the commit; -1: always through the WAL");
+ABSL_FLAG(int64_t, min_free_bytes, int64_t{256} << 20,
+          "refuse uploads while the data directory has less free space");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "how long in-flight calls may run on after SIGTERM");
 
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   junheng::archive::StoreOptions store_options;
   store_options.unlogged_after_bytes =
       absl::GetFlag(FLAGS_unlogged_after_bytes);
+  store_options.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
   auto store = junheng::archive::OpenRocksArchiveStore(data_dir, store_options);
   if (!store.ok()) {
     std::fprintf(stderr, "junheng-archive: %s\n",

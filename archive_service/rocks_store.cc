@@ -6,7 +6,10 @@
 // removed), so a chunk with a reference is permanent; only chunks with no
 // reference and no upload in flight pinning them are ever deleted, and that
 // decision and its delete are made under mu_.
+#include <sys/statvfs.h>
+
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <set>
 #include <utility>
@@ -64,10 +67,13 @@ VersionInfo FromRecord(int64_t version, const VersionRecord& r) {
 
 class RocksArchiveStore final : public ArchiveStore {
  public:
-  RocksArchiveStore(std::unique_ptr<rocksdb::DB> db,
+  RocksArchiveStore(std::string dir, std::unique_ptr<rocksdb::DB> db,
                     std::vector<rocksdb::ColumnFamilyHandle*> handles,
                     StoreOptions options)
-      : db_(std::move(db)), cf_(std::move(handles)), options_(options) {}
+      : dir_(std::move(dir)),
+        db_(std::move(db)),
+        cf_(std::move(handles)),
+        options_(options) {}
 
   ~RocksArchiveStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -112,6 +118,11 @@ class RocksArchiveStore final : public ArchiveStore {
                                             const EvidenceRecord& record);
   absl::Status Write(rocksdb::WriteBatch& batch, bool sync,
                      absl::string_view doing);
+  // Every write goes through here: refused while the disk is below its
+  // reserve or after a failed write, and a failure is remembered.
+  absl::Status Mutate(absl::string_view doing,
+                      const std::function<rocksdb::Status()>& op);
+  absl::Status WriteAllowed();
 
   // Adds to `batch` the removal of the upload's staging entries and of the
   // chunks it staged that nothing else needs (`keep` chunks are needed).
@@ -128,9 +139,12 @@ class RocksArchiveStore final : public ArchiveStore {
                 absl::string_view sha256, absl::string_view request_id,
                 int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
   const StoreOptions options_;
+  absl::Mutex failure_mu_;
+  absl::Status failure_ ABSL_GUARDED_BY(failure_mu_);
   std::atomic<uint64_t> next_upload_id_{1};
 
   absl::Mutex mu_;
@@ -178,11 +192,55 @@ absl::StatusOr<uint64_t> RocksArchiveStore::GetRef(absl::string_view chunk) {
   return GetU64BE(value);
 }
 
+absl::Status RocksArchiveStore::WriteAllowed() {
+  {
+    absl::MutexLock lock(&failure_mu_);
+    if (!failure_.ok()) return failure_;
+  }
+  struct statvfs fs;
+  if (options_.min_free_bytes > 0 && ::statvfs(dir_.c_str(), &fs) == 0) {
+    const int64_t free_bytes =
+        static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+    if (free_bytes < options_.min_free_bytes) {
+      absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
+          "the archive's disk is full: ", free_bytes >> 20,
+          " MiB free, below the reserve of ", options_.min_free_bytes >> 20,
+          " MiB (--min_free_bytes); stored evidence stays readable, and "
+          "uploads resume once space is freed"));
+      SetRetryDelay(full, absl::Seconds(30));
+      return full;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RocksArchiveStore::Mutate(
+    absl::string_view doing, const std::function<rocksdb::Status()>& op) {
+  RETURN_IF_ERROR(WriteAllowed());
+  const rocksdb::Status s = op();
+  if (s.ok()) return absl::OkStatus();
+  absl::Status mapped = FromRocks(s, doing);
+  // Debian's RocksDB 7.8 asserts if a file writer is used again after an
+  // I/O error, so after one the store takes no more writes until restarted;
+  // reads go on.
+  if (s.IsIOError() || s.IsNoSpace()) {
+    absl::MutexLock lock(&failure_mu_);
+    if (failure_.ok()) {
+      std::fprintf(stderr,
+                   "junheng-archive: storage write failed (%s); refusing "
+                   "writes until restarted, reads continue\n",
+                   s.ToString().c_str());
+      failure_ = mapped;
+    }
+  }
+  return mapped;
+}
+
 absl::Status RocksArchiveStore::Write(rocksdb::WriteBatch& batch, bool sync,
                                       absl::string_view doing) {
   rocksdb::WriteOptions options;
   options.sync = sync;
-  return FromRocks(db_->Write(options, &batch), doing);
+  return Mutate(doing, [&] { return db_->Write(options, &batch); });
 }
 
 absl::Status RocksArchiveStore::Recover() {
@@ -212,7 +270,11 @@ absl::Status RocksArchiveStore::Recover() {
     batch.Delete(cf(kStagingCf), it->key());
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "scanning staged chunks"));
-  RETURN_IF_ERROR(Write(batch, true, "recovering interrupted uploads"));
+  // Directly, not through Mutate: the disk reserve must not stop start-up.
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  RETURN_IF_ERROR(
+      FromRocks(db_->Write(sync, &batch), "recovering interrupted uploads"));
   if (dropped > 0) {
     std::fprintf(stderr,
                  "junheng-archive: removed %lld chunks of uploads interrupted "
@@ -263,8 +325,9 @@ absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
   RETURN_IF_ERROR(Write(staging, false, "storing an upload chunk"));
   rocksdb::WriteOptions no_wal;
   no_wal.disableWAL = true;
-  return FromRocks(db_->Put(no_wal, cf(kChunksCf), key, ToSlice(bytes)),
-                   "storing an upload chunk");
+  return Mutate("storing an upload chunk", [&] {
+    return db_->Put(no_wal, cf(kChunksCf), key, ToSlice(bytes));
+  });
 }
 
 absl::Status RocksArchiveStore::PlanReleaseLocked(
@@ -347,8 +410,8 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     rocksdb::FlushOptions flush;
     flush.wait = true;
     flush.allow_write_stall = true;
-    RETURN_IF_ERROR(FromRocks(db_->Flush(flush, cf(kChunksCf)),
-                              "making a large upload's chunks durable"));
+    RETURN_IF_ERROR(Mutate("making a large upload's chunks durable",
+                           [&] { return db_->Flush(flush, cf(kChunksCf)); }));
   }
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
@@ -843,7 +906,8 @@ absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
       FromRocks(rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw),
                 absl::StrCat("opening the archive in ", dir)));
   auto store = std::make_unique<RocksArchiveStore>(
-      std::unique_ptr<rocksdb::DB>(raw), std::move(handles), store_options);
+      dir, std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
+      store_options);
   RETURN_IF_ERROR(store->Recover());
   return store;
 }
