@@ -297,12 +297,7 @@ IndicatorResult EvaluateCountyIndicator(const v1::Indicator& indicator,
           absl::StrCat(Label(result), "：不是全县层面的指标"));
       return result;
   }
-  Outcome outcome = Outcome::kNotApplicable;
-  for (const Measurement& m : result.measurements) {
-    outcome = Combine(outcome, m.outcome);
-  }
-  result.outcome = outcome;
-  AddFailureReasons(result);
+  ConcludeFromMeasurements(result);
   ApplyJudgement(indicator, judgement, result);
   return result;
 }

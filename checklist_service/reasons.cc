@@ -71,6 +71,15 @@ std::string MeasureNameZh(const std::string& measure) {
   return measure;
 }
 
+void ConcludeFromMeasurements(IndicatorResult& result) {
+  Outcome outcome = Outcome::kNotApplicable;
+  for (const Measurement& m : result.measurements) {
+    outcome = Combine(outcome, m.outcome);
+  }
+  result.outcome = outcome;
+  AddFailureReasons(result);
+}
+
 void AddFailureReasons(IndicatorResult& result) {
   for (const Measurement& m : result.measurements) {
     // A flag (has_charter) has no threshold to quote; its caller words it.

@@ -38,6 +38,10 @@ std::string MeasureNameZh(const std::string& measure);
 // "G11 …：骨干教师占交流轮岗教师比例 0.15，标准 ≥ 0.2，差 5 个百分点".
 void AddFailureReasons(IndicatorResult& result);
 
+// Sets the outcome from the measurements (any failure fails; see Combine)
+// and adds the failure reasons.
+void ConcludeFromMeasurements(IndicatorResult& result);
+
 }  // namespace junheng::checklist
 
 #endif  // JUNHENG_CHECKLIST_SERVICE_REASONS_H_

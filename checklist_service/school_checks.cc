@@ -287,12 +287,7 @@ IndicatorResult EvaluateSchoolCheck(const v1::Indicator& indicator,
           absl::StrCat(Label(result), "：不是逐校检查的指标"));
       return result;
   }
-  Outcome outcome = Outcome::kNotApplicable;
-  for (const Measurement& m : result.measurements) {
-    outcome = Combine(outcome, m.outcome);
-  }
-  result.outcome = outcome;
-  AddFailureReasons(result);
+  ConcludeFromMeasurements(result);
   return result;
 }
 
