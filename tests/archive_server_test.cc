@@ -15,6 +15,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -162,6 +163,49 @@ class ArchiveServerTest : public ::testing::Test {
 
 TempDir* ArchiveServerTest::data_ = nullptr;
 ServerProcess* ArchiveServerTest::server_ = nullptr;
+
+// Server reflection, asked with hand-encoded bytes: Debian ships no
+// generated reflection client. ServerReflectionRequest{list_services: "*"}
+// is field 7, length-delimited.
+TEST_F(ArchiveServerTest, ReflectionListsTheService) {
+  grpc::GenericStub stub(channel_);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  auto call = stub.PrepareCall(
+      &context,
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  auto step = [&](int expected) {
+    ASSERT_TRUE(cq.Next(&tag, &ok));
+    ASSERT_EQ(tag, reinterpret_cast<void*>(expected));
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  const std::string request("\x3a\x01*", 3);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  step(2);
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(3));
+  step(3);
+  ASSERT_TRUE(ok);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(in.Dump(&slices).ok());
+  std::string reply;
+  for (const auto& s : slices) {
+    reply.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  EXPECT_THAT(reply, HasSubstr("junheng.v1.ArchiveService"));
+  EXPECT_THAT(reply, HasSubstr("grpc.health.v1.Health"));
+  context.TryCancel();
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(4));
+  step(4);
+}
 
 TEST_F(ArchiveServerTest, EdgeSizesRoundTrip) {
   for (int64_t size : {int64_t{0}, int64_t{1}, kChunk + 1}) {
