@@ -420,7 +420,7 @@ absl::Status ChecklistGrpcService::Evaluate(
   const CountyInput& input = data->input;
   ASSIGN_OR_RETURN(CountyVerdict verdict,
                    checklist::EvaluateCounty(standard, input));
-  ToProto(verdict, out);
+  ToProto(verdict, view != v1::EVALUATION_VIEW_SUMMARY, out);
   out->set_name(absl::StrCat("counties/", county, "/years/", year));
   out->set_standard(absl::StrCat("standards/", standard.id()));
   out->set_revision(data->revision);
@@ -461,11 +461,13 @@ absl::Status ChecklistGrpcService::Evaluate(
           fetched.status().message(), ")"));
     }
   }
-  ApplyEvidence(standard, index ? &*index : nullptr, *out);
+  std::vector<std::string> counted;
+  for (const SchoolVerdict& s : verdict.schools) {
+    if (s.inclusion == Inclusion::kCounted) counted.push_back(s.school_code);
+  }
+  ApplyEvidence(standard, index ? &*index : nullptr, counted, *out);
   out->set_evidence_checked(index ? v1::EVIDENCE_PRESENT
                                   : v1::EVIDENCE_UNKNOWN);
-  // After ApplyEvidence, which reads the schools.
-  if (view == v1::EVALUATION_VIEW_SUMMARY) out->clear_schools();
   return absl::OkStatus();
 }
 

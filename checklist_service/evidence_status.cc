@@ -41,7 +41,9 @@ absl::StatusOr<EvidenceIndex> FetchEvidence(v1::ArchiveService::Stub& archive,
 }
 
 void ApplyEvidence(const v1::IndicatorStandard& standard,
-                   const EvidenceIndex* index, v1::CountyEvaluation& eval) {
+                   const EvidenceIndex* index,
+                   const std::vector<std::string>& counted_schools,
+                   v1::CountyEvaluation& eval) {
   absl::flat_hash_map<std::string, const v1::Indicator*> by_code;
   for (const auto& i : standard.indicators()) by_code[i.code()] = &i;
   const std::string county_place =
@@ -68,10 +70,9 @@ void ApplyEvidence(const v1::IndicatorStandard& standard,
           if (!anywhere.contains(result.code())) missing.insert(county_place);
           continue;
         }
-        for (const auto& school : eval.schools()) {
-          if (!school.counted()) continue;
+        for (const std::string& school : counted_schools) {
           const std::string place =
-              absl::StrCat(county_place, "/schools/", school.school_code());
+              absl::StrCat(county_place, "/schools/", school);
           if (!index->contains({result.code(), place})) missing.insert(place);
         }
       }

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,8 +29,12 @@ absl::StatusOr<EvidenceIndex> FetchEvidence(v1::ArchiveService::Stub& archive,
 
 // Sets each county-level indicator result's evidence status (and where it
 // is missing) from `index`, or EVIDENCE_UNKNOWN everywhere when it is null.
+// Evidence expected per school is looked for at each of `counted_schools`
+// (school codes).
 void ApplyEvidence(const v1::IndicatorStandard& standard,
-                   const EvidenceIndex* index, v1::CountyEvaluation& eval);
+                   const EvidenceIndex* index,
+                   const std::vector<std::string>& counted_schools,
+                   v1::CountyEvaluation& eval);
 
 }  // namespace junheng::checklist
 

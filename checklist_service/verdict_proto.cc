@@ -83,7 +83,8 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
   for (const auto& c : v.checks) ToProto(c, false, out->add_checks());
 }
 
-void ToProto(const CountyVerdict& v, v1::CountyEvaluation* out) {
+void ToProto(const CountyVerdict& v, bool with_schools,
+             v1::CountyEvaluation* out) {
   out->set_county_code(v.county_code);
   out->set_county_name(v.county_name);
   out->set_year(v.year);
@@ -98,6 +99,7 @@ void ToProto(const CountyVerdict& v, v1::CountyEvaluation* out) {
     item->set_reason(f.reason);
   }
   for (const auto& s : v.schools) {
+    if (!with_schools) break;
     ToProto(s,
             absl::StrCat("counties/", v.county_code, "/years/", v.year,
                          "/schools/", s.school_code),
