@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive_service/keys.h"
 #include "archive_service/upload_pipeline.h"
+#include "common/caller.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 
@@ -20,7 +21,6 @@ constexpr int kMaxPageSize = 1000;
 constexpr size_t kMaxTitleBytes = 512;
 constexpr size_t kMaxIndicatorCodes = 32;
 constexpr size_t kMaxRequestIdBytes = 128;
-constexpr char kUserMetadataKey[] = "x-junheng-user";
 
 bool IsPrintableAscii(absl::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -68,15 +68,6 @@ void ToProto(const EvidenceInfo& e, v1::Evidence* out) {
   SetTime(e.update_time_us, out->mutable_update_time());
   if (e.delete_time_us != 0)
     SetTime(e.delete_time_us, out->mutable_delete_time());
-}
-
-std::string Caller(const grpc::ServerContext& context) {
-  auto it = context.client_metadata().find(kUserMetadataKey);
-  if (it == context.client_metadata().end() || it->second.empty()) {
-    return "anonymous";
-  }
-  std::string user(it->second.data(), std::min<size_t>(it->second.size(), 64));
-  return IsPrintableAscii(user) ? user : "anonymous";
 }
 
 int PageSize(int32_t requested, std::vector<FieldViolation>& violations) {
@@ -201,7 +192,7 @@ absl::StatusOr<UploadSpec> ReadHeader(
   c.content_type =
       h.content_type().empty() ? "application/octet-stream" : h.content_type();
   c.filename = h.filename();
-  c.uploader = Caller(*context);
+  c.uploader = CallerOf(*context);
   c.request_id = h.request_id();
   spec.max_file_bytes = max_file_bytes;
   return spec;
@@ -469,7 +460,7 @@ grpc::Status ArchiveGrpcService::DeleteEvidence(
     v1::Evidence* response) {
   auto name = ParseEvidenceName(request->name(), "name");
   if (!name.ok()) return ToGrpc(name.status());
-  auto evidence = store_.SetDeleted(*name, true, Caller(*context));
+  auto evidence = store_.SetDeleted(*name, true, CallerOf(*context));
   if (!evidence.ok()) return ToGrpc(evidence.status());
   ToProto(*evidence, response);
   return grpc::Status::OK;
@@ -480,7 +471,7 @@ grpc::Status ArchiveGrpcService::UndeleteEvidence(
     v1::Evidence* response) {
   auto name = ParseEvidenceName(request->name(), "name");
   if (!name.ok()) return ToGrpc(name.status());
-  auto evidence = store_.SetDeleted(*name, false, Caller(*context));
+  auto evidence = store_.SetDeleted(*name, false, CallerOf(*context));
   if (!evidence.ok()) return ToGrpc(evidence.status());
   ToProto(*evidence, response);
   return grpc::Status::OK;

@@ -7,20 +7,6 @@
 
 namespace junheng::archive {
 
-void PutU64BE(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-}
-
-uint64_t GetU64BE(absl::string_view in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) {
-    v = v << 8 | static_cast<unsigned char>(in[i]);
-  }
-  return v;
-}
-
 std::string U64Key(uint64_t v) {
   std::string out;
   PutU64BE(out, v);

@@ -49,6 +49,7 @@
 #include <string_view>
 
 #include "absl/strings/string_view.h"
+#include "common/big_endian.h"
 #include "common/resource_name.h"
 #include "common/sha256.h"
 
@@ -74,9 +75,6 @@ enum ColumnFamily : int {
 
 inline constexpr char kFormatVersionKey[] = "format_version";
 inline constexpr char kFormatVersion[] = "1";
-
-void PutU64BE(std::string& out, uint64_t v);
-uint64_t GetU64BE(absl::string_view in);  // in.size() must be >= 8.
 
 std::string EvidenceKey(const EvidenceName& name);
 std::optional<EvidenceName> DecodeEvidenceKey(absl::string_view key);

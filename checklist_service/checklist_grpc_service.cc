@@ -16,23 +16,13 @@
 #include "checklist_service/evidence_status.h"
 #include "checklist_service/row_convert.h"
 #include "checklist_service/verdict_proto.h"
+#include "common/caller.h"
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
 #include "common/status_macros.h"
 
 namespace junheng::checklist {
 namespace {
-
-constexpr char kUserMetadataKey[] = "x-junheng-user";
-
-std::string Caller(const grpc::ServerContext& context) {
-  auto it = context.client_metadata().find(kUserMetadataKey);
-  if (it == context.client_metadata().end() || it->second.empty()) {
-    return "anonymous";
-  }
-  return std::string(it->second.data(),
-                     std::min<size_t>(it->second.size(), 64));
-}
 
 // The parts of a checklist name: counties/C/years/Y[/schools/S][/<tail>].
 struct CountyYearName {
@@ -207,9 +197,9 @@ absl::Status ChecklistGrpcService::Import(
   }
   absl::StatusOr<RevisionInfo> revision;
   if constexpr (std::is_same_v<Row, SchoolStats>) {
-    revision = store_.PutSchools(rows, Caller(*context), comment);
+    revision = store_.PutSchools(rows, CallerOf(*context), comment);
   } else {
-    revision = store_.PutCounties(rows, Caller(*context), comment);
+    revision = store_.PutCounties(rows, CallerOf(*context), comment);
   }
   if (!revision.ok()) return revision.status();
   response->set_revision(revision->revision);
@@ -326,7 +316,7 @@ grpc::Status ChecklistGrpcService::RecordJudgement(
                     request->comment(),
                     {request->evidence().begin(), request->evidence().end()},
                     0};
-  auto revision = store_.PutJudgement(j, Caller(*context));
+  auto revision = store_.PutJudgement(j, CallerOf(*context));
   if (!revision.ok()) return ToGrpc(revision.status());
   response->set_name(request->name());
   response->set_code(code);

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "checklist_service/checklist_store.h"
+#include "common/big_endian.h"
 #include "common/rocks_status.h"
 #include "common/status_macros.h"
 #include "junheng/internal/checklist_records.pb.h"
@@ -32,25 +33,9 @@ constexpr const char* kFamilies[] = {"default", "schools", "counties",
                                      "judgements", "revisions"};
 enum Family { kDefault, kSchools, kCounties, kJudgements, kRevisions, kCount };
 
-void PutU32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-}
-void PutU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-  }
-}
-uint64_t GetU64(absl::string_view in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<unsigned char>(in[i]);
-  return v;
-}
-
 std::string CountyYear(absl::string_view county, int year) {
   std::string key(county);
-  PutU32(key, static_cast<uint32_t>(year));
+  PutU32BE(key, static_cast<uint32_t>(year));
   return key;
 }
 
@@ -72,7 +57,7 @@ class RocksChecklistStore final : public ChecklistStore {
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), cf_[kRevisions]));
     it->SeekToLast();
-    if (it->Valid()) latest_ = static_cast<int64_t>(GetU64(View(it->key())));
+    if (it->Valid()) latest_ = static_cast<int64_t>(GetU64BE(View(it->key())));
   }
   ~RocksChecklistStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -87,7 +72,7 @@ class RocksChecklistStore final : public ChecklistStore {
                     for (const StoredSchool& r : rows) {
                       std::string key = CountyYear(r.key.county, r.key.year);
                       key += r.key.school;
-                      PutU64(key, rev);
+                      PutU64BE(key, rev);
                       b.Put(cf_[kSchools], key,
                             RowOf(r.cells).SerializeAsString());
                     }
@@ -101,7 +86,7 @@ class RocksChecklistStore final : public ChecklistStore {
                   [&](rocksdb::WriteBatch& b, int64_t rev) {
                     for (const StoredCounty& r : rows) {
                       std::string key = CountyYear(r.county, r.year);
-                      PutU64(key, rev);
+                      PutU64BE(key, rev);
                       b.Put(cf_[kCounties], key,
                             RowOf(r.cells).SerializeAsString());
                     }
@@ -120,7 +105,7 @@ class RocksChecklistStore final : public ChecklistStore {
                     std::string key = CountyYear(j.county, j.year);
                     key += j.code;
                     key.push_back('\0');
-                    PutU64(key, rev);
+                    PutU64BE(key, rev);
                     b.Put(cf_[kJudgements], key, value.SerializeAsString());
                   });
   }
@@ -132,7 +117,7 @@ class RocksChecklistStore final : public ChecklistStore {
 
   absl::StatusOr<RevisionInfo> GetRevision(int64_t revision) override {
     std::string key, value;
-    PutU64(key, static_cast<uint64_t>(revision));
+    PutU64BE(key, static_cast<uint64_t>(revision));
     rocksdb::Status s =
         db_->Get(rocksdb::ReadOptions(), cf_[kRevisions], key, &value);
     if (s.IsNotFound()) {
@@ -156,7 +141,7 @@ class RocksChecklistStore final : public ChecklistStore {
     // row at or before the limit.
     RETURN_IF_ERROR(Scan(
         kSchools, prefix, [&](absl::string_view key, absl::string_view value) {
-          const uint64_t rev = GetU64(key.substr(key.size() - 8));
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
           if (rev > limit) return absl::OkStatus();
           std::string school(key.substr(prefix.size(), 10));
           internal::StoredRow row;
@@ -176,7 +161,7 @@ class RocksChecklistStore final : public ChecklistStore {
         }));
     RETURN_IF_ERROR(Scan(
         kCounties, prefix, [&](absl::string_view key, absl::string_view value) {
-          const uint64_t rev = GetU64(key.substr(key.size() - 8));
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
           if (rev > limit) return absl::OkStatus();
           internal::StoredRow row;
           if (!row.ParseFromArray(value.data(),
@@ -190,7 +175,7 @@ class RocksChecklistStore final : public ChecklistStore {
     RETURN_IF_ERROR(Scan(
         kJudgements, prefix,
         [&](absl::string_view key, absl::string_view value) {
-          const uint64_t rev = GetU64(key.substr(key.size() - 8));
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
           if (rev > limit) return absl::OkStatus();
           std::string code(
               key.substr(prefix.size(), key.size() - prefix.size() - 9));
@@ -231,7 +216,7 @@ class RocksChecklistStore final : public ChecklistStore {
     for (Family f : {kSchools, kCounties, kJudgements}) {
       RETURN_IF_ERROR(
           Scan(f, prefix, [&](absl::string_view key, absl::string_view) {
-            const uint64_t rev = GetU64(key.substr(key.size() - 8));
+            const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
             if (rev <= limit) newest = std::max(newest, rev);
             return absl::OkStatus();
           }));
@@ -246,7 +231,7 @@ class RocksChecklistStore final : public ChecklistStore {
     std::optional<StoredSchool> found;
     RETURN_IF_ERROR(Scan(
         kSchools, prefix, [&](absl::string_view key, absl::string_view value) {
-          const uint64_t rev = GetU64(key.substr(key.size() - 8));
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
           if (rev > limit) return absl::OkStatus();
           internal::StoredRow row;
           if (!row.ParseFromArray(value.data(),
@@ -279,7 +264,7 @@ class RocksChecklistStore final : public ChecklistStore {
         it->Seek(prefix);
         bool has = false;
         for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-          if (GetU64(View(it->key()).substr(it->key().size() - 8)) <=
+          if (GetU64BE(View(it->key()).substr(it->key().size() - 8)) <=
               Limit(as_of)) {
             has = true;
             break;
@@ -329,7 +314,7 @@ class RocksChecklistStore final : public ChecklistStore {
     record.set_kind(kind);
     record.set_comment(comment);
     std::string key;
-    PutU64(key, static_cast<uint64_t>(rev));
+    PutU64BE(key, static_cast<uint64_t>(rev));
     batch.Put(cf_[kRevisions], key, record.SerializeAsString());
     rocksdb::WriteOptions sync;
     sync.sync = true;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/caller.h"
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
 #include "common/sha256.h"
@@ -89,7 +90,7 @@ void ArchiveClient::Prepare(grpc::ClientContext& context, bool unary) const {
                          absl::ToChronoNanoseconds(options_.call_timeout));
   }
   if (!options_.user.empty()) {
-    context.AddMetadata("x-junheng-user", options_.user);
+    context.AddMetadata(kUserMetadataKey, options_.user);
   }
 }
 

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "clients/cli.h"
 #include "clients/commands.h"
+#include "common/caller.h"
 #include "common/grpc_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -60,7 +61,7 @@ struct Context {
   void Prepare(grpc::ClientContext& c, absl::Duration timeout) const {
     c.set_deadline(std::chrono::system_clock::now() +
                    absl::ToChronoNanoseconds(timeout));
-    if (!user.empty()) c.AddMetadata("x-junheng-user", user);
+    if (!user.empty()) c.AddMetadata(kUserMetadataKey, user);
   }
 };
 

@@ -24,7 +24,8 @@ constexpr size_t kMaxDetailsBytes = 5 * 1024;
 // ending with one that says how many were left out.
 std::string FitBadRequest(const std::string& serialized) {
   google::rpc::BadRequest all;
-  if (serialized.size() <= kMaxDetailsBytes || !all.ParseFromString(serialized)) {
+  if (serialized.size() <= kMaxDetailsBytes ||
+      !all.ParseFromString(serialized)) {
     return serialized;
   }
   google::rpc::BadRequest kept;
@@ -106,13 +107,13 @@ grpc::Status ToGrpc(const absl::Status& status) {
   google::rpc::Status details;
   details.set_code(static_cast<int>(status.code()));
   details.set_message(std::string(status.message()));
-  status.ForEachPayload(
-      [&details](absl::string_view url, const absl::Cord& payload) {
-        auto* any = details.add_details();
-        any->set_type_url(std::string(url));
-        any->set_value(url == kBadRequestUrl ? FitBadRequest(std::string(payload))
-                                             : std::string(payload));
-      });
+  status.ForEachPayload([&details](absl::string_view url,
+                                   const absl::Cord& payload) {
+    auto* any = details.add_details();
+    any->set_type_url(std::string(url));
+    any->set_value(url == kBadRequestUrl ? FitBadRequest(std::string(payload))
+                                         : std::string(payload));
+  });
   std::string message(status.message());
   if (message.size() > 2 * kMaxMessageBytes) {
     message = absl::StrCat(message.substr(0, 2 * kMaxMessageBytes), " …");
