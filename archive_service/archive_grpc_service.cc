@@ -1,6 +1,7 @@
 #include "archive_service/archive_grpc_service.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <utility>
 #include <vector>
@@ -8,8 +9,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "archive_service/keys.h"
+#include "archive_service/upload_header.h"
 #include "archive_service/upload_pipeline.h"
-#include "common/caller.h"
+#include "common/access.h"
+#include "common/audit_stream.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 
@@ -18,26 +21,6 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
-constexpr size_t kMaxTitleBytes = 512;
-constexpr size_t kMaxIndicatorCodes = 32;
-constexpr size_t kMaxRequestIdBytes = 128;
-
-bool IsPrintableAscii(absl::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return c >= 0x20 && c < 0x7f; });
-}
-
-// One or two upper-case letters then 1–3 digits: R4, G11, Q3, VE2.
-bool IsValidIndicatorCode(absl::string_view s) {
-  size_t letters = 0;
-  while (letters < s.size() && s[letters] >= 'A' && s[letters] <= 'Z') {
-    ++letters;
-  }
-  const size_t digits = s.size() - letters;
-  return letters >= 1 && letters <= 2 && digits >= 1 && digits <= 3 &&
-         std::all_of(s.begin() + letters, s.end(),
-                     [](char c) { return c >= '0' && c <= '9'; });
-}
 
 void SetTime(int64_t micros, google::protobuf::Timestamp* t) {
   t->set_seconds(micros / 1000000);
@@ -113,89 +96,7 @@ absl::StatusOr<UploadSpec> ReadHeader(
                         "the first message must be an UploadHeader; bytes "
                         "came before it");
   }
-  const v1::UploadHeader& h = first.header();
-  std::vector<FieldViolation> bad;
-  UploadSpec spec;
-  CommitRequest& c = spec.commit;
-  auto parent = ParseParent(h.parent(), "header.parent");
-  if (!parent.ok()) {
-    for (auto& v : FieldViolations(parent.status())) bad.push_back(v);
-  } else {
-    c.name.parent = *parent;
-  }
-  if (!IsValidEvidenceId(h.evidence_id())) {
-    bad.push_back({"header.evidence_id",
-                   absl::StrCat("\"", h.evidence_id().substr(0, 80),
-                                "\" is not an evidence id: use 1-63 of a-z, "
-                                "0-9 and '-', starting with a letter")});
-  }
-  c.name.evidence = h.evidence_id();
-  if (h.title().size() > kMaxTitleBytes) {
-    bad.push_back({"header.title",
-                   absl::StrCat("is longer than ", kMaxTitleBytes, " bytes")});
-  }
-  if (static_cast<size_t>(h.indicator_codes_size()) > kMaxIndicatorCodes) {
-    bad.push_back({"header.indicator_codes",
-                   absl::StrCat("at most ", kMaxIndicatorCodes, " codes")});
-  }
-  for (int i = 0; i < h.indicator_codes_size(); ++i) {
-    if (!IsValidIndicatorCode(h.indicator_codes(i))) {
-      bad.push_back({absl::StrCat("header.indicator_codes[", i, "]"),
-                     absl::StrCat("\"", h.indicator_codes(i).substr(0, 20),
-                                  "\" is not an indicator code such as R4, "
-                                  "G11 or Q3")});
-    }
-  }
-  if (h.school_year() != 0 &&
-      (h.school_year() < 2000 || h.school_year() > 2100)) {
-    bad.push_back(
-        {"header.school_year",
-         absl::StrCat(h.school_year(),
-                      " is not a school year between 2000 and 2100")});
-  }
-  if (h.content_type().size() > 127 || !IsPrintableAscii(h.content_type())) {
-    bad.push_back({"header.content_type",
-                   "must be a MIME type of at most 127 printable characters"});
-  }
-  if (h.filename().size() > 255 || h.filename().find_first_of(std::string(
-                                       "/\\\0", 3)) != std::string::npos) {
-    bad.push_back(
-        {"header.filename",
-         "must be a base name of at most 255 bytes, without / or \\"});
-  }
-  if (!h.sha256().empty()) {
-    spec.expected_sha256 = ParseSha256Hex(h.sha256());
-    if (!spec.expected_sha256) {
-      bad.push_back({"header.sha256", "must be 64 hexadecimal digits"});
-    }
-  }
-  if (h.has_size_bytes()) {
-    if (h.size_bytes() < 0) {
-      bad.push_back({"header.size_bytes", "must not be negative"});
-    }
-    spec.expected_size = h.size_bytes();
-  }
-  if (h.request_id().size() > kMaxRequestIdBytes ||
-      !IsPrintableAscii(h.request_id())) {
-    bad.push_back({"header.request_id",
-                   absl::StrCat("must be at most ", kMaxRequestIdBytes,
-                                " printable ASCII characters")});
-  }
-  if (!bad.empty()) return InvalidFields("bad upload header", bad);
-  if (spec.expected_size && *spec.expected_size > max_file_bytes) {
-    return FileTooLarge(max_file_bytes);
-  }
-  c.metadata.title = h.title();
-  c.metadata.indicator_codes.assign(h.indicator_codes().begin(),
-                                    h.indicator_codes().end());
-  c.metadata.school_year = h.school_year();
-  c.content_type =
-      h.content_type().empty() ? "application/octet-stream" : h.content_type();
-  c.filename = h.filename();
-  c.uploader = CallerOf(*context);
-  c.request_id = h.request_id();
-  spec.max_file_bytes = max_file_bytes;
-  return spec;
+  return ParseUploadHeader(first.header(), max_file_bytes);
 }
 
 // The messages after the header, as an UploadSource.
@@ -243,9 +144,13 @@ class GrpcUploadSource final : public UploadSource {
 absl::Status ArchiveGrpcService::DoUpload(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadRequest>* reader,
     v1::EvidenceVersion* response) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
   ASSIGN_OR_RETURN(UploadSpec spec,
                    ReadHeader(context, reader, options_.max_file_bytes));
   const EvidenceName& name = spec.commit.name;
+  RETURN_IF_ERROR(Authorize(who, Permission::kWriteEvidence,
+                            ScopeOfParent(name.parent)));
+  spec.commit.uploader = who.actor();
   if (!spec.commit.request_id.empty()) {
     ASSIGN_OR_RETURN(auto previous,
                      store_.LookupRequest(spec.commit.request_id, name));
@@ -263,6 +168,9 @@ absl::Status ArchiveGrpcService::DoUpload(
   if (!existing.ok() && !absl::IsNotFound(existing.status())) {
     return existing.status();
   }
+  ASSIGN_OR_RETURN(
+      UploadAdmission::Ticket ticket,
+      admission_.Admit(UploadAdmission::ReservationFor(spec.expected_size)));
   GrpcUploadSource source(context, reader);
   ASSIGN_OR_RETURN(CommitResult result, RunUpload(store_, spec, source));
   ToProto(name, result.version, response);
@@ -278,12 +186,17 @@ grpc::Status ArchiveGrpcService::Upload(
 absl::Status ArchiveGrpcService::DoDownload(
     grpc::ServerContext* context, const v1::DownloadRequest& request,
     grpc::ServerWriter<v1::DownloadResponse>* writer) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
   std::vector<FieldViolation> bad;
   auto name = ParseVersionName(request.name(), "name");
   if (!name.ok()) bad = FieldViolations(name.status());
   if (request.offset() < 0) bad.push_back({"offset", "must not be negative"});
   if (request.length() < 0) bad.push_back({"length", "must not be negative"});
-  if (!bad.empty()) return InvalidFields("bad download request", bad);
+  if (!bad.empty() || !name.ok()) {
+    return InvalidFields("bad download request", bad);
+  }
+  RETURN_IF_ERROR(Authorize(who, Permission::kReadEvidence,
+                            ScopeOfParent(name->evidence.parent)));
 
   VersionInfo version;
   if (name->version == 0) {
@@ -310,6 +223,20 @@ absl::Status ArchiveGrpcService::DoDownload(
       request.length() == 0
           ? content.size_bytes
           : std::min(content.size_bytes, begin + request.length());
+  // Who looked at what, before the first byte leaves. A read that cannot be
+  // logged is still served (evidence must stay readable on a full disk) and
+  // reported.
+  if (absl::Status logged = store_.RecordRead(
+          who.actor(),
+          {.action = "download",
+           .resource = VersionName{name->evidence, version.version}.ToString(),
+           .content_sha256 = ToHex(version.sha256),
+           .detail = absl::StrCat("bytes ", begin, "-", end,
+                                  who.via.empty() ? "" : " via ", who.via)});
+      !logged.ok()) {
+    std::fprintf(stderr, "junheng-archive: download not audited: %s\n",
+                 logged.ToString().c_str());
+  }
 
   v1::DownloadResponse message;
   ToProto(name->evidence, version, message.mutable_version());
@@ -330,7 +257,13 @@ absl::Status ArchiveGrpcService::DoDownload(
   for (int64_t i = first; i <= last; ++i) {
     absl::StatusOr<std::string> chunk = next.get();
     if (i < last) next = fetch(i + 1);
-    if (!chunk.ok()) return chunk.status();
+    if (!chunk.ok()) {
+      // Name the version, not only the chunk: that is what a person checks.
+      return absl::Status(
+          chunk.status().code(),
+          absl::StrCat(VersionName{name->evidence, version.version}.ToString(),
+                       ": ", chunk.status().message()));
+    }
     if (context->IsCancelled()) {
       return absl::CancelledError("the client went away");
     }
@@ -356,20 +289,29 @@ grpc::Status ArchiveGrpcService::Download(
   return ToGrpc(DoDownload(context, *request, writer));
 }
 
-grpc::Status ArchiveGrpcService::GetEvidence(
-    grpc::ServerContext*, const v1::GetEvidenceRequest* request,
+absl::Status ArchiveGrpcService::DoGetEvidence(
+    grpc::ServerContext* context, const v1::GetEvidenceRequest& request,
     v1::Evidence* response) {
-  auto name = ParseEvidenceName(request->name(), "name");
-  if (!name.ok()) return ToGrpc(name.status());
-  auto evidence = store_.GetEvidence(*name);
-  if (!evidence.ok()) return ToGrpc(evidence.status());
-  ToProto(*evidence, response);
-  return grpc::Status::OK;
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
+  ASSIGN_OR_RETURN(EvidenceName name,
+                   ParseEvidenceName(request.name(), "name"));
+  RETURN_IF_ERROR(
+      Authorize(who, Permission::kReadEvidence, ScopeOfParent(name.parent)));
+  ASSIGN_OR_RETURN(EvidenceInfo evidence, store_.GetEvidence(name));
+  ToProto(evidence, response);
+  return absl::OkStatus();
+}
+
+grpc::Status ArchiveGrpcService::GetEvidence(
+    grpc::ServerContext* context, const v1::GetEvidenceRequest* request,
+    v1::Evidence* response) {
+  return ToGrpc(DoGetEvidence(context, *request, response));
 }
 
 absl::Status ArchiveGrpcService::DoListEvidence(
-    const v1::ListEvidenceRequest& request,
+    grpc::ServerContext* context, const v1::ListEvidenceRequest& request,
     v1::ListEvidenceResponse* response) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
   std::vector<FieldViolation> bad;
   ListQuery query;
   auto parent = ParseListParent(request.parent(), "parent");
@@ -395,7 +337,13 @@ absl::Status ArchiveGrpcService::DoListEvidence(
       query.start_after = *cursor;
     }
   }
-  if (!bad.empty()) return InvalidFields("bad list request", bad);
+  // A failed parse is refused even if its violations were lost: an empty
+  // parent would mean every county.
+  if (!bad.empty() || !parent.ok()) {
+    return InvalidFields("bad list request", bad);
+  }
+  RETURN_IF_ERROR(
+      Authorize(who, Permission::kReadEvidence, ScopeOfParent(query.parent)));
   query.indicator_code = request.indicator_code();
   query.school_year = request.school_year();
   query.show_deleted = request.show_deleted();
@@ -410,14 +358,15 @@ absl::Status ArchiveGrpcService::DoListEvidence(
 }
 
 grpc::Status ArchiveGrpcService::ListEvidence(
-    grpc::ServerContext*, const v1::ListEvidenceRequest* request,
+    grpc::ServerContext* context, const v1::ListEvidenceRequest* request,
     v1::ListEvidenceResponse* response) {
-  return ToGrpc(DoListEvidence(*request, response));
+  return ToGrpc(DoListEvidence(context, *request, response));
 }
 
 absl::Status ArchiveGrpcService::DoListVersions(
-    const v1::ListVersionsRequest& request,
+    grpc::ServerContext* context, const v1::ListVersionsRequest& request,
     v1::ListVersionsResponse* response) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
   std::vector<FieldViolation> bad;
   auto name = ParseEvidenceName(request.parent(), "parent");
   if (!name.ok()) bad = FieldViolations(name.status());
@@ -434,7 +383,11 @@ absl::Status ArchiveGrpcService::DoListVersions(
       after = static_cast<int64_t>(GetU64BE(*cursor));
     }
   }
-  if (!bad.empty()) return InvalidFields("bad list request", bad);
+  if (!bad.empty() || !name.ok()) {
+    return InvalidFields("bad list request", bad);
+  }
+  RETURN_IF_ERROR(Authorize(who, Permission::kReadEvidence,
+                            ScopeOfParent(name->parent)));
   ASSIGN_OR_RETURN(std::vector<VersionInfo> versions,
                    store_.ListVersions(*name, after, limit + 1));
   const bool more = static_cast<int>(versions.size()) > limit;
@@ -450,31 +403,46 @@ absl::Status ArchiveGrpcService::DoListVersions(
 }
 
 grpc::Status ArchiveGrpcService::ListVersions(
-    grpc::ServerContext*, const v1::ListVersionsRequest* request,
+    grpc::ServerContext* context, const v1::ListVersionsRequest* request,
     v1::ListVersionsResponse* response) {
-  return ToGrpc(DoListVersions(*request, response));
+  return ToGrpc(DoListVersions(context, *request, response));
+}
+
+absl::Status ArchiveGrpcService::DoSetDeleted(grpc::ServerContext* context,
+                                              const std::string& name_field,
+                                              bool deleted,
+                                              v1::Evidence* response) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
+  ASSIGN_OR_RETURN(EvidenceName name, ParseEvidenceName(name_field, "name"));
+  RETURN_IF_ERROR(Authorize(who, Permission::kDeleteEvidence,
+                            ScopeOfParent(name.parent)));
+  ASSIGN_OR_RETURN(EvidenceInfo evidence,
+                   store_.SetDeleted(name, deleted, who.actor()));
+  ToProto(evidence, response);
+  return absl::OkStatus();
 }
 
 grpc::Status ArchiveGrpcService::DeleteEvidence(
     grpc::ServerContext* context, const v1::DeleteEvidenceRequest* request,
     v1::Evidence* response) {
-  auto name = ParseEvidenceName(request->name(), "name");
-  if (!name.ok()) return ToGrpc(name.status());
-  auto evidence = store_.SetDeleted(*name, true, CallerOf(*context));
-  if (!evidence.ok()) return ToGrpc(evidence.status());
-  ToProto(*evidence, response);
-  return grpc::Status::OK;
+  return ToGrpc(DoSetDeleted(context, request->name(), true, response));
 }
 
 grpc::Status ArchiveGrpcService::UndeleteEvidence(
     grpc::ServerContext* context, const v1::UndeleteEvidenceRequest* request,
     v1::Evidence* response) {
-  auto name = ParseEvidenceName(request->name(), "name");
-  if (!name.ok()) return ToGrpc(name.status());
-  auto evidence = store_.SetDeleted(*name, false, CallerOf(*context));
-  if (!evidence.ok()) return ToGrpc(evidence.status());
-  ToProto(*evidence, response);
-  return grpc::Status::OK;
+  return ToGrpc(DoSetDeleted(context, request->name(), false, response));
+}
+
+grpc::Status ArchiveGrpcService::GetAuditLog(
+    grpc::ServerContext* context, const v1::GetAuditLogRequest* request,
+    grpc::ServerWriter<v1::AuditEntry>* writer) {
+  return GetAuditLogRpc(
+      auth_, *context, *request, *writer,
+      [this](int64_t from,
+             const std::function<bool(const v1::AuditEntry&)>& fn) {
+        return store_.ScanAudit(from, fn);
+      });
 }
 
 }  // namespace junheng::archive

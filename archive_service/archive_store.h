@@ -3,7 +3,8 @@
 // An upload writes its chunks with StageChunk() as they arrive, then either
 // CommitVersion() makes the version visible (one synced, atomic write: the
 // version, the evidence record, its indexes, the request id, the reference
-// counts and the audit entry) or AbortUpload() discards what it staged. A
+// counts and the audit entry, a link of the audit hash chain) or
+// AbortUpload() discards what it staged. A
 // crash before the commit leaves staged chunks that the next Open() deletes.
 // Nothing ever changes or removes the bytes of a committed version.
 //
@@ -17,6 +18,7 @@
 #define JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,7 +26,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/audit_chain.h"
 #include "common/resource_name.h"
+#include "junheng/v1/audit.pb.h"
 #include "common/sha256.h"
 
 namespace junheng::archive {
@@ -74,7 +78,7 @@ struct CommitRequest {
   std::vector<Sha256Digest> chunks;
   std::string content_type;
   std::string filename;
-  std::string uploader;
+  Actor uploader;
   std::string request_id;
 };
 
@@ -155,7 +159,18 @@ class ArchiveStore {
   // Sets (deleted = true) or clears the delete marker; durable on return.
   virtual absl::StatusOr<EvidenceInfo> SetDeleted(const EvidenceName& name,
                                                   bool deleted,
-                                                  const std::string& actor) = 0;
+                                                  const Actor& actor) = 0;
+
+  // Appends a read (a download) to the audit log. Written through the WAL
+  // but not synced on its own: the next synced change makes it durable, so
+  // reads do not pay a disk sync each.
+  virtual absl::Status RecordRead(const Actor& actor,
+                                  const AuditEvent& event) = 0;
+  // Calls `fn` with each audit entry from sequence `from` on, in order,
+  // until it returns false.
+  virtual absl::Status ScanAudit(
+      int64_t from,
+      const std::function<bool(const v1::AuditEntry&)>& fn) = 0;
 
   // Full consistency check (fsck): reference counts against the versions
   // and contents that use them, every chunk referenced, no staging left

@@ -74,7 +74,7 @@ enum ColumnFamily : int {
 };
 
 inline constexpr char kFormatVersionKey[] = "format_version";
-inline constexpr char kFormatVersion[] = "1";
+inline constexpr char kFormatVersion[] = "2";
 
 std::string EvidenceKey(const EvidenceName& name);
 std::optional<EvidenceName> DecodeEvidenceKey(absl::string_view key);

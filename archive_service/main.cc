@@ -1,6 +1,8 @@
 // junheng-archive: the evidence archive service.
 //
 //   junheng-archive --listen 127.0.0.1:0 --data_dir var/archive
+//       --principals var/principals.textproto
+// The shared server flags (TLS, principals, …) are in common/server_flags.h.
 #include <cstdio>
 #include <string>
 
@@ -9,10 +11,9 @@
 #include "absl/flags/usage.h"
 #include "archive_service/archive_grpc_service.h"
 #include "archive_service/archive_store.h"
+#include "common/server_flags.h"
 #include "common/server_main.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:0",
-          "host:port to serve on; port 0 picks a free port, printed on start");
 ABSL_FLAG(std::string, data_dir, "", "directory of the RocksDB database");
 ABSL_FLAG(int64_t, max_file_bytes, int64_t{8} << 30,
           "largest file accepted by Upload, in bytes");
@@ -21,14 +22,16 @@ ABSL_FLAG(int64_t, unlogged_after_bytes, int64_t{32} << 20,
           "flushed before the commit; -1: always through the WAL");
 ABSL_FLAG(int64_t, min_free_bytes, int64_t{256} << 20,
           "refuse uploads while the data directory has less free space");
-ABSL_FLAG(int, shutdown_grace_seconds, 10,
-          "how long in-flight calls may run on after SIGTERM");
+ABSL_FLAG(int64_t, max_inflight_upload_bytes, int64_t{512} << 20,
+          "memory uploads may hold at once; past it uploads get "
+          "RESOURCE_EXHAUSTED with a retry delay; 0: no limit");
 
 int main(int argc, char** argv) {
   junheng::BlockShutdownSignals();
   absl::SetProgramUsageMessage(
       "The Junheng evidence archive.\n"
-      "  junheng-archive --listen 127.0.0.1:0 --data_dir DIR");
+      "  junheng-archive --listen 127.0.0.1:0 --data_dir DIR "
+      "(--principals FILE | --insecure_no_auth) [--tls_cert F --tls_key F]");
   absl::ParseCommandLine(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
@@ -38,6 +41,13 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_max_file_bytes) <= 0) {
     std::fprintf(stderr,
                  "junheng-archive: --max_file_bytes must be positive\n");
+    return 2;
+  }
+  absl::StatusOr<junheng::ServerSetup> setup =
+      junheng::ServerSetupFromFlags("junheng-archive");
+  if (!setup.ok()) {
+    std::fprintf(stderr, "junheng-archive: %s\n",
+                 std::string(setup.status().message()).c_str());
     return 2;
   }
   junheng::archive::StoreOptions store_options;
@@ -51,13 +61,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   junheng::archive::ArchiveGrpcService service(
-      **store, {.max_file_bytes = absl::GetFlag(FLAGS_max_file_bytes)});
-  absl::Status served = junheng::Serve(
-      {.listen_address = absl::GetFlag(FLAGS_listen),
-       .server_name = "junheng-archive",
-       .shutdown_grace =
-           absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds))},
-      {&service});
+      **store, *setup->auth,
+      {.max_file_bytes = absl::GetFlag(FLAGS_max_file_bytes),
+       .max_inflight_upload_bytes =
+           absl::GetFlag(FLAGS_max_inflight_upload_bytes)});
+  absl::Status served = junheng::Serve(setup->serve, {&service});
   if (!served.ok()) {
     std::fprintf(stderr, "junheng-archive: %s\n", served.ToString().c_str());
     return 1;

@@ -24,6 +24,7 @@
 #include "archive_service/archive_store.h"
 #include "archive_service/keys.h"
 #include "common/grpc_status.h"
+#include "common/rocks_audit.h"
 #include "common/rocks_status.h"
 #include "common/status_macros.h"
 #include "junheng/internal/archive_records.pb.h"
@@ -38,7 +39,6 @@
 namespace junheng::archive {
 namespace {
 
-using internal::AuditRecord;
 using internal::ContentRecord;
 using internal::EvidenceRecord;
 using internal::RequestRecord;
@@ -101,7 +101,12 @@ class RocksArchiveStore final : public ArchiveStore {
   absl::StatusOr<std::string> ReadChunk(const Sha256Digest& sha256) override;
   absl::StatusOr<EvidenceInfo> SetDeleted(const EvidenceName& name,
                                           bool deleted,
-                                          const std::string& actor) override;
+                                          const Actor& actor) override;
+  absl::Status RecordRead(const Actor& actor,
+                          const AuditEvent& event) override;
+  absl::Status ScanAudit(
+      int64_t from,
+      const std::function<bool(const v1::AuditEntry&)>& fn) override;
   absl::StatusOr<IntegrityReport> CheckIntegrity() override;
 
  private:
@@ -121,7 +126,13 @@ class RocksArchiveStore final : public ArchiveStore {
   // Every write goes through here: refused while the disk is below its
   // reserve or after a failed write, and a failure is remembered.
   absl::Status Mutate(absl::string_view doing,
-                      const std::function<rocksdb::Status()>& op);
+                      const std::function<rocksdb::Status()>& op,
+                      bool check_reserve = true);
+  // Makes every write so far durable. Changes are written under mu_
+  // without a sync and synced here, after mu_ is released: the WAL is
+  // sequential, so a change acknowledged after its sync has every change
+  // it depended on durable too, and no lock waits on the disk.
+  absl::Status SyncLog(absl::string_view doing);
   absl::Status WriteAllowed();
 
   // Adds to `batch` the removal of the upload's staging entries and of the
@@ -134,10 +145,13 @@ class RocksArchiveStore final : public ArchiveStore {
   // abandoned to start-up recovery).
   void ForgetUploadLocked(uint64_t upload_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void AddAudit(rocksdb::WriteBatch& batch, absl::string_view action,
-                absl::string_view actor, absl::string_view resource,
-                absl::string_view sha256, absl::string_view request_id,
-                int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds the next link of the audit chain to `batch` and writes it (not
+  // synced). audit_mu_ is held only for this, so a download's entry never
+  // waits for another upload's reads under mu_.
+  absl::Status WriteWithAudit(rocksdb::WriteBatch& batch, const Actor& actor,
+                              const AuditEvent& event, int64_t now,
+                              absl::string_view doing, bool check_reserve)
+      ABSL_LOCKS_EXCLUDED(audit_mu_);
 
   const std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
@@ -148,7 +162,9 @@ class RocksArchiveStore final : public ArchiveStore {
   std::atomic<uint64_t> next_upload_id_{1};
 
   absl::Mutex mu_;
-  uint64_t next_audit_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  // Orders the audit chain: taken after mu_ by changes, alone by reads.
+  absl::Mutex audit_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  AuditChain audit_ ABSL_GUARDED_BY(audit_mu_);
   // Chunk digest (raw) -> number of uploads in flight that staged it.
   absl::flat_hash_map<std::string, int> pins_ ABSL_GUARDED_BY(mu_);
   struct Staged {
@@ -214,9 +230,19 @@ absl::Status RocksArchiveStore::WriteAllowed() {
   return absl::OkStatus();
 }
 
+absl::Status RocksArchiveStore::SyncLog(absl::string_view doing) {
+  return Mutate(doing, [&] { return db_->SyncWAL(); }, false);
+}
+
 absl::Status RocksArchiveStore::Mutate(
-    absl::string_view doing, const std::function<rocksdb::Status()>& op) {
-  RETURN_IF_ERROR(WriteAllowed());
+    absl::string_view doing, const std::function<rocksdb::Status()>& op,
+    bool check_reserve) {
+  if (check_reserve) {
+    RETURN_IF_ERROR(WriteAllowed());
+  } else {
+    absl::MutexLock lock(&failure_mu_);
+    if (!failure_.ok()) return failure_;
+  }
   const rocksdb::Status s = op();
   if (s.ok()) return absl::OkStatus();
   absl::Status mapped = FromRocks(s, doing);
@@ -281,24 +307,24 @@ absl::Status RocksArchiveStore::Recover() {
                  "by a crash\n",
                  static_cast<long long>(dropped));
   }
-  std::unique_ptr<rocksdb::Iterator> audit(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(kAuditCf)));
-  audit->SeekToLast();
-  if (audit->Valid()) next_audit_seq_ = GetU64BE(View(audit->key())) + 1;
-  return FromRocks(audit->status(), "reading the audit log");
+  absl::MutexLock audit_lock(&audit_mu_);
+  return RestoreAuditChain(*db_, cf(kAuditCf), audit_);
 }
 
 absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
                                            const Sha256Digest& sha256,
                                            absl::string_view bytes) {
   const std::string key(AsBytes(sha256));
+  // Read outside mu_: reference counts only grow, so a count seen here stays
+  // true, and a chunk committed meanwhile is merely staged again (the same
+  // bytes; releasing it re-checks its count under mu_).
+  ASSIGN_OR_RETURN(uint64_t refs, GetRef(key));
+  if (refs > 0) return absl::OkStatus();  // committed chunks are permanent
   bool unlogged = false;
   {
     absl::MutexLock lock(&mu_);
     auto& mine = staged_[upload_id];
     if (mine.chunks.contains(key)) return absl::OkStatus();
-    ASSIGN_OR_RETURN(uint64_t refs, GetRef(key));
-    if (refs > 0) return absl::OkStatus();  // committed chunks are permanent
     mine.chunks.insert(key);
     ++pins_[key];
     mine.bytes += static_cast<int64_t>(bytes.size());
@@ -364,20 +390,31 @@ void RocksArchiveStore::AbortUpload(uint64_t upload_id) {
   ForgetUploadLocked(upload_id);
 }
 
-void RocksArchiveStore::AddAudit(rocksdb::WriteBatch& batch,
-                                 absl::string_view action,
-                                 absl::string_view actor,
-                                 absl::string_view resource,
-                                 absl::string_view sha256,
-                                 absl::string_view request_id, int64_t now) {
-  AuditRecord record;
-  record.set_time_us(now);
-  record.set_actor(std::string(actor));
-  record.set_action(std::string(action));
-  record.set_resource(std::string(resource));
-  record.set_sha256(std::string(sha256));
-  record.set_request_id(std::string(request_id));
-  batch.Put(cf(kAuditCf), U64Key(next_audit_seq_), record.SerializeAsString());
+absl::Status RocksArchiveStore::WriteWithAudit(
+    rocksdb::WriteBatch& batch, const Actor& actor, const AuditEvent& event,
+    int64_t now, absl::string_view doing, bool check_reserve) {
+  absl::MutexLock lock(&audit_mu_);
+  const v1::AuditEntry entry = audit_.Next(actor, event, now);
+  PutAuditEntry(batch, cf(kAuditCf), entry);
+  RETURN_IF_ERROR(Mutate(
+      doing, [&] { return db_->Write(rocksdb::WriteOptions(), &batch); },
+      check_reserve));
+  audit_.Advance(entry);
+  return absl::OkStatus();
+}
+
+absl::Status RocksArchiveStore::RecordRead(const Actor& actor,
+                                           const AuditEvent& event) {
+  rocksdb::WriteBatch batch;
+  // Not refused by the free-space reserve: stored evidence stays readable
+  // on a full disk, and an entry is small.
+  return WriteWithAudit(batch, actor, event, NowMicros(),
+                        "recording a read in the audit log", false);
+}
+
+absl::Status RocksArchiveStore::ScanAudit(
+    int64_t from, const std::function<bool(const v1::AuditEntry&)>& fn) {
+  return ScanAuditLog(*db_, cf(kAuditCf), from, fn);
 }
 
 absl::StatusOr<std::optional<VersionInfo>> RocksArchiveStore::LookupRequest(
@@ -413,7 +450,9 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     RETURN_IF_ERROR(Mutate("making a large upload's chunks durable",
                            [&] { return db_->Flush(flush, cf(kChunksCf)); }));
   }
-  absl::MutexLock lock(&mu_);
+  // mu_ orders the commit (reference counts, version numbers, the audit
+  // chain) but is released before the disk sync; see SyncLog().
+  absl::ReleasableMutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   const int64_t now = NowMicros();
   const std::string ekey = EvidenceKey(req.name);
@@ -424,6 +463,9 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
       RETURN_IF_ERROR(PlanReleaseLocked(req.upload_id, {}, batch));
       RETURN_IF_ERROR(Write(batch, false, "discarding a repeated upload"));
       ForgetUploadLocked(req.upload_id);
+      lock.Release();
+      // The first commit may not be synced yet.
+      RETURN_IF_ERROR(SyncLog("committing a version"));
       return CommitResult{*previous, true};
     }
   }
@@ -512,7 +554,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
   record.set_content_type(req.content_type);
   record.set_filename(req.filename);
   record.set_create_time_us(now);
-  record.set_uploader(req.uploader);
+  record.set_uploader(req.uploader.principal);
   record.set_request_id(req.request_id);
   batch.Put(cf(kVersionsCf), VersionKeyFromEvidenceKey(ekey, version),
             record.SerializeAsString());
@@ -525,17 +567,24 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
   }
   CommitResult result{FromRecord(version, record), false};
   const std::string version_name = VersionName{req.name, version}.ToString();
-  AddAudit(batch, "upload", req.uploader, version_name, content_key,
-           req.request_id, now);
-
   // Staged chunks this version now references stay; the rest (the content
   // was already stored) go, unless another upload still pins them.
   RETURN_IF_ERROR(PlanReleaseLocked(req.upload_id, referenced, batch));
   // On failure nothing was applied and the upload keeps its staging, for
   // AbortUpload to release.
-  RETURN_IF_ERROR(Write(batch, true, "committing a version"));
+  RETURN_IF_ERROR(WriteWithAudit(
+      batch, req.uploader,
+      {.action = "upload",
+       .resource = version_name,
+       .content_sha256 = ToHex(req.sha256),
+       .request_id = req.request_id,
+       .detail = absl::StrCat(req.size_bytes, " bytes, ", req.content_type,
+                              req.filename.empty() ? "" : ", ",
+                              req.filename)},
+      now, "committing a version", true));
   ForgetUploadLocked(req.upload_id);
-  ++next_audit_seq_;
+  lock.Release();
+  RETURN_IF_ERROR(SyncLog("committing a version"));
   return result;
 }
 
@@ -715,8 +764,8 @@ absl::StatusOr<std::string> RocksArchiveStore::ReadChunk(
 }
 
 absl::StatusOr<EvidenceInfo> RocksArchiveStore::SetDeleted(
-    const EvidenceName& name, bool deleted, const std::string& actor) {
-  absl::MutexLock lock(&mu_);
+    const EvidenceName& name, bool deleted, const Actor& actor) {
+  absl::ReleasableMutexLock lock(&mu_);
   const std::string ekey = EvidenceKey(name);
   EvidenceRecord record;
   ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, ekey, &record));
@@ -737,10 +786,12 @@ absl::StatusOr<EvidenceInfo> RocksArchiveStore::SetDeleted(
   record.set_update_time_us(now);
   rocksdb::WriteBatch batch;
   batch.Put(cf(kEvidenceCf), ekey, record.SerializeAsString());
-  AddAudit(batch, deleted ? "delete" : "undelete", actor, name.ToString(), "",
-           "", now);
-  RETURN_IF_ERROR(Write(batch, true, deleted ? "deleting" : "undeleting"));
-  ++next_audit_seq_;
+  RETURN_IF_ERROR(WriteWithAudit(
+      batch, actor,
+      {.action = deleted ? "delete" : "undelete", .resource = name.ToString()},
+      now, deleted ? "deleting" : "undeleting", true));
+  lock.Release();
+  RETURN_IF_ERROR(SyncLog(deleted ? "deleting" : "undeleting"));
   return LoadEvidence(name, record);
 }
 
@@ -867,7 +918,9 @@ absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;
+  // Flushes of the chunk memtables must keep up with many uploads: a write
+  // stop halts every write of the database.
+  db_options.max_background_jobs = 4;
   // Bounds the WAL (every chunk passes through it) and so recovery time.
   db_options.max_total_wal_size = 256 << 20;
 
@@ -894,7 +947,7 @@ absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
       // aborted uploads), so it costs far more than the space it returns.
       options.enable_blob_garbage_collection = false;
       options.write_buffer_size = store_options.chunk_write_buffer_bytes;
-      options.max_write_buffer_number = 2;
+      options.max_write_buffer_number = 4;
     } else {
       options.write_buffer_size = 8 << 20;
     }

@@ -16,6 +16,7 @@
 #include "checklist_service/evidence_status.h"
 #include "checklist_service/row_convert.h"
 #include "checklist_service/verdict_proto.h"
+#include "common/audit_stream.h"
 #include "common/caller.h"
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
@@ -37,7 +38,7 @@ absl::StatusOr<CountyYearName> ParseCountyYear(const std::string& name,
                                                absl::string_view expected) {
   auto bad = [&](absl::string_view why) {
     return InvalidField(std::string(field),
-                        absl::StrCat("\"", name.substr(0, 80), "\" ", why,
+                        absl::StrCat("\"", Excerpt(name, 80), "\" ", why,
                                      "; expected ", expected));
   };
   if (name.size() > kMaxNameLength) return bad("is too long");
@@ -79,9 +80,10 @@ std::string KindOf<CountyStats>() {
 }  // namespace
 
 ChecklistGrpcService::ChecklistGrpcService(
-    ChecklistStore& store, StandardMap standards,
+    ChecklistStore& store, Authenticator& auth, StandardMap standards,
     std::unique_ptr<v1::ArchiveService::Stub> archive, ChecklistOptions options)
     : store_(store),
+      auth_(auth),
       standards_(std::move(standards)),
       archive_(std::move(archive)),
       options_(std::move(options)) {}
@@ -108,9 +110,18 @@ absl::StatusOr<const v1::IndicatorStandard*> ChecklistGrpcService::Standard(
   return &it->second;
 }
 
+absl::StatusOr<Principal> ChecklistGrpcService::Admit(
+    const grpc::ServerContext& context, Permission permission) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(context));
+  RETURN_IF_ERROR(Authorize(who, permission, who.scope));
+  return who;
+}
+
 grpc::Status ChecklistGrpcService::ListStandards(
-    grpc::ServerContext*, const v1::ListStandardsRequest*,
+    grpc::ServerContext* context, const v1::ListStandardsRequest*,
     v1::ListStandardsResponse* response) {
+  absl::StatusOr<Principal> who = Admit(*context, Permission::kReadStandards);
+  if (!who.ok()) return ToGrpc(who.status());
   for (const auto& [id, standard] : standards_) {
     *response->add_standards() = standard;
   }
@@ -118,8 +129,10 @@ grpc::Status ChecklistGrpcService::ListStandards(
 }
 
 grpc::Status ChecklistGrpcService::GetStandard(
-    grpc::ServerContext*, const v1::GetStandardRequest* request,
+    grpc::ServerContext* context, const v1::GetStandardRequest* request,
     v1::IndicatorStandard* response) {
+  absl::StatusOr<Principal> who = Admit(*context, Permission::kReadStandards);
+  if (!who.ok()) return ToGrpc(who.status());
   if (request->name().empty()) {
     return ToGrpc(InvalidField("name", "is required: standards/{id}"));
   }
@@ -133,6 +146,8 @@ template <typename Row, typename Stored>
 absl::Status ChecklistGrpcService::Import(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportRequest>* reader,
     v1::ImportResponse* response) {
+  ASSIGN_OR_RETURN(Principal who,
+                   Admit(*context, Permission::kImportStatistics));
   csv::CsvImporter<Row> importer;
   CellCollector cells;
   csv::CsvReader raw(&cells);
@@ -190,6 +205,21 @@ absl::Status ChecklistGrpcService::Import(
       stored.county = row.county_code;
       stored.year = row.year;
     }
+    // Every row must lie in the caller's scope, or nothing is imported.
+    const Scope place = [&] {
+      if constexpr (std::is_same_v<Row, SchoolStats>) {
+        return Scope::School(row.county_code, row.school_code);
+      } else {
+        return Scope::County(row.county_code);
+      }
+    }();
+    if (absl::Status s =
+            Authorize(who, Permission::kImportStatistics, place);
+        !s.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("line ", result->lines[i], ": ", s.message(),
+                       "; nothing was imported"));
+    }
     stored.cells = cells.Take(result->lines[i]);
     touched.insert(
         absl::StrCat("counties/", row.county_code, "/years/", row.year));
@@ -197,9 +227,9 @@ absl::Status ChecklistGrpcService::Import(
   }
   absl::StatusOr<RevisionInfo> revision;
   if constexpr (std::is_same_v<Row, SchoolStats>) {
-    revision = store_.PutSchools(rows, CallerOf(*context), comment);
+    revision = store_.PutSchools(rows, who.actor(), comment);
   } else {
-    revision = store_.PutCounties(rows, CallerOf(*context), comment);
+    revision = store_.PutCounties(rows, who.actor(), comment);
   }
   if (!revision.ok()) return revision.status();
   response->set_revision(revision->revision);
@@ -235,14 +265,21 @@ void SetRevision(const RevisionInfo& info, v1::Revision* out) {
 }  // namespace
 
 grpc::Status ChecklistGrpcService::GetSchoolReport(
-    grpc::ServerContext*, const v1::GetSchoolReportRequest* request,
+    grpc::ServerContext* context, const v1::GetSchoolReportRequest* request,
     v1::SchoolReport* response) {
+  absl::StatusOr<Principal> who = Admit(*context, Permission::kReadStatistics);
+  if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] =
       "counties/{county}/years/{year}/schools/{school}/statistics";
   auto name = ParseCountyYear(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
   if (name->school.empty() || name->tail != "statistics") {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
+  }
+  if (absl::Status s = Authorize(*who, Permission::kReadStatistics,
+                                 Scope::School(name->county, name->school));
+      !s.ok()) {
+    return ToGrpc(s);
   }
   auto school = store_.LoadSchool({name->county, name->year, name->school},
                                   request->as_of_revision());
@@ -259,6 +296,8 @@ grpc::Status ChecklistGrpcService::GetSchoolReport(
 grpc::Status ChecklistGrpcService::RecordJudgement(
     grpc::ServerContext* context, const v1::RecordJudgementRequest* request,
     v1::Judgement* response) {
+  absl::StatusOr<Principal> who = Admit(*context, Permission::kRecordJudgement);
+  if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] = "counties/{county}/years/{year}/judgements/{code}";
   auto name = ParseCountyYear(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
@@ -280,7 +319,7 @@ grpc::Status ChecklistGrpcService::RecordJudgement(
       for (const auto& v : standard.veto_items()) judged.insert(v.code());
     }
     if (!judged.contains(code)) {
-      bad.push_back({"name", absl::StrCat("\"", code.substr(0, 20),
+      bad.push_back({"name", absl::StrCat("\"", Excerpt(code, 20),
                                           "\" is not an indicator or veto item "
                                           "an inspector judges; one of: ",
                                           absl::StrJoin(judged, " "))});
@@ -306,6 +345,11 @@ grpc::Status ChecklistGrpcService::RecordJudgement(
     }
   }
   if (!bad.empty()) return ToGrpc(InvalidFields("bad judgement", bad));
+  if (absl::Status s = Authorize(*who, Permission::kRecordJudgement,
+                                 Scope::County(name->county));
+      !s.ok()) {
+    return ToGrpc(s);
+  }
   StoredJudgement j{name->county,
                     name->year,
                     code,
@@ -316,7 +360,7 @@ grpc::Status ChecklistGrpcService::RecordJudgement(
                     request->comment(),
                     {request->evidence().begin(), request->evidence().end()},
                     0};
-  auto revision = store_.PutJudgement(j, CallerOf(*context));
+  auto revision = store_.PutJudgement(j, who->actor());
   if (!revision.ok()) return ToGrpc(revision.status());
   response->set_name(request->name());
   response->set_code(code);
@@ -329,13 +373,22 @@ grpc::Status ChecklistGrpcService::RecordJudgement(
 }
 
 grpc::Status ChecklistGrpcService::EvaluateSchool(
-    grpc::ServerContext*, const v1::EvaluateSchoolRequest* request,
+    grpc::ServerContext* context, const v1::EvaluateSchoolRequest* request,
     v1::SchoolEvaluation* response) {
+  // A school may check itself against the standard: that is reading its own
+  // statistics, not the county's evaluation.
+  absl::StatusOr<Principal> who = Admit(*context, Permission::kReadStatistics);
+  if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] = "counties/{county}/years/{year}/schools/{school}";
   auto name = ParseCountyYear(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
   if (name->school.empty() || !name->tail.empty()) {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
+  }
+  if (absl::Status s = Authorize(*who, Permission::kReadStatistics,
+                                 Scope::School(name->county, name->school));
+      !s.ok()) {
+    return ToGrpc(s);
   }
   auto standard = Standard(request->standard());
   if (!standard.ok()) return ToGrpc(standard.status());
@@ -402,7 +455,8 @@ ChecklistGrpcService::LoadCountyData(const std::string& county, int year,
 }
 
 absl::Status ChecklistGrpcService::Evaluate(
-    grpc::ServerContext* context, const std::string& county, int year,
+    grpc::ServerContext* context, const Principal& who,
+    const std::string& county, int year,
     const v1::IndicatorStandard& standard, int64_t as_of, bool ask_archive,
     v1::EvaluationView view, bool* archive_down, v1::CountyEvaluation* out) {
   ASSIGN_OR_RETURN(std::shared_ptr<const CountyData> data,
@@ -439,16 +493,39 @@ absl::Status ChecklistGrpcService::Evaluate(
           absl::FromChrono(deadline - std::chrono::system_clock::now());
       timeout = std::min(timeout, left * 0.5);
     }
-    auto fetched = FetchEvidence(*archive_, county, year, timeout);
+    // The archive authorizes the real caller: this service names it and
+    // proves itself with its own token.
+    ArchiveMetadata metadata;
+    if (!options_.archive_token.empty()) {
+      metadata.emplace_back(kAuthorizationMetadataKey,
+                            absl::StrCat("Bearer ", options_.archive_token));
+      if (!who.token_id.empty()) {
+        metadata.emplace_back(kOnBehalfOfMetadataKey, who.token_id);
+      }
+    }
+    // A name is only forwarded for an archive without authentication, and
+    // only if gRPC may carry it (printable ASCII; names may be Chinese).
+    if (who.token_id.empty() &&
+        std::all_of(who.name.begin(), who.name.end(),
+                    [](char c) { return c >= 0x20 && c < 0x7f; })) {
+      metadata.emplace_back(kUserMetadataKey, who.name);
+    }
+    auto fetched = FetchEvidence(*archive_, metadata, county, year, timeout);
     if (fetched.ok()) {
       index = *std::move(fetched);
     } else {
       *archive_down = true;
+      const absl::Status& why = fetched.status();
+      const bool unreachable = absl::IsUnavailable(why) ||
+                               absl::IsDeadlineExceeded(why) ||
+                               absl::IsCancelled(why);
       out->add_warnings(absl::StrCat(
-          "evidence status unknown: the archive did not answer within ",
-          absl::FormatDuration(timeout), " (",
-          absl::StatusCodeToString(fetched.status().code()), ": ",
-          fetched.status().message(), ")"));
+          "evidence status unknown: the archive ",
+          unreachable ? absl::StrCat("did not answer within ",
+                                     absl::FormatDuration(timeout))
+                      : std::string("refused"),
+          " (", absl::StatusCodeToString(why.code()), ": ", why.message(),
+          ")"));
     }
   }
   std::vector<std::string> counted;
@@ -464,16 +541,23 @@ absl::Status ChecklistGrpcService::Evaluate(
 grpc::Status ChecklistGrpcService::EvaluateCounty(
     grpc::ServerContext* context, const v1::EvaluateCountyRequest* request,
     v1::CountyEvaluation* response) {
+  absl::StatusOr<Principal> who = Admit(*context, Permission::kEvaluate);
+  if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] = "counties/{county}/years/{year}";
   auto name = ParseCountyYear(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
   if (!name->school.empty() || !name->tail.empty()) {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
   }
+  if (absl::Status s = Authorize(*who, Permission::kEvaluate,
+                                 Scope::County(name->county));
+      !s.ok()) {
+    return ToGrpc(s);
+  }
   auto standard = Standard(request->standard());
   if (!standard.ok()) return ToGrpc(standard.status());
   bool archive_down = false;
-  return ToGrpc(Evaluate(context, name->county, name->year, **standard,
+  return ToGrpc(Evaluate(context, *who, name->county, name->year, **standard,
                          request->as_of_revision(), !request->skip_evidence(),
                          request->view(), &archive_down, response));
 }
@@ -481,6 +565,8 @@ grpc::Status ChecklistGrpcService::EvaluateCounty(
 grpc::Status ChecklistGrpcService::EvaluateProvince(
     grpc::ServerContext* context, const v1::EvaluateProvinceRequest* request,
     grpc::ServerWriter<v1::CountyEvaluation>* writer) {
+  absl::StatusOr<Principal> who = Admit(*context, Permission::kEvaluate);
+  if (!who.ok()) return ToGrpc(who.status());
   std::vector<std::string> parts = absl::StrSplit(request->name(), '/');
   int year = 0;
   if (parts.size() != 4 || parts[0] != "provinces" || parts[1].size() != 2 ||
@@ -490,6 +576,11 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
       year < 2000 || year > 2100) {
     return ToGrpc(InvalidField(
         "name", "expected provinces/{2-digit province code}/years/{year}"));
+  }
+  if (absl::Status s =
+          Authorize(*who, Permission::kEvaluate, Scope::Province(parts[1]));
+      !s.ok()) {
+    return ToGrpc(s);
   }
   auto standard = Standard(request->standard());
   if (!standard.ok()) return ToGrpc(standard.status());
@@ -503,7 +594,8 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
     }
     v1::CountyEvaluation eval;
     absl::Status s =
-        Evaluate(context, county, year, **standard, request->as_of_revision(),
+        Evaluate(context, *who, county, year, **standard,
+                 request->as_of_revision(),
                  true, request->view(), &archive_down, &eval);
     if (!s.ok()) return ToGrpc(s);
     if (!writer->Write(eval)) {
@@ -511,6 +603,17 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
     }
   }
   return grpc::Status::OK;
+}
+
+grpc::Status ChecklistGrpcService::GetAuditLog(
+    grpc::ServerContext* context, const v1::GetAuditLogRequest* request,
+    grpc::ServerWriter<v1::AuditEntry>* writer) {
+  return GetAuditLogRpc(
+      auth_, *context, *request, *writer,
+      [this](int64_t from,
+             const std::function<bool(const v1::AuditEntry&)>& fn) {
+        return store_.ScanAudit(from, fn);
+      });
 }
 
 }  // namespace junheng::checklist

@@ -14,6 +14,8 @@
 #include "checklist_service/checklist_store.h"
 #include "checklist_service/standard_loader.h"
 #include "checklist_service/stats.h"
+#include "common/access.h"
+#include "common/authenticator.h"
 #include "junheng/v1/archive.grpc.pb.h"
 #include "junheng/v1/checklist.grpc.pb.h"
 
@@ -29,12 +31,16 @@ struct ChecklistOptions {
   // How many parsed county snapshots to keep for repeated evaluations (a
   // province has up to a few hundred counties).
   size_t cached_counties = 256;
+  // The checklist's own token for the archive (a service principal); empty
+  // when the archive runs without authentication.
+  std::string archive_token;
 };
 
 class ChecklistGrpcService final : public v1::ChecklistService::Service {
  public:
   // `archive` may be null: evidence status is then unknown.
-  ChecklistGrpcService(ChecklistStore& store, StandardMap standards,
+  ChecklistGrpcService(ChecklistStore& store, Authenticator& auth,
+                       StandardMap standards,
                        std::unique_ptr<v1::ArchiveService::Stub> archive,
                        ChecklistOptions options);
 
@@ -64,8 +70,15 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
   grpc::Status EvaluateProvince(
       grpc::ServerContext*, const v1::EvaluateProvinceRequest*,
       grpc::ServerWriter<v1::CountyEvaluation>*) override;
+  grpc::Status GetAuditLog(grpc::ServerContext*,
+                           const v1::GetAuditLogRequest*,
+                           grpc::ServerWriter<v1::AuditEntry>*) override;
 
  private:
+  // Who is calling, and whether their role may do `permission` at all (the
+  // place a request names is checked once it is parsed).
+  absl::StatusOr<Principal> Admit(const grpc::ServerContext& context,
+                                  Permission permission);
   template <typename Row, typename Stored>
   absl::Status Import(grpc::ServerContext* context,
                       grpc::ServerReader<v1::ImportRequest>* reader,
@@ -82,13 +95,15 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
       const std::string& name) const;
   // Evaluates one county; `archive_down` is set when the archive did not
   // answer, and skips asking it again when already set.
-  absl::Status Evaluate(grpc::ServerContext* context, const std::string& county,
+  absl::Status Evaluate(grpc::ServerContext* context, const Principal& who,
+                        const std::string& county,
                         int year, const v1::IndicatorStandard& standard,
                         int64_t as_of, bool ask_archive,
                         v1::EvaluationView view, bool* archive_down,
                         v1::CountyEvaluation* out);
 
   ChecklistStore& store_;
+  Authenticator& auth_;
   const StandardMap standards_;
   std::unique_ptr<v1::ArchiveService::Stub> archive_;
   const ChecklistOptions options_;

@@ -12,6 +12,7 @@
 #define JUNHENG_CHECKLIST_SERVICE_CHECKLIST_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/audit_chain.h"
+#include "junheng/v1/audit.pb.h"
 
 namespace junheng::checklist {
 
@@ -76,15 +79,22 @@ class ChecklistStore {
  public:
   virtual ~ChecklistStore() = default;
 
-  // Store every row as one new revision, atomically and durably.
+  // Store every row as one new revision, atomically and durably, with one
+  // audit entry per row (or judgement) in the same write.
   virtual absl::StatusOr<RevisionInfo> PutSchools(
-      const std::vector<StoredSchool>& rows, const std::string& submitter,
+      const std::vector<StoredSchool>& rows, const Actor& submitter,
       const std::string& comment) = 0;
   virtual absl::StatusOr<RevisionInfo> PutCounties(
-      const std::vector<StoredCounty>& rows, const std::string& submitter,
+      const std::vector<StoredCounty>& rows, const Actor& submitter,
       const std::string& comment) = 0;
   virtual absl::StatusOr<RevisionInfo> PutJudgement(
-      const StoredJudgement& judgement, const std::string& submitter) = 0;
+      const StoredJudgement& judgement, const Actor& submitter) = 0;
+
+  // Calls `fn` with each audit entry from sequence `from` on, in order,
+  // until it returns false.
+  virtual absl::Status ScanAudit(
+      int64_t from,
+      const std::function<bool(const v1::AuditEntry&)>& fn) = 0;
 
   // The newest revision (0 for an empty store).
   virtual int64_t LatestRevision() = 0;

@@ -825,6 +825,13 @@ std::string Suggestion(absl::string_view name,
   size_t best = limit + 1;
   std::vector<absl::string_view> candidates;
   for (const Column<Row>& column : columns) {
+    // The distance is at least the difference in length: skipping what
+    // cannot be near keeps a hostile header (thousands of cells of a
+    // thousand bytes) from costing seconds of quadratic work.
+    const size_t length_difference = normal.size() > column.name.size()
+                                         ? normal.size() - column.name.size()
+                                         : column.name.size() - normal.size();
+    if (length_difference > best) continue;
     const size_t d = EditDistance(normal, column.name);
     if (d < best) {
       best = d;

@@ -10,6 +10,7 @@
 namespace junheng::checklist {
 
 absl::StatusOr<EvidenceIndex> FetchEvidence(v1::ArchiveService::Stub& archive,
+                                            const ArchiveMetadata& metadata,
                                             const std::string& county, int year,
                                             absl::Duration timeout) {
   const auto deadline =
@@ -22,6 +23,7 @@ absl::StatusOr<EvidenceIndex> FetchEvidence(v1::ArchiveService::Stub& archive,
   do {
     grpc::ClientContext context;
     context.set_deadline(deadline);
+    for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
     v1::ListEvidenceResponse response;
     absl::Status s =
         FromGrpc(archive.ListEvidence(&context, request, &response));

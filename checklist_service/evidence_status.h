@@ -21,9 +21,14 @@ namespace junheng::checklist {
 // "counties/C" (county-level evidence) or "counties/C/schools/S".
 using EvidenceIndex = std::set<std::pair<std::string, std::string>>;
 
+// Call metadata for the archive: the service's own token and the caller it
+// acts for, so the archive authorizes the real caller.
+using ArchiveMetadata = std::vector<std::pair<std::string, std::string>>;
+
 // Lists the county's live evidence of `year`, all pages, within `timeout`.
 // UNAVAILABLE or DEADLINE_EXCEEDED when the archive cannot answer in time.
 absl::StatusOr<EvidenceIndex> FetchEvidence(v1::ArchiveService::Stub& archive,
+                                            const ArchiveMetadata& metadata,
                                             const std::string& county, int year,
                                             absl::Duration timeout);
 

@@ -3,6 +3,7 @@
 //   junheng-checklist --listen 127.0.0.1:0 --data_dir DIR
 //       [--standards_dir standards] [--archive_addr 127.0.0.1:50051]
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -11,12 +12,12 @@
 #include "checklist_service/checklist_grpc_service.h"
 #include "checklist_service/checklist_store.h"
 #include "checklist_service/standard_loader.h"
+#include "common/server_flags.h"
 #include "common/server_main.h"
+#include "common/tls.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:0",
-          "host:port to serve on; port 0 picks a free port, printed on start");
 ABSL_FLAG(std::string, data_dir, "", "directory of the RocksDB database");
 ABSL_FLAG(std::string, standards_dir, JUNHENG_DEFAULT_STANDARDS_DIR,
           "directory of the *.textproto indicator standards");
@@ -24,19 +25,33 @@ ABSL_FLAG(std::string, archive_addr, "",
           "host:port of junheng-archive, for evidence status (optional)");
 ABSL_FLAG(int, archive_timeout_ms, 2000,
           "how long an evaluation waits for the archive at most");
-ABSL_FLAG(int, shutdown_grace_seconds, 10,
-          "how long in-flight calls may run on after SIGTERM");
+ABSL_FLAG(std::string, archive_token_file, "",
+          "file holding this service's own token for the archive (role "
+          "service); needed when the archive checks tokens");
+ABSL_FLAG(std::string, archive_tls_ca, "",
+          "PEM CA to verify the archive's TLS certificate with");
+ABSL_FLAG(std::string, archive_tls_cert, "",
+          "PEM client certificate for an archive that requires mutual TLS");
+ABSL_FLAG(std::string, archive_tls_key, "", "PEM key of --archive_tls_cert");
 
 int main(int argc, char** argv) {
   junheng::BlockShutdownSignals();
   absl::SetProgramUsageMessage(
       "The Junheng checklist service.\n"
       "  junheng-checklist --listen 127.0.0.1:0 --data_dir DIR "
-      "[--archive_addr HOST:PORT]");
+      "(--principals FILE | --insecure_no_auth) [--archive_addr HOST:PORT "
+      "--archive_token_file FILE]");
   absl::ParseCommandLine(argc, argv);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
     std::fprintf(stderr, "junheng-checklist: --data_dir is required\n");
+    return 2;
+  }
+  absl::StatusOr<junheng::ServerSetup> setup =
+      junheng::ServerSetupFromFlags("junheng-checklist");
+  if (!setup.ok()) {
+    std::fprintf(stderr, "junheng-checklist: %s\n",
+                 std::string(setup.status().message()).c_str());
     return 2;
   }
   // A standard that does not load is a start-up failure naming file, line
@@ -55,22 +70,37 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<junheng::v1::ArchiveService::Stub> archive;
-  if (const std::string addr = absl::GetFlag(FLAGS_archive_addr);
-      !addr.empty()) {
-    archive = junheng::v1::ArchiveService::NewStub(
-        grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
-  }
   junheng::checklist::ChecklistOptions options;
   options.archive_timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_archive_timeout_ms));
+  if (const std::string addr = absl::GetFlag(FLAGS_archive_addr);
+      !addr.empty()) {
+    auto credentials = junheng::ChannelCredentials(
+        {absl::GetFlag(FLAGS_archive_tls_ca),
+         absl::GetFlag(FLAGS_archive_tls_cert),
+         absl::GetFlag(FLAGS_archive_tls_key)});
+    if (!credentials.ok()) {
+      std::fprintf(stderr, "junheng-checklist: %s\n",
+                   std::string(credentials.status().message()).c_str());
+      return 2;
+    }
+    archive = junheng::v1::ArchiveService::NewStub(
+        grpc::CreateChannel(addr, *credentials));
+    if (const std::string path = absl::GetFlag(FLAGS_archive_token_file);
+        !path.empty()) {
+      std::ifstream in(path);
+      std::getline(in, options.archive_token);
+      if (!in && options.archive_token.empty()) {
+        std::fprintf(stderr, "junheng-checklist: cannot read %s\n",
+                     path.c_str());
+        return 2;
+      }
+    }
+  }
   junheng::checklist::ChecklistGrpcService service(
-      **store, *std::move(standards), std::move(archive), options);
-  absl::Status served = junheng::Serve(
-      {.listen_address = absl::GetFlag(FLAGS_listen),
-       .server_name = "junheng-checklist",
-       .shutdown_grace =
-           absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds))},
-      {&service});
+      **store, *setup->auth, *std::move(standards), std::move(archive),
+      options);
+  absl::Status served = junheng::Serve(setup->serve, {&service});
   if (!served.ok()) {
     std::fprintf(stderr, "junheng-checklist: %s\n", served.ToString().c_str());
     return 1;

@@ -7,11 +7,14 @@
 //   counties    county(6) year(u32) revision(u64)            -> StoredRow
 //   judgements  county(6) year(u32) code 0x00 revision(u64)  -> StoredJudgement
 //   revisions   revision(u64)                                -> RevisionRecord
+//   audit       sequence(u64)                                -> junheng.v1.AuditEntry
 //
 // Rows are never overwritten: a later import of the same school adds a key
 // with a higher revision, and a read "as of" R takes, per school, the last
 // key whose revision is ≤ R. A revision's rows and its revisions entry are
-// one synced write batch, so a revision is either wholly there or absent.
+// one atomic write batch, synced before it is acknowledged, so a revision is
+// either wholly there or absent.
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -20,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "checklist_service/checklist_store.h"
 #include "common/big_endian.h"
+#include "common/rocks_audit.h"
 #include "common/rocks_status.h"
 #include "common/status_macros.h"
 #include "junheng/internal/checklist_records.pb.h"
@@ -29,9 +33,18 @@
 namespace junheng::checklist {
 namespace {
 
-constexpr const char* kFamilies[] = {"default", "schools", "counties",
-                                     "judgements", "revisions"};
-enum Family { kDefault, kSchools, kCounties, kJudgements, kRevisions, kCount };
+constexpr const char* kFamilies[] = {"default",    "schools",   "counties",
+                                     "judgements", "revisions", "audit"};
+enum Family {
+  kDefault,
+  kSchools,
+  kCounties,
+  kJudgements,
+  kRevisions,
+  kAudit,
+  kCount
+};
+
 
 std::string CountyYear(absl::string_view county, int year) {
   std::string key(county);
@@ -58,6 +71,9 @@ class RocksChecklistStore final : public ChecklistStore {
         db_->NewIterator(rocksdb::ReadOptions(), cf_[kRevisions]));
     it->SeekToLast();
     if (it->Valid()) latest_ = static_cast<int64_t>(GetU64BE(View(it->key())));
+    // An unreadable last entry leaves the chain restarting from genesis,
+    // which `junheng audit verify` then reports at that entry.
+    RestoreAuditChain(*db_, cf_[kAudit], audit_).IgnoreError();
   }
   ~RocksChecklistStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -65,9 +81,16 @@ class RocksChecklistStore final : public ChecklistStore {
   }
 
   absl::StatusOr<RevisionInfo> PutSchools(const std::vector<StoredSchool>& rows,
-                                          const std::string& submitter,
+                                          const Actor& submitter,
                                           const std::string& comment) override {
-    return Commit("import_schools", submitter, comment,
+    std::vector<AuditEvent> events;
+    for (const StoredSchool& r : rows) {
+      events.push_back({.action = "import_schools",
+                        .resource = absl::StrCat(
+                            "counties/", r.key.county, "/years/", r.key.year,
+                            "/schools/", r.key.school, "/statistics")});
+    }
+    return Commit("import_schools", submitter, comment, std::move(events),
                   [&](rocksdb::WriteBatch& b, int64_t rev) {
                     for (const StoredSchool& r : rows) {
                       std::string key = CountyYear(r.key.county, r.key.year);
@@ -80,9 +103,16 @@ class RocksChecklistStore final : public ChecklistStore {
   }
 
   absl::StatusOr<RevisionInfo> PutCounties(
-      const std::vector<StoredCounty>& rows, const std::string& submitter,
+      const std::vector<StoredCounty>& rows, const Actor& submitter,
       const std::string& comment) override {
-    return Commit("import_counties", submitter, comment,
+    std::vector<AuditEvent> events;
+    for (const StoredCounty& r : rows) {
+      events.push_back(
+          {.action = "import_counties",
+           .resource = absl::StrCat("counties/", r.county, "/years/", r.year,
+                                    "/statistics")});
+    }
+    return Commit("import_counties", submitter, comment, std::move(events),
                   [&](rocksdb::WriteBatch& b, int64_t rev) {
                     for (const StoredCounty& r : rows) {
                       std::string key = CountyYear(r.county, r.year);
@@ -94,8 +124,14 @@ class RocksChecklistStore final : public ChecklistStore {
   }
 
   absl::StatusOr<RevisionInfo> PutJudgement(
-      const StoredJudgement& j, const std::string& submitter) override {
-    return Commit("judgement", submitter, j.code,
+      const StoredJudgement& j, const Actor& submitter) override {
+    std::vector<AuditEvent> events = {
+        {.action = "judgement",
+         .resource = absl::StrCat("counties/", j.county, "/years/", j.year,
+                                  "/judgements/", j.code),
+         .detail = j.passed ? "passed" : "failed"}};
+    if (j.score) absl::StrAppend(&events[0].detail, ", score ", *j.score);
+    return Commit("judgement", submitter, j.code, std::move(events),
                   [&](rocksdb::WriteBatch& b, int64_t rev) {
                     internal::StoredJudgement value;
                     value.set_passed(j.passed);
@@ -299,34 +335,57 @@ class RocksChecklistStore final : public ChecklistStore {
     return FromRocks(it->status(), "reading the checklist data");
   }
 
+  absl::Status ScanAudit(
+      int64_t from,
+      const std::function<bool(const v1::AuditEntry&)>& fn) override {
+    return ScanAuditLog(*db_, cf_[kAudit], from, fn);
+  }
+
   template <typename Fill>
   absl::StatusOr<RevisionInfo> Commit(const std::string& kind,
-                                      const std::string& submitter,
-                                      const std::string& comment, Fill&& fill) {
-    absl::MutexLock lock(&mu_);
+                                      const Actor& submitter,
+                                      const std::string& comment,
+                                      std::vector<AuditEvent> events,
+                                      Fill&& fill) {
+    // mu_ orders revisions and the audit chain; the disk sync happens after
+    // it is released (the WAL is sequential: a revision acknowledged after
+    // its sync has every earlier one durable too).
+    absl::ReleasableMutexLock lock(&mu_);
     const int64_t rev = latest_ + 1;
     rocksdb::WriteBatch batch;
     fill(batch, rev);
     internal::RevisionRecord record;
     const int64_t now = absl::ToUnixMicros(absl::Now());
+    // The chain advances only once the batch is stored.
+    AuditChain chain = audit_;
+    for (AuditEvent& e : events) {
+      absl::StrAppend(&e.detail, e.detail.empty() ? "" : ", ", "revision ",
+                      rev);
+      v1::AuditEntry entry = chain.Next(submitter, e, now);
+      PutAuditEntry(batch, cf_[kAudit], entry);
+      chain.Advance(entry);
+    }
     record.set_time_us(now);
-    record.set_submitter(submitter);
+    record.set_submitter(submitter.principal);
     record.set_kind(kind);
     record.set_comment(comment);
     std::string key;
     PutU64BE(key, static_cast<uint64_t>(rev));
     batch.Put(cf_[kRevisions], key, record.SerializeAsString());
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    RETURN_IF_ERROR(FromRocks(db_->Write(sync, &batch), "storing a revision"));
+    RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
+                              "storing a revision"));
     latest_ = rev;
-    return RevisionInfo{rev, now, submitter, kind, comment};
+    audit_ = chain;
+    lock.Release();
+    RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "making a revision durable"));
+    return RevisionInfo{rev, now, submitter.principal, kind, comment};
   }
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
   absl::Mutex mu_;
   int64_t latest_ ABSL_GUARDED_BY(mu_) = 0;
+  AuditChain audit_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

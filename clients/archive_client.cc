@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/caller.h"
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
@@ -48,13 +49,6 @@ int64_t ReadFully(int fd, char* buf, size_t max) {
 
 }  // namespace
 
-std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(8 << 20);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
-}
-
 std::string NewRequestId() {
   std::random_device rd;
   std::uniform_int_distribution<uint64_t> dist;
@@ -89,9 +83,7 @@ void ArchiveClient::Prepare(grpc::ClientContext& context, bool unary) const {
     context.set_deadline(std::chrono::system_clock::now() +
                          absl::ToChronoNanoseconds(options_.call_timeout));
   }
-  if (!options_.user.empty()) {
-    context.AddMetadata(kUserMetadataKey, options_.user);
-  }
+  AddCallerMetadata(context, options_.token, options_.user);
 }
 
 absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Upload(
@@ -153,16 +145,27 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::UploadFile(
   }
   if (header.request_id().empty()) header.set_request_id(NewRequestId());
   absl::Status last;
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(attempt));
+  absl::Duration wait = absl::ZeroDuration();
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    if (attempt > 0) absl::SleepFor(wait);
     Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (f.fd < 0) return Errno("cannot open", path);
     auto result = Upload(
         header,
         [&f](char* buf, size_t max) { return ReadFully(f.fd, buf, max); },
         progress);
-    if (result.ok() || !absl::IsUnavailable(result.status())) return result;
+    if (result.ok()) return result;
     last = result.status();
+    // A busy archive says when to come back; a full disk (a long hint) or
+    // any other refusal is the caller's to see.
+    const std::optional<absl::Duration> hint = RetryDelay(last);
+    if (absl::IsResourceExhausted(last) && hint && *hint <= absl::Seconds(5)) {
+      wait = *hint;
+    } else if (absl::IsUnavailable(last) && attempt < 3) {
+      wait = absl::Seconds(attempt + 1);
+    } else {
+      return last;
+    }
   }
   return last;
 }

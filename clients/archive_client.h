@@ -1,6 +1,6 @@
 // A small client for the archive service, returning absl::Status with the
 // server's field violations attached (common/grpc_status.h). Used by the CLI,
-// the tests and the benchmarks; the checklist service uses it too.
+// the tests and the benchmarks; the checklist service does not (the services share only the API).
 //
 //   auto channel = junheng::Connect("127.0.0.1:50051");
 //   junheng::ArchiveClient archive(channel);
@@ -18,12 +18,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/channel.h"
+#include "clients/connection.h"
 #include "junheng/v1/archive.grpc.pb.h"
 
 namespace junheng {
-
-// An insecure channel to host:port (TLS arrives with authentication).
-std::shared_ptr<grpc::Channel> Connect(const std::string& address);
 
 // Called with (bytes done, bytes total) as a transfer progresses.
 using Progress = std::function<void(int64_t, int64_t)>;
@@ -35,8 +33,11 @@ class ArchiveClient {
     absl::Duration call_timeout = absl::Seconds(30);
     // Bytes per upload message.
     size_t chunk_bytes = 1 << 20;
-    // Sent as x-junheng-user; recorded as the uploader.
+    // Sent as x-junheng-user; recorded as the uploader by a service run
+    // without authentication.
     std::string user;
+    // Sent as 'authorization: Bearer <token>'.
+    std::string token;
   };
 
   explicit ArchiveClient(std::shared_ptr<grpc::Channel> channel)
@@ -51,9 +52,10 @@ class ArchiveClient {
       const Progress& progress = nullptr);
 
   // Uploads a file, declaring its size and SHA-256 so the server verifies
-  // the bytes end to end. Retries on UNAVAILABLE with the same request id
-  // (one is generated if the header has none), so a retry never adds a
-  // second version.
+  // the bytes end to end. Retries on UNAVAILABLE, and on RESOURCE_EXHAUSTED
+  // with a short retry hint (a busy archive), with the same request id (one
+  // is generated if the header has none), so a retry never adds a second
+  // version.
   absl::StatusOr<v1::EvidenceVersion> UploadFile(
       v1::UploadHeader header, const std::string& path,
       const Progress& progress = nullptr);

@@ -48,14 +48,6 @@ struct Context {
   ArchiveClient client;
 };
 
-std::string Address(const Args& args) {
-  if (auto a = args.Get("archive_addr")) return *a;
-  if (const char* env = std::getenv("JUNHENG_ARCHIVE_ADDR"); env && *env) {
-    return env;
-  }
-  return "127.0.0.1:50051";
-}
-
 int Fail(const Context& ctx, const absl::Status& status) {
   if (absl::IsUnavailable(status)) {
     return ReportError(absl::UnavailableError(absl::StrCat(
@@ -332,7 +324,8 @@ int RunArchiveCommand(const Args& args) {
     return UsageError(absl::StrCat("unknown command 'archive ", verb, "'"));
   }
   std::set<std::string> known = flags->second;
-  known.insert({"archive_addr", "format", "user"});
+  known.insert({"archive_addr", "format"});
+  known.insert(kCredentialFlags.begin(), kCredentialFlags.end());
   if (auto unknown = args.Unknown(known); !unknown.empty()) {
     return UsageError(absl::StrCat("archive ", verb, " does not take ",
                                    absl::StrJoin(unknown, ", ")));
@@ -341,12 +334,16 @@ int RunArchiveCommand(const Args& args) {
   if (format != "table" && format != "json") {
     return UsageError("--format is table or json");
   }
+  absl::StatusOr<Credentials> credentials = CredentialsFromArgs(args);
+  if (!credentials.ok()) return ReportError(credentials.status());
   ArchiveClient::Options options;
-  options.user =
-      args.Get("user").value_or(std::getenv("USER") ? std::getenv("USER") : "");
-  const std::string address = Address(args);
+  options.user = credentials->user;
+  options.token = credentials->token;
+  const std::string address = ServiceAddress(args, "archive");
+  auto channel = Connect(address, credentials->tls);
+  if (!channel.ok()) return ReportError(channel.status());
   Context ctx{args, format == "json" ? Format::kJson : Format::kTable, address,
-              ArchiveClient(Connect(address), options)};
+              ArchiveClient(*channel, options)};
   if (verb == "put") return Put(ctx);
   if (verb == "get") return Get(ctx);
   if (verb == "ls") return List(ctx);

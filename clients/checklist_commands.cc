@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "clients/cli.h"
 #include "clients/commands.h"
+#include "clients/connection.h"
 #include "common/caller.h"
 #include "common/grpc_status.h"
 #include "grpcpp/create_channel.h"
@@ -57,11 +58,12 @@ struct Context {
   std::string address;
   std::unique_ptr<v1::ChecklistService::Stub> stub;
   std::string user;
+  std::string token;
 
   void Prepare(grpc::ClientContext& c, absl::Duration timeout) const {
     c.set_deadline(std::chrono::system_clock::now() +
                    absl::ToChronoNanoseconds(timeout));
-    if (!user.empty()) c.AddMetadata(kUserMetadataKey, user);
+    AddCallerMetadata(c, token, user);
   }
 };
 
@@ -642,7 +644,8 @@ int RunChecklistCommand(const Args& args) {
     return UsageError(absl::StrCat("unknown command 'checklist ", verb, "'"));
   }
   std::set<std::string> known = flags->second;
-  known.insert({"checklist_addr", "format", "user"});
+  known.insert({"checklist_addr", "format"});
+  known.insert(kCredentialFlags.begin(), kCredentialFlags.end());
   if (auto unknown = args.Unknown(known); !unknown.empty()) {
     return UsageError(absl::StrCat("checklist ", verb, " does not take ",
                                    absl::StrJoin(unknown, ", ")));
@@ -652,22 +655,17 @@ int RunChecklistCommand(const Args& args) {
       format != "markdown") {
     return UsageError("--format is table, json, csv or markdown");
   }
-  std::string address;
-  if (auto a = args.Get("checklist_addr")) {
-    address = *a;
-  } else if (const char* env = std::getenv("JUNHENG_CHECKLIST_ADDR");
-             env && *env) {
-    address = env;
-  } else {
-    address = "127.0.0.1:50052";
-  }
-  grpc::ChannelArguments channel_args;
-  channel_args.SetMaxReceiveMessageSize(64 << 20);
-  Context ctx{args, format, address,
-              v1::ChecklistService::NewStub(grpc::CreateCustomChannel(
-                  address, grpc::InsecureChannelCredentials(), channel_args)),
-              args.Get("user").value_or(
-                  std::getenv("USER") ? std::getenv("USER") : "")};
+  const std::string address = ServiceAddress(args, "checklist");
+  absl::StatusOr<Credentials> credentials = CredentialsFromArgs(args);
+  if (!credentials.ok()) return ReportError(credentials.status());
+  auto channel = Connect(address, credentials->tls, 64 << 20);
+  if (!channel.ok()) return ReportError(channel.status());
+  Context ctx{args,
+              format,
+              address,
+              v1::ChecklistService::NewStub(*channel),
+              credentials->user,
+              credentials->token};
   if (verb == "standards") return Standards(ctx);
   if (verb == "import") {
     if (words.size() < 3 || (words[2] != "schools" && words[2] != "counties")) {

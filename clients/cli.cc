@@ -2,10 +2,14 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -134,6 +138,55 @@ void ProgressBar::Update(int64_t done, int64_t total) {
                HumanBytes(total).c_str(),
                HumanBytes(static_cast<int64_t>(done / seconds)).c_str());
   std::fflush(stderr);
+}
+
+absl::StatusOr<Credentials> CredentialsFromArgs(const Args& args) {
+  auto from = [&args](const char* flag, const char* env) -> std::string {
+    if (auto v = args.Get(flag)) return *v;
+    const char* e = std::getenv(env);
+    return e != nullptr ? e : "";
+  };
+  Credentials c;
+  if (auto token = args.Get("token")) {
+    c.token = *token;
+  } else if (auto file = args.Get("token_file")) {
+    std::ifstream in(*file);
+    if (!in) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot read the token file ", *file));
+    }
+    std::getline(in, c.token);
+  } else if (const char* env = std::getenv("JUNHENG_TOKEN")) {
+    c.token = env;
+  }
+  // Whitespace around a pasted token is never part of it.
+  while (!c.token.empty() && std::isspace(static_cast<unsigned char>(
+                                 c.token.back()))) {
+    c.token.pop_back();
+  }
+  for (char ch : c.token) {
+    if (ch < 0x21 || ch >= 0x7f) {
+      return absl::InvalidArgumentError(
+          "the token holds characters no Junheng token has; pass it as "
+          "`junheng admin token create` printed it");
+    }
+  }
+  c.tls = {from("tls_ca", "JUNHENG_TLS_CA"),
+           from("tls_cert", "JUNHENG_TLS_CERT"),
+           from("tls_key", "JUNHENG_TLS_KEY")};
+  c.user = from("user", "USER");
+  return c;
+}
+
+std::string ServiceAddress(const Args& args, absl::string_view service) {
+  const bool archive = service == "archive";
+  if (auto a = args.Get(archive ? "archive_addr" : "checklist_addr")) {
+    return *a;
+  }
+  const char* env = std::getenv(archive ? "JUNHENG_ARCHIVE_ADDR"
+                                        : "JUNHENG_CHECKLIST_ADDR");
+  if (env != nullptr && *env != '\0') return env;
+  return archive ? "127.0.0.1:50051" : "127.0.0.1:50052";
 }
 
 }  // namespace junheng::cli

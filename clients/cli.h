@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/tls.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
@@ -43,6 +45,24 @@ class Args {
 };
 
 enum class Format { kTable, kJson };
+
+// How to reach a service as whom: --token (else --token_file, else
+// $JUNHENG_TOKEN), --tls_ca/--tls_cert/--tls_key (else $JUNHENG_TLS_CA,
+// $JUNHENG_TLS_CERT, $JUNHENG_TLS_KEY), --user (else $USER).
+struct Credentials {
+  std::string token;
+  TlsClientFiles tls;
+  std::string user;
+};
+// The flags Credentials reads, for a command's list of known flags.
+inline const std::set<std::string> kCredentialFlags = {
+    "token", "token_file", "tls_ca", "tls_cert", "tls_key", "user"};
+absl::StatusOr<Credentials> CredentialsFromArgs(const Args& args);
+
+// The address of "archive" or "checklist": --archive_addr (else
+// $JUNHENG_ARCHIVE_ADDR, else 127.0.0.1:50051) or --checklist_addr (else
+// $JUNHENG_CHECKLIST_ADDR, else 127.0.0.1:50052).
+std::string ServiceAddress(const Args& args, absl::string_view service);
 
 // Prints "junheng: <CODE>: message" and each field violation to stderr;
 // returns kExitError.

@@ -12,6 +12,10 @@ int RunArchiveCommand(const Args& args);
 extern const char kArchiveUsage[];
 int RunChecklistCommand(const Args& args);
 extern const char kChecklistUsage[];
+int RunAdminCommand(const Args& args);
+extern const char kAdminUsage[];
+int RunAuditCommand(const Args& args);
+extern const char kAuditUsage[];
 
 }  // namespace junheng::cli
 

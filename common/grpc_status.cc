@@ -1,8 +1,11 @@
 #include "common/grpc_status.h"
 
+#include <algorithm>
+
 #include <utility>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -44,6 +47,33 @@ std::string FitBadRequest(const std::string& serialized) {
                                      " more violations not listed; fix these "
                                      "and try again"));
   return kept.SerializeAsString();
+}
+
+// Whether `s` is UTF-8 as protobuf checks it in proto3 strings: no overlong
+// forms, surrogates or values past U+10FFFF.
+bool IsUtf8(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t len = c < 0x80             ? 1
+                       : (c & 0xE0) == 0xC0 ? 2
+                       : (c & 0xF0) == 0xE0 ? 3
+                       : (c & 0xF8) == 0xF0 ? 4
+                                            : 0;
+    if (len == 0 || s.size() - i < len) return false;
+    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
 }
 
 }  // namespace
@@ -100,6 +130,15 @@ void SetRetryDelay(absl::Status& status, absl::Duration delay) {
   status.SetPayload(kRetryInfoUrl, absl::Cord(info.SerializeAsString()));
 }
 
+std::optional<absl::Duration> RetryDelay(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryInfoUrl);
+  if (!payload) return std::nullopt;
+  google::rpc::RetryInfo info;
+  if (!info.ParseFromString(std::string(*payload))) return std::nullopt;
+  return absl::Seconds(info.retry_delay().seconds()) +
+         absl::Nanoseconds(info.retry_delay().nanos());
+}
+
 grpc::Status ToGrpc(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   // absl and gRPC share the canonical code numbering.
@@ -116,7 +155,7 @@ grpc::Status ToGrpc(const absl::Status& status) {
   });
   std::string message(status.message());
   if (message.size() > 2 * kMaxMessageBytes) {
-    message = absl::StrCat(message.substr(0, 2 * kMaxMessageBytes), " …");
+    message = Excerpt(message, 2 * kMaxMessageBytes);
   }
   if (details.details_size() == 0) return grpc::Status(code, message);
   return grpc::Status(code, message, details.SerializeAsString());
@@ -134,6 +173,18 @@ absl::Status FromGrpc(const grpc::Status& status) {
     }
   }
   return out;
+}
+
+std::string Excerpt(absl::string_view text, size_t max_bytes) {
+  size_t cut = std::min(text.size(), max_bytes);
+  while (cut > 0 && cut < text.size() &&
+         (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  std::string shown(text.substr(0, cut));
+  if (!IsUtf8(shown)) shown = absl::CHexEscape(shown);
+  if (cut < text.size()) shown += "\u2026";
+  return shown;
 }
 
 }  // namespace junheng

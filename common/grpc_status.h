@@ -9,6 +9,7 @@
 #ifndef JUNHENG_COMMON_GRPC_STATUS_H_
 #define JUNHENG_COMMON_GRPC_STATUS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,14 @@ std::vector<FieldViolation> FieldViolations(const absl::Status& status);
 // Attaches a retry hint (google.rpc.RetryInfo) to a RESOURCE_EXHAUSTED or
 // UNAVAILABLE status.
 void SetRetryDelay(absl::Status& status, absl::Duration delay);
+// The retry hint `status` carries, if any.
+std::optional<absl::Duration> RetryDelay(const absl::Status& status);
+
+// At most `max_bytes` of `text` for an error message: cut at a character
+// boundary and hex-escaped unless UTF-8, because a field violation that is
+// not UTF-8 cannot be parsed back from the google.rpc.BadRequest it
+// travels in (and a client would then see no violation at all).
+std::string Excerpt(absl::string_view text, size_t max_bytes);
 
 // Maps the status, keeping message, field violations and retry hint.
 grpc::Status ToGrpc(const absl::Status& status);

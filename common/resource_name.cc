@@ -26,8 +26,7 @@ constexpr char kNameShapes[] =
 
 absl::Status Bad(absl::string_view field, absl::string_view name,
                  absl::string_view why) {
-  std::string shown(name.substr(0, 80));
-  if (name.size() > 80) shown += "…";
+  const std::string shown = Excerpt(name, 80);
   return InvalidField(
       std::string(field),
       absl::StrCat("\"", shown, "\" is not a valid name: ", why));

@@ -11,6 +11,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "common/tls.h"
 
 namespace junheng {
 namespace {
@@ -32,13 +33,24 @@ void BlockShutdownSignals() {
 
 absl::Status Serve(const ServeOptions& options,
                    const std::vector<grpc::Service*>& services) {
+  if (!options.tls && !options.allow_plaintext_remote &&
+      !IsLoopbackAddress(options.listen_address)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to serve plaintext on ", options.listen_address,
+        ", which other machines can reach: give --tls_cert and --tls_key, "
+        "listen on 127.0.0.1, or pass --insecure if a trusted proxy "
+        "terminates TLS"));
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &port);
+                           options.credentials != nullptr
+                               ? options.credentials
+                               : grpc::InsecureServerCredentials(),
+                           &port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // gRPC sets SO_REUSEPORT by default, which lets a second server bind a
   // port already in use and silently split the traffic with the first.

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "grpcpp/security/server_credentials.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
 namespace junheng {
@@ -27,12 +28,19 @@ struct ServeOptions {
   // they are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(10);
   int max_receive_message_bytes = 8 << 20;
+  // Null: plaintext. See common/tls.h.
+  std::shared_ptr<grpc::ServerCredentials> credentials = nullptr;
+  bool tls = false;
+  // Plaintext on an address other machines can reach is refused unless
+  // this is set (--insecure).
+  bool allow_plaintext_remote = false;
 };
 
 // Serves `services` until a shutdown signal arrives. Prints
 // "<server_name> listening on <host>:<port>" on stdout once accepting calls
 // (tests and scripts read the port from it). Returns UNAVAILABLE if the
-// address cannot be bound.
+// address cannot be bound, FAILED_PRECONDITION for plaintext on a
+// non-loopback address without allow_plaintext_remote.
 absl::Status Serve(const ServeOptions& options,
                    const std::vector<grpc::Service*>& services);
 

@@ -20,6 +20,7 @@ var="$root/var"
 # Each run starts from empty data, so what it prints is what it did.
 rm -rf "$var"
 mkdir -p "$var/archive" "$var/checklist" "$var/files"
+umask 077  # tokens and the principals file are for this user only
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -57,8 +58,24 @@ start() {  # name port data_dir log [flags…]
   echo "$name did not start" >&2; return 1
 }
 
+say "Tokens: an administrator creates one per principal (stored only as hashes)"
+principals="$var/principals.textproto"
+token() {  # role scope name file
+  local scope=()
+  [ -n "$2" ] && scope=(--scope "$2")
+  "$bin/junheng" admin token create --principals "$principals" --role "$1" \
+    "${scope[@]}" --name "$3" >"$var/$4.token"
+}
+token admin "" operator admin
+token service "" junheng-checklist checklist-service
+token school counties/330106/schools/2133010601 "实验小学" school
+token county counties/330106 "钱塘示范县教育局" county
+token inspector provinces/33 "省督导组" inspector
+run "$bin/junheng" admin token list --principals "$principals"
+
 say "Starting junheng-archive (data in var/archive)"
-start junheng-archive 50051 "$var/archive" "$var/archive"
+start junheng-archive 50051 "$var/archive" "$var/archive" \
+  --principals "$principals"
 archive_addr=$addr
 echo "junheng-archive listening on $archive_addr"
 export JUNHENG_ARCHIVE_ADDR=$archive_addr
@@ -78,7 +95,8 @@ head -c 2500000 /dev/urandom >"$var/files/charter-scan.pdf"
 head -c 800000 /dev/urandom >"$var/files/music-room.jpg"
 
 school="--county 330106 --school 2133010601"
-say "A school uploads its evidence"
+say "A school uploads its evidence (with its own token)"
+export JUNHENG_TOKEN=$(cat "$var/school.token")
 run "$bin/junheng" archive put "$ledger" $school --evidence r4-floor-area \
   --indicator R4 --year 2025 --title "生均教学及辅助用房面积台账"
 run "$bin/junheng" archive put "$var/files/charter-scan.pdf" $school \
@@ -90,7 +108,12 @@ say "The ledger is corrected: a second version"
 printf '综合楼,美术教室,96\n' >>"$ledger"
 run "$bin/junheng" archive put "$ledger" $school --evidence r4-floor-area
 
+say "The school may not write into another school's folder"
+run "$bin/junheng" archive put "$ledger" --county 330106 --school 2133010602 \
+  --evidence r4-floor-area --indicator R4 --year 2025 --title x || true
+
 say "An inspector lists the school's evidence, and the R4 evidence county-wide"
+export JUNHENG_TOKEN=$(cat "$var/inspector.token")
 run "$bin/junheng" archive ls $school
 run "$bin/junheng" archive ls --county 330106 --indicator R4
 
@@ -102,13 +125,15 @@ run "$bin/junheng" archive get "$name" --version 1 -o "$var/files/ledger-v1.csv"
 echo "sha256sum of the downloaded file:"
 sha256sum "$var/files/ledger-v1.csv"
 
-say "Deleting is soft: versions stay readable, and it can be undone"
+say "Deleting is soft: versions stay readable, and it can be undone (the county bureau)"
+export JUNHENG_TOKEN=$(cat "$var/county.token")
 run "$bin/junheng" archive rm counties/330106/schools/2133010601/evidence/g3-music-room
 run "$bin/junheng" archive undelete counties/330106/schools/2133010601/evidence/g3-music-room
 
 say "Starting junheng-checklist (data in var/checklist), which asks the archive for evidence"
 start junheng-checklist 50052 "$var/checklist" "$var/checklist" \
-  --archive_addr "$archive_addr"
+  --principals "$principals" --archive_addr "$archive_addr" \
+  --archive_token_file "$var/checklist-service.token"
 checklist_addr=$addr
 echo "junheng-checklist listening on $checklist_addr"
 export JUNHENG_CHECKLIST_ADDR=$checklist_addr
@@ -119,6 +144,8 @@ run "$bin/junheng" checklist import schools "$example/schools.csv"
 run "$bin/junheng" checklist import counties "$example/counties.csv"
 
 say "Inspectors record their judgements of the qualitative indicators and veto items"
+county_token=$(cat "$var/county.token")
+export JUNHENG_TOKEN=$(cat "$var/inspector.token")
 while IFS=$'\t' read -r code verdict comment evidence; do
   [ -z "$code" ] && continue
   args=(checklist judge --county 330106 --year 2025 --code "$code" --comment "$comment")
@@ -129,7 +156,8 @@ while IFS=$'\t' read -r code verdict comment evidence; do
     id=${e##*/}
     printf '%s\n' "$comment" >"$var/files/$id.txt"
     "$bin/junheng" archive put "$var/files/$id.txt" --county 330106 --evidence "$id" \
-      --indicator "$code" --year 2025 --title "$code 佐证材料" >/dev/null
+      --indicator "$code" --year 2025 --title "$code 佐证材料" \
+      --token "$county_token" >/dev/null
   done
   "$bin/junheng" "${args[@]}"
 done <"$example/judgements.txt"
@@ -143,7 +171,7 @@ for school in $(cut -d, -f2 "$example/schools.csv" | tail -n +2); do
   "$bin/junheng" archive put "$var/files/ledger-$school.csv" --county 330106 \
     --school "$school" --evidence resource-ledger --indicator R1 --indicator R2 \
     --indicator R3 --indicator R4 --indicator R5 --indicator R6 --indicator R7 \
-    --year 2025 --title "资源配置指标台账" >/dev/null
+    --year 2025 --title "资源配置指标台账" --token "$county_token" >/dev/null
 done
 echo "uploaded resource ledgers for $((n - 2)) of $n schools"
 
@@ -153,10 +181,21 @@ run "$bin/junheng" checklist evaluate --county 330106 --year 2025
 say "One failing school in detail"
 run "$bin/junheng" checklist school --county 330106 --year 2025 --school 2133010626
 
+say "The audit logs: every change and every download, as hash chains"
+export JUNHENG_TOKEN=$(cat "$var/admin.token")
+run "$bin/junheng" audit log archive --resource counties/330106/schools/2133010601
+run "$bin/junheng" audit verify archive --no_content
+run "$bin/junheng" audit verify checklist
+run "$bin/junheng" audit verify --principals "$principals"
+echo "Publish the heads; later anyone can check no earlier entry changed:"
+run "$bin/junheng" audit head archive
+run "$bin/junheng" audit head checklist
+
 say "Done"
 cat <<TXT
-The services keep running (data in var/). Try:
+The services keep running (data in var/; tokens in var/*.token). Try:
   export JUNHENG_ARCHIVE_ADDR=$archive_addr JUNHENG_CHECKLIST_ADDR=$checklist_addr
+  export JUNHENG_TOKEN=\$(cat var/inspector.token)
   build/bin/junheng checklist evaluate --county 330106 --year 2025 --format markdown
   build/bin/junheng checklist evaluate --county 330106 --year 2025 --format json
   build/bin/junheng checklist evaluate --county 330106 --year 2025 --standard moe-2012-basic
@@ -165,6 +204,8 @@ The services keep running (data in var/). Try:
   build/bin/junheng checklist province --province 33 --year 2025
   build/bin/junheng archive ls --county 330106 --indicator R4
   build/bin/junheng archive get $name -o /tmp/ledger.csv
+  JUNHENG_TOKEN=\$(cat var/admin.token) build/bin/junheng audit verify archive
+  build/bin/junheng admin token list --principals var/principals.textproto
   build/bin/junheng help
 TXT
 

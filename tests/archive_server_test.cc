@@ -531,10 +531,58 @@ TEST_F(ArchiveServerTest, SecondServerOnTheSamePortIsRefused) {
   TempDir data;
   auto second = testing::RunCommand(
       "junheng-archive",
-      {"--listen=" + server_->address(), "--data_dir=" + data.path()}, {},
-      absl::Seconds(20));
+      {"--listen=" + server_->address(), "--data_dir=" + data.path(),
+       "--insecure_no_auth"},
+      {}, absl::Seconds(20));
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_THAT(second.err, HasSubstr("cannot listen on " + server_->address()));
+}
+
+// Past --max_inflight_upload_bytes an upload is turned away at once with
+// RESOURCE_EXHAUSTED and a retry hint, and admitted again once memory is
+// free; ArchiveClient::UploadFile waits as the hint says and succeeds.
+TEST(ArchiveLimitsTest, UploadsPastTheMemoryLimitAreToldWhenToRetry) {
+  TempDir data;
+  ServerProcess server("junheng-archive", {"--data_dir=" + data.path(),
+                                           "--max_inflight_upload_bytes=1"});
+  ASSERT_TRUE(server.Start().ok()) << server.Stderr();
+  auto stub = v1::ArchiveService::NewStub(Connect(server.address()));
+  // The first upload is always admitted; it holds its reservation while
+  // its stream is open.
+  grpc::ClientContext first_context;
+  v1::EvidenceVersion first_version;
+  auto first = stub->Upload(&first_context, &first_version);
+  v1::UploadRequest m;
+  *m.mutable_header() = Header("first");
+  ASSERT_TRUE(first->Write(m));
+  m.set_chunk(TestBytes(1 << 20, 7));
+  ASSERT_TRUE(first->Write(m));
+
+  ArchiveClient client(Connect(server.address()));
+  const std::string bytes = TestBytes(1000, 8);
+  absl::StatusOr<v1::EvidenceVersion> refused =
+      client.Upload(Header("second"), From(bytes));
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted)
+      << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("--max_inflight_upload_bytes"));
+  std::optional<absl::Duration> hint = RetryDelay(refused.status());
+  ASSERT_TRUE(hint.has_value());
+  EXPECT_GT(*hint, absl::ZeroDuration());
+
+  // UploadFile retries as told while the first upload still runs.
+  TempDir files;
+  testing::WriteFile(files.File("second.bin"), bytes);
+  std::thread finish_first([&] {
+    absl::SleepFor(absl::Milliseconds(1500));
+    first->WritesDone();
+  });
+  absl::StatusOr<v1::EvidenceVersion> retried =
+      client.UploadFile(Header("second"), files.File("second.bin"));
+  finish_first.join();
+  ASSERT_TRUE(first->Finish().ok());
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->size_bytes(), 1000);
 }
 
 // A server with a small file limit.

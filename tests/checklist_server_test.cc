@@ -133,7 +133,8 @@ TEST(ChecklistStartupTest, ABadStandardFileStopsStartUpNamingFileAndLine) {
             "  formula: NO_SUCH_FORMULA\n}\n");
   auto result = RunCommand("junheng-checklist",
                            {"--listen=127.0.0.1:0", "--data_dir=" + data.path(),
-                            "--standards_dir=" + standards.path()},
+                            "--standards_dir=" + standards.path(),
+                            "--insecure_no_auth"},
                            {}, absl::Seconds(20));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("broken.textproto:5"));

@@ -55,7 +55,7 @@ class StoreTest : public ::testing::Test {
       req.chunks.push_back(d);
     }
     req.content_type = "application/pdf";
-    req.uploader = "tester";
+    req.uploader = {"tester", ""};
     req.request_id = std::move(request_id);
     auto result = store_->CommitVersion(req);
     if (!result.ok()) store_->AbortUpload(id);
@@ -242,18 +242,18 @@ TEST_F(StoreTest, RequestIdMakesARetryReturnTheSameVersion) {
 
 TEST_F(StoreTest, SoftDeleteKeepsVersionsAndBlocksNewOnes) {
   ASSERT_TRUE(Put(Doc("x"), "one").ok());
-  auto deleted = store_->SetDeleted(Doc("x"), true, "alice");
+  auto deleted = store_->SetDeleted(Doc("x"), true, {"alice"});
   ASSERT_TRUE(deleted.ok());
   EXPECT_NE(deleted->delete_time_us, 0);
-  EXPECT_EQ(store_->SetDeleted(Doc("x"), true, "alice").status().code(),
+  EXPECT_EQ(store_->SetDeleted(Doc("x"), true, {"alice"}).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Read(Doc("x"), 1), "one");
   auto put = Put(Doc("x"), "two");
   EXPECT_EQ(put.status().code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(store_->SetDeleted(Doc("x"), false, "alice").ok());
-  EXPECT_EQ(store_->SetDeleted(Doc("x"), false, "alice").status().code(),
+  ASSERT_TRUE(store_->SetDeleted(Doc("x"), false, {"alice"}).ok());
+  EXPECT_EQ(store_->SetDeleted(Doc("x"), false, {"alice"}).status().code(),
             absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(store_->SetDeleted(Doc("nope"), true, "a").status().code(),
+  EXPECT_EQ(store_->SetDeleted(Doc("nope"), true, {"a"}).status().code(),
             absl::StatusCode::kNotFound);
   ASSERT_TRUE(Put(Doc("x"), "two").ok());
   ExpectHealthy();
@@ -310,7 +310,7 @@ TEST_F(StoreTest, ListFiltersAndPages) {
   EXPECT_THAT(names(r5_2025),
               ElementsAre("counties/330106/schools/2133010601/evidence/b"));
   // Deleted evidence is hidden unless asked for.
-  ASSERT_TRUE(store_->SetDeleted(Doc("a"), true, "x").ok());
+  ASSERT_TRUE(store_->SetDeleted(Doc("a"), true, {"x"}).ok());
   EXPECT_THAT(names(school),
               ElementsAre("counties/330106/schools/2133010601/evidence/b"));
   school.show_deleted = true;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -89,6 +90,13 @@ absl::Status ServerProcess::Start() {
   const int err =
       ::open(logs_.File("stderr").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   std::vector<std::string> args = args_;
+  // Tests that are not about access control run without it.
+  if (std::none_of(args.begin(), args.end(), [](const std::string& a) {
+        return a.rfind("--principals", 0) == 0 ||
+               a.rfind("--insecure_no_auth", 0) == 0;
+      })) {
+    args.push_back("--insecure_no_auth");
+  }
   args.push_back("--listen=127.0.0.1:0");
   pid_ = Spawn(BinDir() + "/" + binary_, args, {}, -1, out, err);
   ::close(out);
@@ -203,6 +211,48 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+namespace {
+
+// The number in a "Name:   123 kB" line of /proc/PID/status.
+int64_t StatusField(pid_t pid, absl::string_view field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!absl::StartsWith(line, field)) continue;
+    std::string digits;
+    for (char c : line.substr(field.size())) {
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    }
+    int64_t value = 0;
+    if (absl::SimpleAtoi(digits, &value)) return value;
+  }
+  return -1;
+}
+
+}  // namespace
+
+int CountOpenFds(pid_t pid) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(absl::StrCat("/proc/", pid, "/fd"),
+                                         ec);
+  if (ec) return -1;
+  int n = 0;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) return -1;
+    ++n;
+  }
+  return n;
+}
+
+int ThreadCount(pid_t pid) {
+  return static_cast<int>(StatusField(pid, "Threads:"));
+}
+
+int64_t RssBytes(pid_t pid) {
+  const int64_t kib = StatusField(pid, "VmRSS:");
+  return kib < 0 ? -1 : kib * 1024;
 }
 
 }  // namespace junheng::testing

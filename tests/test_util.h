@@ -50,6 +50,7 @@ class TempDir {
 class ServerProcess {
  public:
   // `binary` is a name in BinDir(); `args` are its flags, without --listen.
+  // Without --principals among them, --insecure_no_auth is added.
   ServerProcess(std::string binary, std::vector<std::string> args);
   ~ServerProcess();
 
@@ -94,6 +95,12 @@ std::string TestBytes(int64_t size, uint64_t seed);
 
 void WriteFile(const std::string& path, const std::string& bytes);
 std::string ReadFile(const std::string& path);
+
+// What /proc says about a running process, for leak checks: open file
+// descriptors, threads and resident memory (VmRSS, bytes). -1 if unreadable.
+int CountOpenFds(pid_t pid);
+int ThreadCount(pid_t pid);
+int64_t RssBytes(pid_t pid);
 
 }  // namespace junheng::testing
 
