@@ -148,8 +148,8 @@ absl::Status ArchiveGrpcService::DoUpload(
   ASSIGN_OR_RETURN(UploadSpec spec,
                    ReadHeader(context, reader, options_.max_file_bytes));
   const EvidenceName& name = spec.commit.name;
-  RETURN_IF_ERROR(Authorize(who, Permission::kWriteEvidence,
-                            ScopeOfParent(name.parent)));
+  RETURN_IF_ERROR(
+      Authorize(who, Permission::kWriteEvidence, ScopeOfParent(name.parent)));
   spec.commit.uploader = who.actor();
   if (!spec.commit.request_id.empty()) {
     ASSIGN_OR_RETURN(auto previous,
@@ -386,8 +386,8 @@ absl::Status ArchiveGrpcService::DoListVersions(
   if (!bad.empty() || !name.ok()) {
     return InvalidFields("bad list request", bad);
   }
-  RETURN_IF_ERROR(Authorize(who, Permission::kReadEvidence,
-                            ScopeOfParent(name->parent)));
+  RETURN_IF_ERROR(
+      Authorize(who, Permission::kReadEvidence, ScopeOfParent(name->parent)));
   ASSIGN_OR_RETURN(std::vector<VersionInfo> versions,
                    store_.ListVersions(*name, after, limit + 1));
   const bool more = static_cast<int>(versions.size()) > limit;
@@ -414,8 +414,8 @@ absl::Status ArchiveGrpcService::DoSetDeleted(grpc::ServerContext* context,
                                               v1::Evidence* response) {
   ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
   ASSIGN_OR_RETURN(EvidenceName name, ParseEvidenceName(name_field, "name"));
-  RETURN_IF_ERROR(Authorize(who, Permission::kDeleteEvidence,
-                            ScopeOfParent(name.parent)));
+  RETURN_IF_ERROR(
+      Authorize(who, Permission::kDeleteEvidence, ScopeOfParent(name.parent)));
   ASSIGN_OR_RETURN(EvidenceInfo evidence,
                    store_.SetDeleted(name, deleted, who.actor()));
   ToProto(evidence, response);

@@ -55,9 +55,9 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   grpc::Status UndeleteEvidence(grpc::ServerContext* context,
                                 const v1::UndeleteEvidenceRequest* request,
                                 v1::Evidence* response) override;
-  grpc::Status GetAuditLog(
-      grpc::ServerContext* context, const v1::GetAuditLogRequest* request,
-      grpc::ServerWriter<v1::AuditEntry>* writer) override;
+  grpc::Status GetAuditLog(grpc::ServerContext* context,
+                           const v1::GetAuditLogRequest* request,
+                           grpc::ServerWriter<v1::AuditEntry>* writer) override;
 
  private:
   absl::Status DoUpload(grpc::ServerContext* context,

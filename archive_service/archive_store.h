@@ -28,8 +28,8 @@
 #include "absl/strings/string_view.h"
 #include "common/audit_chain.h"
 #include "common/resource_name.h"
-#include "junheng/v1/audit.pb.h"
 #include "common/sha256.h"
+#include "junheng/v1/audit.pb.h"
 
 namespace junheng::archive {
 
@@ -169,8 +169,7 @@ class ArchiveStore {
   // Calls `fn` with each audit entry from sequence `from` on, in order,
   // until it returns false.
   virtual absl::Status ScanAudit(
-      int64_t from,
-      const std::function<bool(const v1::AuditEntry&)>& fn) = 0;
+      int64_t from, const std::function<bool(const v1::AuditEntry&)>& fn) = 0;
 
   // Full consistency check (fsck): reference counts against the versions
   // and contents that use them, every chunk referenced, no staging left

@@ -19,11 +19,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "archive_service/archive_store.h"
 #include "archive_service/keys.h"
 #include "common/grpc_status.h"
+#include "common/mutex.h"
 #include "common/rocks_audit.h"
 #include "common/rocks_status.h"
 #include "common/status_macros.h"
@@ -102,8 +102,7 @@ class RocksArchiveStore final : public ArchiveStore {
   absl::StatusOr<EvidenceInfo> SetDeleted(const EvidenceName& name,
                                           bool deleted,
                                           const Actor& actor) override;
-  absl::Status RecordRead(const Actor& actor,
-                          const AuditEvent& event) override;
+  absl::Status RecordRead(const Actor& actor, const AuditEvent& event) override;
   absl::Status ScanAudit(
       int64_t from,
       const std::function<bool(const v1::AuditEntry&)>& fn) override;
@@ -157,13 +156,13 @@ class RocksArchiveStore final : public ArchiveStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
   const StoreOptions options_;
-  absl::Mutex failure_mu_;
+  Mutex failure_mu_;
   absl::Status failure_ ABSL_GUARDED_BY(failure_mu_);
   std::atomic<uint64_t> next_upload_id_{1};
 
-  absl::Mutex mu_;
+  Mutex mu_;
   // Orders the audit chain: taken after mu_ by changes, alone by reads.
-  absl::Mutex audit_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  Mutex audit_mu_ ABSL_ACQUIRED_AFTER(mu_);
   AuditChain audit_ ABSL_GUARDED_BY(audit_mu_);
   // Chunk digest (raw) -> number of uploads in flight that staged it.
   absl::flat_hash_map<std::string, int> pins_ ABSL_GUARDED_BY(mu_);
@@ -210,7 +209,7 @@ absl::StatusOr<uint64_t> RocksArchiveStore::GetRef(absl::string_view chunk) {
 
 absl::Status RocksArchiveStore::WriteAllowed() {
   {
-    absl::MutexLock lock(&failure_mu_);
+    MutexLock lock(&failure_mu_);
     if (!failure_.ok()) return failure_;
   }
   struct statvfs fs;
@@ -231,7 +230,8 @@ absl::Status RocksArchiveStore::WriteAllowed() {
 }
 
 absl::Status RocksArchiveStore::SyncLog(absl::string_view doing) {
-  return Mutate(doing, [&] { return db_->SyncWAL(); }, false);
+  return Mutate(
+      doing, [&] { return db_->SyncWAL(); }, false);
 }
 
 absl::Status RocksArchiveStore::Mutate(
@@ -240,7 +240,7 @@ absl::Status RocksArchiveStore::Mutate(
   if (check_reserve) {
     RETURN_IF_ERROR(WriteAllowed());
   } else {
-    absl::MutexLock lock(&failure_mu_);
+    MutexLock lock(&failure_mu_);
     if (!failure_.ok()) return failure_;
   }
   const rocksdb::Status s = op();
@@ -250,7 +250,7 @@ absl::Status RocksArchiveStore::Mutate(
   // I/O error, so after one the store takes no more writes until restarted;
   // reads go on.
   if (s.IsIOError() || s.IsNoSpace()) {
-    absl::MutexLock lock(&failure_mu_);
+    MutexLock lock(&failure_mu_);
     if (failure_.ok()) {
       std::fprintf(stderr,
                    "junheng-archive: storage write failed (%s); refusing "
@@ -270,7 +270,7 @@ absl::Status RocksArchiveStore::Write(rocksdb::WriteBatch& batch, bool sync,
 }
 
 absl::Status RocksArchiveStore::Recover() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::string format;
   ASSIGN_OR_RETURN(bool has_format,
                    Get(kDefaultCf, kFormatVersionKey, &format));
@@ -307,7 +307,7 @@ absl::Status RocksArchiveStore::Recover() {
                  "by a crash\n",
                  static_cast<long long>(dropped));
   }
-  absl::MutexLock audit_lock(&audit_mu_);
+  MutexLock audit_lock(&audit_mu_);
   return RestoreAuditChain(*db_, cf(kAuditCf), audit_);
 }
 
@@ -322,7 +322,7 @@ absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
   if (refs > 0) return absl::OkStatus();  // committed chunks are permanent
   bool unlogged = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto& mine = staged_[upload_id];
     if (mine.chunks.contains(key)) return absl::OkStatus();
     mine.chunks.insert(key);
@@ -381,7 +381,7 @@ void RocksArchiveStore::ForgetUploadLocked(uint64_t upload_id) {
 }
 
 void RocksArchiveStore::AbortUpload(uint64_t upload_id) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   // On failure the staging entries stay and the next start-up removes them.
   if (PlanReleaseLocked(upload_id, {}, batch).ok()) {
@@ -393,7 +393,7 @@ void RocksArchiveStore::AbortUpload(uint64_t upload_id) {
 absl::Status RocksArchiveStore::WriteWithAudit(
     rocksdb::WriteBatch& batch, const Actor& actor, const AuditEvent& event,
     int64_t now, absl::string_view doing, bool check_reserve) {
-  absl::MutexLock lock(&audit_mu_);
+  MutexLock lock(&audit_mu_);
   const v1::AuditEntry entry = audit_.Next(actor, event, now);
   PutAuditEntry(batch, cf(kAuditCf), entry);
   RETURN_IF_ERROR(Mutate(
@@ -438,7 +438,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     const CommitRequest& req) {
   bool unlogged = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = staged_.find(req.upload_id);
     unlogged = it != staged_.end() && it->second.unlogged;
   }
@@ -452,7 +452,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
   }
   // mu_ orders the commit (reference counts, version numbers, the audit
   // chain) but is released before the disk sync; see SyncLog().
-  absl::ReleasableMutexLock lock(&mu_);
+  ReleasableMutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   const int64_t now = NowMicros();
   const std::string ekey = EvidenceKey(req.name);
@@ -579,8 +579,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
        .content_sha256 = ToHex(req.sha256),
        .request_id = req.request_id,
        .detail = absl::StrCat(req.size_bytes, " bytes, ", req.content_type,
-                              req.filename.empty() ? "" : ", ",
-                              req.filename)},
+                              req.filename.empty() ? "" : ", ", req.filename)},
       now, "committing a version", true));
   ForgetUploadLocked(req.upload_id);
   lock.Release();
@@ -765,7 +764,7 @@ absl::StatusOr<std::string> RocksArchiveStore::ReadChunk(
 
 absl::StatusOr<EvidenceInfo> RocksArchiveStore::SetDeleted(
     const EvidenceName& name, bool deleted, const Actor& actor) {
-  absl::ReleasableMutexLock lock(&mu_);
+  ReleasableMutexLock lock(&mu_);
   const std::string ekey = EvidenceKey(name);
   EvidenceRecord record;
   ASSIGN_OR_RETURN(bool found, GetProto(kEvidenceCf, ekey, &record));
@@ -796,7 +795,7 @@ absl::StatusOr<EvidenceInfo> RocksArchiveStore::SetDeleted(
 }
 
 absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
-  absl::MutexLock lock(&mu_);  // a consistent view: no commit in between
+  MutexLock lock(&mu_);  // a consistent view: no commit in between
   IntegrityReport report;
   auto problem = [&report](std::string p) {
     report.problems.push_back(std::move(p));

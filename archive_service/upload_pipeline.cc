@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/grpc_status.h"
+#include "common/mutex.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 
@@ -24,7 +24,7 @@ class ChunkStager {
   // instead of staging them.
   ~ChunkStager() {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (status_.ok()) status_ = absl::CancelledError("upload abandoned");
     }
     Close().IgnoreError();
@@ -33,7 +33,7 @@ class ChunkStager {
   // Queues a chunk, waiting while kMaxQueuedChunks are queued. Returns the
   // first staging error, after which nothing more is staged.
   absl::Status Add(std::string chunk) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
     auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
       return queue_.size() < kMaxQueuedChunks || !status_.ok();
@@ -60,11 +60,11 @@ class ChunkStager {
  private:
   absl::Status Close() {
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       closed_ = true;
     }
     if (thread_.joinable()) thread_.join();
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return status_;
   }
 
@@ -72,7 +72,7 @@ class ChunkStager {
     for (;;) {
       std::string chunk;
       {
-        absl::MutexLock lock(&mu_);
+        MutexLock lock(&mu_);
         auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
           return !queue_.empty() || closed_;
         };
@@ -82,7 +82,7 @@ class ChunkStager {
       }
       Sha256Digest d = Sha256::Of(chunk);
       absl::Status s = store_.StageChunk(upload_id_, d, chunk);
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       queue_.pop_front();  // only now, so Add() keeps the bound
       if (!s.ok()) {
         status_ = s;
@@ -95,7 +95,7 @@ class ChunkStager {
   ArchiveStore& store_;
   const uint64_t upload_id_;
   std::thread thread_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status status_ ABSL_GUARDED_BY(mu_);

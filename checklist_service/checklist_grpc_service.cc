@@ -213,8 +213,7 @@ absl::Status ChecklistGrpcService::Import(
         return Scope::County(row.county_code);
       }
     }();
-    if (absl::Status s =
-            Authorize(who, Permission::kImportStatistics, place);
+    if (absl::Status s = Authorize(who, Permission::kImportStatistics, place);
         !s.ok()) {
       return absl::PermissionDeniedError(
           absl::StrCat("line ", result->lines[i], ": ", s.message(),
@@ -415,7 +414,7 @@ ChecklistGrpcService::LoadCountyData(const std::string& county, int year,
                    store_.SnapshotRevision(county, year, as_of));
   const std::string key = absl::StrCat(county, "/", year, "/", revision);
   {
-    absl::MutexLock lock(&cache_mu_);
+    MutexLock lock(&cache_mu_);
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
   }
@@ -445,7 +444,7 @@ ChecklistGrpcService::LoadCountyData(const std::string& county, int year,
     input.judgements.push_back(
         {j.code, j.passed, j.score, j.comment, j.evidence});
   }
-  absl::MutexLock lock(&cache_mu_);
+  MutexLock lock(&cache_mu_);
   if (cache_order_.size() >= options_.cached_counties) {
     cache_.erase(cache_order_.front());
     cache_order_.pop_front();
@@ -456,9 +455,9 @@ ChecklistGrpcService::LoadCountyData(const std::string& county, int year,
 
 absl::Status ChecklistGrpcService::Evaluate(
     grpc::ServerContext* context, const Principal& who,
-    const std::string& county, int year,
-    const v1::IndicatorStandard& standard, int64_t as_of, bool ask_archive,
-    v1::EvaluationView view, bool* archive_down, v1::CountyEvaluation* out) {
+    const std::string& county, int year, const v1::IndicatorStandard& standard,
+    int64_t as_of, bool ask_archive, v1::EvaluationView view,
+    bool* archive_down, v1::CountyEvaluation* out) {
   ASSIGN_OR_RETURN(std::shared_ptr<const CountyData> data,
                    LoadCountyData(county, year, as_of));
   const CountyInput& input = data->input;
@@ -519,13 +518,13 @@ absl::Status ChecklistGrpcService::Evaluate(
       const bool unreachable = absl::IsUnavailable(why) ||
                                absl::IsDeadlineExceeded(why) ||
                                absl::IsCancelled(why);
-      out->add_warnings(absl::StrCat(
-          "evidence status unknown: the archive ",
-          unreachable ? absl::StrCat("did not answer within ",
-                                     absl::FormatDuration(timeout))
-                      : std::string("refused"),
-          " (", absl::StatusCodeToString(why.code()), ": ", why.message(),
-          ")"));
+      out->add_warnings(
+          absl::StrCat("evidence status unknown: the archive ",
+                       unreachable ? absl::StrCat("did not answer within ",
+                                                  absl::FormatDuration(timeout))
+                                   : std::string("refused"),
+                       " (", absl::StatusCodeToString(why.code()), ": ",
+                       why.message(), ")"));
     }
   }
   std::vector<std::string> counted;
@@ -549,8 +548,8 @@ grpc::Status ChecklistGrpcService::EvaluateCounty(
   if (!name->school.empty() || !name->tail.empty()) {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
   }
-  if (absl::Status s = Authorize(*who, Permission::kEvaluate,
-                                 Scope::County(name->county));
+  if (absl::Status s =
+          Authorize(*who, Permission::kEvaluate, Scope::County(name->county));
       !s.ok()) {
     return ToGrpc(s);
   }
@@ -593,10 +592,9 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
       return ToGrpc(absl::CancelledError("the client went away"));
     }
     v1::CountyEvaluation eval;
-    absl::Status s =
-        Evaluate(context, *who, county, year, **standard,
-                 request->as_of_revision(),
-                 true, request->view(), &archive_down, &eval);
+    absl::Status s = Evaluate(context, *who, county, year, **standard,
+                              request->as_of_revision(), true, request->view(),
+                              &archive_down, &eval);
     if (!s.ok()) return ToGrpc(s);
     if (!writer->Write(eval)) {
       return ToGrpc(absl::CancelledError("the client went away"));

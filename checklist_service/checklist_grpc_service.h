@@ -9,13 +9,13 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "checklist_service/checklist_store.h"
 #include "checklist_service/standard_loader.h"
 #include "checklist_service/stats.h"
 #include "common/access.h"
 #include "common/authenticator.h"
+#include "common/mutex.h"
 #include "junheng/v1/archive.grpc.pb.h"
 #include "junheng/v1/checklist.grpc.pb.h"
 
@@ -70,8 +70,7 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
   grpc::Status EvaluateProvince(
       grpc::ServerContext*, const v1::EvaluateProvinceRequest*,
       grpc::ServerWriter<v1::CountyEvaluation>*) override;
-  grpc::Status GetAuditLog(grpc::ServerContext*,
-                           const v1::GetAuditLogRequest*,
+  grpc::Status GetAuditLog(grpc::ServerContext*, const v1::GetAuditLogRequest*,
                            grpc::ServerWriter<v1::AuditEntry>*) override;
 
  private:
@@ -96,11 +95,10 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
   // Evaluates one county; `archive_down` is set when the archive did not
   // answer, and skips asking it again when already set.
   absl::Status Evaluate(grpc::ServerContext* context, const Principal& who,
-                        const std::string& county,
-                        int year, const v1::IndicatorStandard& standard,
-                        int64_t as_of, bool ask_archive,
-                        v1::EvaluationView view, bool* archive_down,
-                        v1::CountyEvaluation* out);
+                        const std::string& county, int year,
+                        const v1::IndicatorStandard& standard, int64_t as_of,
+                        bool ask_archive, v1::EvaluationView view,
+                        bool* archive_down, v1::CountyEvaluation* out);
 
   ChecklistStore& store_;
   Authenticator& auth_;
@@ -108,7 +106,7 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
   std::unique_ptr<v1::ArchiveService::Stub> archive_;
   const ChecklistOptions options_;
 
-  absl::Mutex cache_mu_;
+  Mutex cache_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const CountyData>> cache_
       ABSL_GUARDED_BY(cache_mu_);
   std::deque<std::string> cache_order_ ABSL_GUARDED_BY(cache_mu_);

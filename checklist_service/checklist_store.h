@@ -93,8 +93,7 @@ class ChecklistStore {
   // Calls `fn` with each audit entry from sequence `from` on, in order,
   // until it returns false.
   virtual absl::Status ScanAudit(
-      int64_t from,
-      const std::function<bool(const v1::AuditEntry&)>& fn) = 0;
+      int64_t from, const std::function<bool(const v1::AuditEntry&)>& fn) = 0;
 
   // The newest revision (0 for an empty store).
   virtual int64_t LatestRevision() = 0;

@@ -75,10 +75,10 @@ int main(int argc, char** argv) {
       absl::Milliseconds(absl::GetFlag(FLAGS_archive_timeout_ms));
   if (const std::string addr = absl::GetFlag(FLAGS_archive_addr);
       !addr.empty()) {
-    auto credentials = junheng::ChannelCredentials(
-        {absl::GetFlag(FLAGS_archive_tls_ca),
-         absl::GetFlag(FLAGS_archive_tls_cert),
-         absl::GetFlag(FLAGS_archive_tls_key)});
+    auto credentials =
+        junheng::ChannelCredentials({absl::GetFlag(FLAGS_archive_tls_ca),
+                                     absl::GetFlag(FLAGS_archive_tls_cert),
+                                     absl::GetFlag(FLAGS_archive_tls_key)});
     if (!credentials.ok()) {
       std::fprintf(stderr, "junheng-checklist: %s\n",
                    std::string(credentials.status().message()).c_str());
@@ -97,9 +97,9 @@ int main(int argc, char** argv) {
       }
     }
   }
-  junheng::checklist::ChecklistGrpcService service(
-      **store, *setup->auth, *std::move(standards), std::move(archive),
-      options);
+  junheng::checklist::ChecklistGrpcService service(**store, *setup->auth,
+                                                   *std::move(standards),
+                                                   std::move(archive), options);
   absl::Status served = junheng::Serve(setup->serve, {&service});
   if (!served.ok()) {
     std::fprintf(stderr, "junheng-checklist: %s\n", served.ToString().c_str());

@@ -7,7 +7,8 @@
 //   counties    county(6) year(u32) revision(u64)            -> StoredRow
 //   judgements  county(6) year(u32) code 0x00 revision(u64)  -> StoredJudgement
 //   revisions   revision(u64)                                -> RevisionRecord
-//   audit       sequence(u64)                                -> junheng.v1.AuditEntry
+//   audit       sequence(u64)                                ->
+//   junheng.v1.AuditEntry
 //
 // Rows are never overwritten: a later import of the same school adds a key
 // with a higher revision, and a read "as of" R takes, per school, the last
@@ -19,10 +20,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "checklist_service/checklist_store.h"
 #include "common/big_endian.h"
+#include "common/mutex.h"
 #include "common/rocks_audit.h"
 #include "common/rocks_status.h"
 #include "common/status_macros.h"
@@ -44,7 +45,6 @@ enum Family {
   kAudit,
   kCount
 };
-
 
 std::string CountyYear(absl::string_view county, int year) {
   std::string key(county);
@@ -123,8 +123,8 @@ class RocksChecklistStore final : public ChecklistStore {
                   });
   }
 
-  absl::StatusOr<RevisionInfo> PutJudgement(
-      const StoredJudgement& j, const Actor& submitter) override {
+  absl::StatusOr<RevisionInfo> PutJudgement(const StoredJudgement& j,
+                                            const Actor& submitter) override {
     std::vector<AuditEvent> events = {
         {.action = "judgement",
          .resource = absl::StrCat("counties/", j.county, "/years/", j.year,
@@ -147,7 +147,7 @@ class RocksChecklistStore final : public ChecklistStore {
   }
 
   int64_t LatestRevision() override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return latest_;
   }
 
@@ -350,7 +350,7 @@ class RocksChecklistStore final : public ChecklistStore {
     // mu_ orders revisions and the audit chain; the disk sync happens after
     // it is released (the WAL is sequential: a revision acknowledged after
     // its sync has every earlier one durable too).
-    absl::ReleasableMutexLock lock(&mu_);
+    ReleasableMutexLock lock(&mu_);
     const int64_t rev = latest_ + 1;
     rocksdb::WriteBatch batch;
     fill(batch, rev);
@@ -383,7 +383,7 @@ class RocksChecklistStore final : public ChecklistStore {
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
-  absl::Mutex mu_;
+  Mutex mu_;
   int64_t latest_ ABSL_GUARDED_BY(mu_) = 0;
   AuditChain audit_ ABSL_GUARDED_BY(mu_);
 };

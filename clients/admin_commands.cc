@@ -64,8 +64,7 @@ std::optional<absl::Duration> ParseDurationFlag(const std::string& text) {
   absl::Duration d;
   if (!text.empty() && text.back() == 'd') {
     int64_t days = 0;
-    if (absl::SimpleAtoi(text.substr(0, text.size() - 1), &days) &&
-        days > 0) {
+    if (absl::SimpleAtoi(text.substr(0, text.size() - 1), &days) && days > 0) {
       return absl::Hours(24 * days);
     }
     return std::nullopt;
@@ -120,16 +119,14 @@ int Create(const Args& args, const std::string& path) {
   if (absl::Status s = WritePrincipalsFile(path, *file); !s.ok()) {
     return ReportError(s);
   }
-  std::fprintf(stderr,
-               "junheng: token %s for %s (%s%s%s%s); it is shown only now\n",
-               made->record.id().c_str(), made->record.name().c_str(),
-               made->record.role().c_str(),
-               made->record.scope().empty() ? "" : " of ",
-               made->record.scope().c_str(),
-               made->record.expire_time().empty()
-                   ? ""
-                   : absl::StrCat(", until ", made->record.expire_time())
-                         .c_str());
+  std::fprintf(
+      stderr, "junheng: token %s for %s (%s%s%s%s); it is shown only now\n",
+      made->record.id().c_str(), made->record.name().c_str(),
+      made->record.role().c_str(), made->record.scope().empty() ? "" : " of ",
+      made->record.scope().c_str(),
+      made->record.expire_time().empty()
+          ? ""
+          : absl::StrCat(", until ", made->record.expire_time()).c_str());
   std::printf("%s\n", made->token.c_str());
   return 0;
 }
@@ -172,8 +169,8 @@ int Revoke(const Args& args, const std::string& path) {
   absl::StatusOr<internal::PrincipalsFile> file = ReadPrincipalsFile(path);
   if (!file.ok()) return ReportError(file.status());
   const std::string& id = args.positional()[3];
-  if (absl::Status s = RevokeToken(*file, id, LocalActor(),
-                                   absl::ToUnixMicros(absl::Now()));
+  if (absl::Status s =
+          RevokeToken(*file, id, LocalActor(), absl::ToUnixMicros(absl::Now()));
       !s.ok()) {
     return ReportError(s);
   }
@@ -190,14 +187,15 @@ int RunAdminCommand(const Args& args) {
   const auto& words = args.positional();
   if (words.size() < 3 || words[1] != "token" ||
       (words[2] != "create" && words[2] != "list" && words[2] != "revoke")) {
-    return UsageError("admin commands: token create | token list | "
-                      "token revoke ID (see 'junheng admin help')");
+    return UsageError(
+        "admin commands: token create | token list | "
+        "token revoke ID (see 'junheng admin help')");
   }
-  if (auto unknown = args.Unknown({"principals", "role", "scope", "name",
-                                   "expires_in", "format"});
+  if (auto unknown = args.Unknown(
+          {"principals", "role", "scope", "name", "expires_in", "format"});
       !unknown.empty()) {
-    return UsageError(absl::StrCat("admin token does not take --",
-                                   unknown.front()));
+    return UsageError(
+        absl::StrCat("admin token does not take --", unknown.front()));
   }
   const auto path = args.Get("principals");
   if (!path) return UsageError("admin token needs --principals FILE");

@@ -1,6 +1,7 @@
 // A small client for the archive service, returning absl::Status with the
 // server's field violations attached (common/grpc_status.h). Used by the CLI,
-// the tests and the benchmarks; the checklist service does not (the services share only the API).
+// the tests and the benchmarks; the checklist service does not (the services
+// share only the API).
 //
 //   auto channel = junheng::Connect("127.0.0.1:50051");
 //   junheng::ArchiveClient archive(channel);
@@ -17,8 +18,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "grpcpp/channel.h"
 #include "clients/connection.h"
+#include "grpcpp/channel.h"
 #include "junheng/v1/archive.grpc.pb.h"
 
 namespace junheng {

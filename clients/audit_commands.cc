@@ -194,9 +194,9 @@ int Verify(const Args& args, const std::string& service,
                                ": ", got.status().message());
       } else if (const std::string now = ToHex(hash.Finish());
                  now != e.content_sha256()) {
-        problem = absl::StrCat(e.resource(), " now holds content with SHA-256 ",
-                               now, ", the entry recorded ",
-                               e.content_sha256());
+        problem =
+            absl::StrCat(e.resource(), " now holds content with SHA-256 ", now,
+                         ", the entry recorded ", e.content_sha256());
       }
       if (!problem.empty()) {
         std::fprintf(stderr, "junheng: archive: FAILED at entry %lld: %s\n",
@@ -212,9 +212,10 @@ int Verify(const Args& args, const std::string& service,
     std::printf(", content of %lld uploads re-hashed",
                 static_cast<long long>(checked));
     if (unreadable > 0) {
-      std::printf(" (%lld you may not read were not: verify as a nation "
-                  "inspector to re-hash every upload)",
-                  static_cast<long long>(unreadable));
+      std::printf(
+          " (%lld you may not read were not: verify as a nation "
+          "inspector to re-hash every upload)",
+          static_cast<long long>(unreadable));
     }
   }
   std::printf("; head %s\n", verifier.last().ToString().c_str());
@@ -227,12 +228,13 @@ int RunAuditCommand(const Args& args) {
   const auto& words = args.positional();
   if (words.size() < 2 ||
       (words[1] != "log" && words[1] != "head" && words[1] != "verify")) {
-    return UsageError("audit commands: log | head | verify (see 'junheng "
-                      "audit help')");
+    return UsageError(
+        "audit commands: log | head | verify (see 'junheng "
+        "audit help')");
   }
-  std::set<std::string> known = {"resource", "since",        "until",
-                                 "from",     "format",       "head",
-                                 "no_content", "partial",    "principals",
+  std::set<std::string> known = {"resource",     "since",         "until",
+                                 "from",         "format",        "head",
+                                 "no_content",   "partial",       "principals",
                                  "archive_addr", "checklist_addr"};
   known.insert(kCredentialFlags.begin(), kCredentialFlags.end());
   if (auto unknown = args.Unknown(known); !unknown.empty()) {
@@ -243,8 +245,8 @@ int RunAuditCommand(const Args& args) {
     return Verify(args, "", Credentials());
   }
   if (words.size() < 3 || (words[2] != "archive" && words[2] != "checklist")) {
-    return UsageError(absl::StrCat("audit ", words[1],
-                                   " takes archive or checklist"));
+    return UsageError(
+        absl::StrCat("audit ", words[1], " takes archive or checklist"));
   }
   const std::string& service = words[2];
   absl::StatusOr<Credentials> credentials = CredentialsFromArgs(args);
@@ -258,7 +260,8 @@ int RunAuditCommand(const Args& args) {
   v1::AuditEntry last;
   std::string address;
   absl::Status read = StreamLog(
-      args, service, *credentials, head_only ? v1::GetAuditLogRequest() : *request,
+      args, service, *credentials,
+      head_only ? v1::GetAuditLogRequest() : *request,
       [&](const v1::AuditEntry& e) {
         if (head_only) {
           last = e;

@@ -40,27 +40,27 @@ bool ChainVerifier::Add(const v1::AuditEntry& e) {
   }
   const int64_t expected = last_sequence_ + 1;
   if (contiguous_ && seq != expected) {
-    return Fail(expected,
-                absl::StrCat("entries ", expected, " to ", seq - 1,
-                             " are missing: the log was cut"));
+    return Fail(expected, absl::StrCat("entries ", expected, " to ", seq - 1,
+                                       " are missing: the log was cut"));
   }
   const std::string computed = AuditEntryHash(e);
   if (computed != e.hash()) {
-    return Fail(seq, absl::StrCat("entry ", seq,
-                                  " was altered: its fields hash to ",
-                                  computed, ", not the recorded ", e.hash()));
+    return Fail(seq,
+                absl::StrCat("entry ", seq, " was altered: its fields hash to ",
+                             computed, ", not the recorded ", e.hash()));
   }
   if (seq == 1 && e.previous_hash() != kGenesisHash) {
-    return Fail(seq, "entry 1 does not start the chain (its previous_hash "
-                     "is not 64 zeros)");
+    return Fail(seq,
+                "entry 1 does not start the chain (its previous_hash "
+                "is not 64 zeros)");
   }
   if (seq == expected && last_sequence_ > 0 &&
       e.previous_hash() != last_hash_) {
-    return Fail(seq, absl::StrCat("entry ", seq, " does not follow entry ",
-                                  last_sequence_,
-                                  ": its previous_hash is ", e.previous_hash(),
-                                  ", the entry before hashes to ", last_hash_,
-                                  " (an entry was replaced)"));
+    return Fail(seq,
+                absl::StrCat("entry ", seq, " does not follow entry ",
+                             last_sequence_, ": its previous_hash is ",
+                             e.previous_hash(), ", the entry before hashes to ",
+                             last_hash_, " (an entry was replaced)"));
   }
   if (head_ && seq == head_->sequence && e.hash() != head_->hash) {
     return Fail(seq, absl::StrCat("entry ", seq, " hashes to ", e.hash(),

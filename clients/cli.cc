@@ -160,8 +160,8 @@ absl::StatusOr<Credentials> CredentialsFromArgs(const Args& args) {
     c.token = env;
   }
   // Whitespace around a pasted token is never part of it.
-  while (!c.token.empty() && std::isspace(static_cast<unsigned char>(
-                                 c.token.back()))) {
+  while (!c.token.empty() &&
+         std::isspace(static_cast<unsigned char>(c.token.back()))) {
     c.token.pop_back();
   }
   for (char ch : c.token) {
@@ -183,8 +183,8 @@ std::string ServiceAddress(const Args& args, absl::string_view service) {
   if (auto a = args.Get(archive ? "archive_addr" : "checklist_addr")) {
     return *a;
   }
-  const char* env = std::getenv(archive ? "JUNHENG_ARCHIVE_ADDR"
-                                        : "JUNHENG_CHECKLIST_ADDR");
+  const char* env =
+      std::getenv(archive ? "JUNHENG_ARCHIVE_ADDR" : "JUNHENG_CHECKLIST_ADDR");
   if (env != nullptr && *env != '\0') return env;
   return archive ? "127.0.0.1:50051" : "127.0.0.1:50052";
 }

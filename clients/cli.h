@@ -12,8 +12,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/tls.h"
 #include "absl/strings/string_view.h"
+#include "common/tls.h"
 #include "google/protobuf/message.h"
 
 namespace junheng::cli {

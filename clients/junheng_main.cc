@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
     return UsageError(error);
   }
   const auto& words = args.positional();
-  if (words.empty() || words[0] == "help" || args.Has("help")) {
+  if (words.empty() || words[0] == "help" || args.Has("help") ||
+      (words.size() >= 2 && words[1] == "help")) {
     if (words.size() >= 1 && words[0] == "archive") {
       std::fputs(kArchiveUsage, stdout);
       return 0;

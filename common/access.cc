@@ -211,11 +211,11 @@ absl::Status Authorize(const Principal& who, Permission permission,
                        : absl::StrCat(" of ", who.scope.ToString()),
                    ")");
   if (!Grants(who.role, permission)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        whom, " may not ", PermissionName(permission),
-        who.role == Role::kService
-            ? ": a service token acts only on behalf of a caller"
-            : ""));
+    return absl::PermissionDeniedError(
+        absl::StrCat(whom, " may not ", PermissionName(permission),
+                     who.role == Role::kService
+                         ? ": a service token acts only on behalf of a caller"
+                         : ""));
   }
   // Readers of whole-log or whole-standard data need no place.
   if (permission == Permission::kReadStandards) return absl::OkStatus();
@@ -225,9 +225,8 @@ absl::Status Authorize(const Principal& who, Permission permission,
   if (!who.scope.Contains(target)) {
     return absl::PermissionDeniedError(
         absl::StrCat(whom, " may not ", PermissionName(permission), " in ",
-                     target.kind == Scope::Kind::kNation
-                         ? "every county"
-                         : target.ToString()));
+                     target.kind == Scope::Kind::kNation ? "every county"
+                                                         : target.ToString()));
   }
   return absl::OkStatus();
 }

@@ -20,15 +20,15 @@ bool StampOf(const std::string& path, dev_t* dev, ino_t* ino, off_t* size,
   *dev = st.st_dev;
   *ino = st.st_ino;
   *size = st.st_size;
-  *mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 +
-              st.st_mtim.tv_nsec;
+  *mtime_ns =
+      static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   return true;
 }
 
 std::string MetadataValue(const grpc::ServerContext& context,
                           absl::string_view key) {
-  auto it = context.client_metadata().find(
-      grpc::string_ref(key.data(), key.size()));
+  auto it =
+      context.client_metadata().find(grpc::string_ref(key.data(), key.size()));
   if (it == context.client_metadata().end()) return "";
   return std::string(it->second.data(), it->second.size());
 }
@@ -60,12 +60,13 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::FromFile(
   absl::StatusOr<internal::PrincipalsFile> file = ReadPrincipalsFile(path);
   if (!file.ok()) return file.status();
   if (file->token_size() == 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, " holds no tokens, so no one could call; create one with "
-              "`junheng admin token create --principals ",
-        path, " …`"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(path,
+                     " holds no tokens, so no one could call; create one with "
+                     "`junheng admin token create --principals ",
+                     path, " …`"));
   }
-  absl::MutexLock lock(&a->mu_);
+  MutexLock lock(&a->mu_);
   a->registry_ = Build(*file);
   a->stamp_ = stamp;
   return a;
@@ -76,16 +77,15 @@ std::shared_ptr<const Authenticator::Registry> Authenticator::Current() {
   const bool exists =
       StampOf(path_, &now.dev, &now.ino, &now.size, &now.mtime_ns);
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     if (!exists || now == stamp_ || now == rejected_) return registry_;
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (now == stamp_ || now == rejected_) return registry_;
   absl::StatusOr<internal::PrincipalsFile> file = ReadPrincipalsFile(path_);
   if (file.ok() && file->token_size() == 0) {
     // Emptied, or caught between truncation and rewrite by an editor.
-    file = absl::InvalidArgumentError(
-        absl::StrCat(path_, " holds no tokens"));
+    file = absl::InvalidArgumentError(absl::StrCat(path_, " holds no tokens"));
   }
   if (!file.ok()) {
     // Possibly caught mid-edit by hand; the next change is tried again.
@@ -112,8 +112,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
     p.scope = Scope::Nation();
     return p;
   }
-  const std::string header =
-      MetadataValue(context, kAuthorizationMetadataKey);
+  const std::string header = MetadataValue(context, kAuthorizationMetadataKey);
   if (header.empty()) {
     return absl::UnauthenticatedError(
         "no token: send the metadata 'authorization: Bearer <token>' (the "
@@ -141,8 +140,9 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
   if (on_behalf.empty()) return caller;
   if (caller->role != Role::kService) {
     return absl::PermissionDeniedError(
-        absl::StrCat(caller->name, " may not act on behalf of another "
-                                   "principal: only a service token may"));
+        absl::StrCat(caller->name,
+                     " may not act on behalf of another "
+                     "principal: only a service token may"));
   }
   auto forwarded = registry->by_id.find(on_behalf);
   if (forwarded == registry->by_id.end()) {

@@ -15,8 +15,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/access.h"
+#include "common/mutex.h"
 #include "grpcpp/server_context.h"
 #include "junheng/internal/principals.pb.h"
 
@@ -62,7 +62,7 @@ class Authenticator {
 
   bool insecure_ = false;
   std::string path_;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::shared_ptr<const Registry> registry_ ABSL_GUARDED_BY(mu_);
   FileStamp stamp_ ABSL_GUARDED_BY(mu_);
   FileStamp rejected_ ABSL_GUARDED_BY(mu_);

@@ -1,7 +1,6 @@
 #include "common/grpc_status.h"
 
 #include <algorithm>
-
 #include <utility>
 
 #include "absl/strings/cord.h"

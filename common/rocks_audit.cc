@@ -19,8 +19,7 @@ void PutAuditEntry(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
   batch.Put(cf, AuditKey(entry.sequence()), entry.SerializeAsString());
 }
 
-absl::Status RestoreAuditChain(rocksdb::DB& db,
-                               rocksdb::ColumnFamilyHandle* cf,
+absl::Status RestoreAuditChain(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
                                AuditChain& chain) {
   std::unique_ptr<rocksdb::Iterator> it(
       db.NewIterator(rocksdb::ReadOptions(), cf));

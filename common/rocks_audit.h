@@ -25,8 +25,7 @@ void PutAuditEntry(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
 
 // Continues `chain` after the newest stored entry. DATA_LOSS if that entry
 // cannot be read: the chain could not go on from it.
-absl::Status RestoreAuditChain(rocksdb::DB& db,
-                               rocksdb::ColumnFamilyHandle* cf,
+absl::Status RestoreAuditChain(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
                                AuditChain& chain);
 
 // Calls `fn` with each entry from sequence `from` on, in order, until it

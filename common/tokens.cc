@@ -177,10 +177,9 @@ absl::Status CheckRoleScope(Role role, const Scope& scope) {
       "no scope",
       "",
   };
-  return absl::InvalidArgumentError(
-      absl::StrCat("a ", RoleName(role), " token takes ",
-                   kWant[static_cast<int>(role)], ", not \"",
-                   scope.ToString(), "\""));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "a ", RoleName(role), " token takes ", kWant[static_cast<int>(role)],
+      ", not \"", scope.ToString(), "\""));
 }
 
 }  // namespace
@@ -203,8 +202,9 @@ absl::Status ValidatePrincipalsFile(const internal::PrincipalsFile& file) {
     if (!hashes.insert(t.sha256()).second) return bad("sha256 appears twice");
     std::optional<Role> role = ParseRole(t.role());
     if (!role) {
-      return bad("role must be school, county, inspector, province, admin "
-                 "or service");
+      return bad(
+          "role must be school, county, inspector, province, admin "
+          "or service");
     }
     Scope scope;
     if (!t.scope().empty()) {
@@ -256,9 +256,8 @@ absl::StatusOr<internal::PrincipalsFile> ReadPrincipalsFile(
   LineErrors errors;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(text, &file)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", errors.first.empty() ? "unreadable"
-                                                      : errors.first));
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": ", errors.first.empty() ? "unreadable" : errors.first));
   }
   if (absl::Status s = ValidatePrincipalsFile(file); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.message()));
@@ -303,7 +302,8 @@ absl::Status WritePrincipalsFile(const std::string& path,
     return Errno("cannot replace", path);
   }
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const std::string dir =
+      slash == std::string::npos ? "." : path.substr(0, slash);
   if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       dfd >= 0) {
     ::fsync(dfd);
@@ -357,16 +357,15 @@ absl::StatusOr<NewToken> AddToken(internal::PrincipalsFile& file,
     r.set_expire_time(FormatRfc3339(spec.expire_time_us));
   }
   *file.add_token() = r;
-  AppendAudit(file, actor,
-              {.action = "token_create",
-               .resource = absl::StrCat("tokens/", id),
-               .detail = absl::StrCat(r.role(), " ", r.scope(), " \"",
-                                      r.name(), "\"",
-                                      r.expire_time().empty()
-                                          ? ""
-                                          : absl::StrCat(" until ",
-                                                         r.expire_time()))},
-              now_us);
+  AppendAudit(
+      file, actor,
+      {.action = "token_create",
+       .resource = absl::StrCat("tokens/", id),
+       .detail = absl::StrCat(r.role(), " ", r.scope(), " \"", r.name(), "\"",
+                              r.expire_time().empty()
+                                  ? ""
+                                  : absl::StrCat(" until ", r.expire_time()))},
+      now_us);
   return made;
 }
 

@@ -33,17 +33,28 @@ using testing::TempDir;
 using testing::WriteFile;
 
 // Places a request can name.
-enum Target { kOwnSchool, kSiblingSchool, kCounty, kForeignSchool, kForeignCounty };
+enum Target {
+  kOwnSchool,
+  kSiblingSchool,
+  kCounty,
+  kForeignSchool,
+  kForeignCounty
+};
 constexpr Target kAllTargets[] = {kOwnSchool, kSiblingSchool, kCounty,
                                   kForeignSchool, kForeignCounty};
 
 const char* TargetName(Target t) {
   switch (t) {
-    case kOwnSchool: return "own school";
-    case kSiblingSchool: return "another school of the county";
-    case kCounty: return "the county";
-    case kForeignSchool: return "a school of another province";
-    case kForeignCounty: return "a county of another province";
+    case kOwnSchool:
+      return "own school";
+    case kSiblingSchool:
+      return "another school of the county";
+    case kCounty:
+      return "the county";
+    case kForeignSchool:
+      return "a school of another province";
+    case kForeignCounty:
+      return "a county of another province";
   }
   return "?";
 }
@@ -52,10 +63,14 @@ std::string County(Target t) {
 }
 std::string School(Target t) {
   switch (t) {
-    case kOwnSchool: return "3301060001";
-    case kSiblingSchool: return "3301060002";
-    case kForeignSchool: return "4401060001";
-    default: return "";
+    case kOwnSchool:
+      return "3301060001";
+    case kSiblingSchool:
+      return "3301060002";
+    case kForeignSchool:
+      return "4401060001";
+    default:
+      return "";
   }
 }
 std::string Place(Target t) {
@@ -64,10 +79,14 @@ std::string Place(Target t) {
              : absl::StrCat("counties/", County(t), "/schools/", School(t));
 }
 
-const std::vector<std::string> kRoles = {
-    "school",           "county",         "inspector-county",
-    "inspector-province", "inspector-nation", "province",
-    "admin",            "service"};
+const std::vector<std::string> kRoles = {"school",
+                                         "county",
+                                         "inspector-county",
+                                         "inspector-province",
+                                         "inspector-nation",
+                                         "province",
+                                         "admin",
+                                         "service"};
 
 // The places each role may reach, by kind of permission.
 using Reach = std::map<std::string, std::set<Target>>;
@@ -75,12 +94,10 @@ const std::set<Target> kHome = {kOwnSchool, kSiblingSchool, kCounty};
 const std::set<Target> kEverywhere = {kOwnSchool, kSiblingSchool, kCounty,
                                       kForeignSchool, kForeignCounty};
 // Reading evidence, statistics, evaluations and audit entries.
-const Reach kRead = {{"school", {kOwnSchool}},
-                     {"county", kHome},
-                     {"inspector-county", kHome},
-                     {"inspector-province", kHome},
-                     {"inspector-nation", kEverywhere},
-                     {"province", kHome}};
+const Reach kRead = {
+    {"school", {kOwnSchool}},          {"county", kHome},
+    {"inspector-county", kHome},       {"inspector-province", kHome},
+    {"inspector-nation", kEverywhere}, {"province", kHome}};
 
 struct Call {
   std::string method;  // Service/Method
@@ -97,10 +114,9 @@ class AccessMatrixTest : public ::testing::Test {
     principals_ = dir_->File("principals.textproto");
     auto create = [](const std::string& role, const std::string& scope,
                      const std::string& name) {
-      std::vector<std::string> args = {"admin",        "token", "create",
-                                       "--principals", principals_,
-                                       "--role",       role,
-                                       "--name",       name};
+      std::vector<std::string> args = {"admin",        "token",     "create",
+                                       "--principals", principals_, "--role",
+                                       role,           "--name",    name};
       if (!scope.empty()) {
         args.push_back("--scope");
         args.push_back(scope);
@@ -124,19 +140,18 @@ class AccessMatrixTest : public ::testing::Test {
     revoked_ = new std::string(create("county", "counties/330106", "gone"));
     const std::string revoked_id = revoked_->substr(3, 16);
     CommandResult r = RunCommand(
-        "junheng", {"admin", "token", "revoke", revoked_id, "--principals",
-                    principals_});
+        "junheng",
+        {"admin", "token", "revoke", revoked_id, "--principals", principals_});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     WriteFile(dir_->File("service.token"), (*tokens_)["service"] + "\n");
 
     archive_ = new ServerProcess(
-        "junheng-archive", {"--data_dir=" + dir_->File("archive"),
-                            "--principals=" + principals_});
+        "junheng-archive",
+        {"--data_dir=" + dir_->File("archive"), "--principals=" + principals_});
     ASSERT_TRUE(archive_->Start().ok()) << archive_->Stderr();
     checklist_ = new ServerProcess(
         "junheng-checklist",
-        {"--data_dir=" + dir_->File("checklist"),
-         "--principals=" + principals_,
+        {"--data_dir=" + dir_->File("checklist"), "--principals=" + principals_,
          "--standards_dir=" JUNHENG_SOURCE_DIR "/standards",
          "--archive_addr=" + archive_->address(),
          "--archive_token_file=" + dir_->File("service.token")});
@@ -155,12 +170,13 @@ class AccessMatrixTest : public ::testing::Test {
     archive_stub_ = v1::ArchiveService::NewStub(Connect(archive_->address()));
     checklist_stub_ =
         v1::ChecklistService::NewStub(Connect(checklist_->address()));
-    csv_header_ = ReadFile(JUNHENG_SOURCE_DIR
-                           "/examples/county-330106/schools.csv");
+    csv_header_ =
+        ReadFile(JUNHENG_SOURCE_DIR "/examples/county-330106/schools.csv");
     csv_header_ = csv_header_.substr(0, csv_header_.find('\n') + 1);
     const std::string counties =
         ReadFile(JUNHENG_SOURCE_DIR "/examples/county-330106/counties.csv");
-    county_csv_ = counties.substr(0, counties.find('\n', counties.find('\n') + 1) + 1);
+    county_csv_ =
+        counties.substr(0, counties.find('\n', counties.find('\n') + 1) + 1);
     const std::string schools =
         ReadFile(JUNHENG_SOURCE_DIR "/examples/county-330106/schools.csv");
     const size_t first = schools.find('\n') + 1;
@@ -177,8 +193,9 @@ class AccessMatrixTest : public ::testing::Test {
   std::string CsvFor(Target t) const {
     if (School(t).empty()) {
       return absl::StrReplaceAll(
-          county_csv_, {{"330106,", County(t) + ","},
-                        {",2025,33,", ",2025," + County(t).substr(0, 2) + ","}});
+          county_csv_,
+          {{"330106,", County(t) + ","},
+           {",2025,33,", ",2025," + County(t).substr(0, 2) + ","}});
     }
     std::string row = school_row_;
     row = absl::StrCat(County(t), ",", School(t),
@@ -235,26 +252,26 @@ std::vector<Call> AccessMatrixTest::Calls() {
   v1::ChecklistService::Stub* ch = checklist_stub_.get();
   std::vector<Call> calls;
 
-  calls.push_back(
-      {"ArchiveService/Upload", all,
-       {{"school", {kOwnSchool}}, {"county", kHome}},
-       [a](const std::string& token, Target t) {
-         grpc::ClientContext c;
-         Prepare(c, token);
-         v1::EvidenceVersion version;
-         auto writer = a->Upload(&c, &version);
-         v1::UploadRequest m;
-         m.mutable_header()->set_parent(Place(t));
-         m.mutable_header()->set_evidence_id("matrix-doc");
-         m.mutable_header()->set_title("matrix");
-         m.mutable_header()->add_indicator_codes("R4");
-         m.mutable_header()->set_school_year(2025);
-         writer->Write(m);
-         m.set_chunk("evidence bytes");
-         writer->Write(m);
-         writer->WritesDone();
-         return writer->Finish();
-       }});
+  calls.push_back({"ArchiveService/Upload",
+                   all,
+                   {{"school", {kOwnSchool}}, {"county", kHome}},
+                   [a](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::EvidenceVersion version;
+                     auto writer = a->Upload(&c, &version);
+                     v1::UploadRequest m;
+                     m.mutable_header()->set_parent(Place(t));
+                     m.mutable_header()->set_evidence_id("matrix-doc");
+                     m.mutable_header()->set_title("matrix");
+                     m.mutable_header()->add_indicator_codes("R4");
+                     m.mutable_header()->set_school_year(2025);
+                     writer->Write(m);
+                     m.set_chunk("evidence bytes");
+                     writer->Write(m);
+                     writer->WritesDone();
+                     return writer->Finish();
+                   }});
   calls.push_back({"ArchiveService/Download", all, kRead,
                    [a, evidence](const std::string& token, Target t) {
                      grpc::ClientContext c;
@@ -295,7 +312,9 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      return a->ListVersions(&c, r, &e);
                    }});
   // Delete then undelete, so every row sees the same state.
-  calls.push_back({"ArchiveService/DeleteEvidence", all, {{"county", kHome}},
+  calls.push_back({"ArchiveService/DeleteEvidence",
+                   all,
+                   {{"county", kHome}},
                    [a, evidence](const std::string& token, Target t) {
                      grpc::ClientContext c;
                      Prepare(c, token);
@@ -312,7 +331,9 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      }
                      return s;
                    }});
-  calls.push_back({"ArchiveService/UndeleteEvidence", all, {{"county", kHome}},
+  calls.push_back({"ArchiveService/UndeleteEvidence",
+                   all,
+                   {{"county", kHome}},
                    [a, evidence](const std::string& token, Target t) {
                      grpc::ClientContext c;
                      Prepare(c, token);
@@ -344,14 +365,18 @@ std::vector<Call> AccessMatrixTest::Calls() {
   for (const std::string& role : kRoles) {
     if (role != "admin" && role != "service") standards[role] = {kCounty};
   }
-  calls.push_back({"ChecklistService/ListStandards", {kCounty}, standards,
+  calls.push_back({"ChecklistService/ListStandards",
+                   {kCounty},
+                   standards,
                    [ch](const std::string& token, Target) {
                      grpc::ClientContext c;
                      Prepare(c, token);
                      v1::ListStandardsResponse r;
                      return ch->ListStandards(&c, {}, &r);
                    }});
-  calls.push_back({"ChecklistService/GetStandard", {kCounty}, standards,
+  calls.push_back({"ChecklistService/GetStandard",
+                   {kCounty},
+                   standards,
                    [ch](const std::string& token, Target) {
                      grpc::ClientContext c;
                      Prepare(c, token);
@@ -360,14 +385,15 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      v1::IndicatorStandard s;
                      return ch->GetStandard(&c, r, &s);
                    }});
-  calls.push_back({"ChecklistService/ImportSchools", schools,
-                   {{"school", {kOwnSchool}},
-                    {"county", kHome},
-                    {"province", kHome}},
-                   [this](const std::string& token, Target t) {
-                     return Import<v1::ImportRequest>(true, token, CsvFor(t));
-                   }});
-  calls.push_back({"ChecklistService/ImportCounties", counties,
+  calls.push_back(
+      {"ChecklistService/ImportSchools",
+       schools,
+       {{"school", {kOwnSchool}}, {"county", kHome}, {"province", kHome}},
+       [this](const std::string& token, Target t) {
+         return Import<v1::ImportRequest>(true, token, CsvFor(t));
+       }});
+  calls.push_back({"ChecklistService/ImportCounties",
+                   counties,
                    {{"county", kHome}, {"province", kHome}},
                    [this](const std::string& token, Target t) {
                      return Import<v1::ImportRequest>(false, token, CsvFor(t));
@@ -390,7 +416,8 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      v1::SchoolEvaluation s;
                      return ch->EvaluateSchool(&c, r, &s);
                    }});
-  calls.push_back({"ChecklistService/RecordJudgement", counties,
+  calls.push_back({"ChecklistService/RecordJudgement",
+                   counties,
                    {{"inspector-county", kHome},
                     {"inspector-province", kHome},
                     {"inspector-nation", kEverywhere}},
@@ -411,13 +438,14 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      grpc::ClientContext c;
                      Prepare(c, token);
                      v1::EvaluateCountyRequest r;
-                     r.set_name(absl::StrCat("counties/", County(t),
-                                             "/years/2025"));
+                     r.set_name(
+                         absl::StrCat("counties/", County(t), "/years/2025"));
                      v1::CountyEvaluation e;
                      return ch->EvaluateCounty(&c, r, &e);
                    }});
   // A province target: kCounty stands for province 33, kForeignCounty for 44.
-  calls.push_back({"ChecklistService/EvaluateProvince", counties,
+  calls.push_back({"ChecklistService/EvaluateProvince",
+                   counties,
                    {{"inspector-province", {kCounty}},
                     {"inspector-nation", kEverywhere},
                     {"province", {kCounty}}},
@@ -425,9 +453,8 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      grpc::ClientContext c;
                      Prepare(c, token);
                      v1::EvaluateProvinceRequest r;
-                     r.set_name(absl::StrCat("provinces/",
-                                             County(t).substr(0, 2),
-                                             "/years/2025"));
+                     r.set_name(absl::StrCat(
+                         "provinces/", County(t).substr(0, 2), "/years/2025"));
                      auto reader = ch->EvaluateProvince(&c, r);
                      v1::CountyEvaluation e;
                      while (reader->Read(&e)) {
@@ -449,8 +476,9 @@ TEST_F(AccessMatrixTest, AllMethodsAreCovered) {
       const std::string method =
           absl::StrCat(descriptor->name(), "/", descriptor->method(i)->name());
       EXPECT_TRUE(covered.contains(method))
-          << method << " has no row in the access matrix: add one with the "
-                       "roles that may call it";
+          << method
+          << " has no row in the access matrix: add one with the "
+             "roles that may call it";
     }
   }
 }
@@ -472,15 +500,13 @@ TEST_F(AccessMatrixTest, EveryRoleGetsExactlyWhatItsScopeAllows) {
         const bool allowed =
             reach != call.allowed.end() && reach->second.contains(t);
         const grpc::Status s = call.run((*tokens_)[role], t);
-        const std::string where = absl::StrCat(call.method, " as ", role,
-                                               " on ", TargetName(t), ": ",
-                                               s.error_code(), " ",
-                                               s.error_message());
+        const std::string where =
+            absl::StrCat(call.method, " as ", role, " on ", TargetName(t), ": ",
+                         s.error_code(), " ", s.error_message());
         if (allowed) {
           EXPECT_NE(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
               << where;
-          EXPECT_NE(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
-              << where;
+          EXPECT_NE(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << where;
         } else {
           // Refused before anything is looked up: never NOT_FOUND, so a
           // refusal does not tell whether the target exists.

@@ -529,11 +529,11 @@ TEST_F(ArchiveServerTest, ConcurrentUploadsAllLand) {
 
 TEST_F(ArchiveServerTest, SecondServerOnTheSamePortIsRefused) {
   TempDir data;
-  auto second = testing::RunCommand(
-      "junheng-archive",
-      {"--listen=" + server_->address(), "--data_dir=" + data.path(),
-       "--insecure_no_auth"},
-      {}, absl::Seconds(20));
+  auto second =
+      testing::RunCommand("junheng-archive",
+                          {"--listen=" + server_->address(),
+                           "--data_dir=" + data.path(), "--insecure_no_auth"},
+                          {}, absl::Seconds(20));
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_THAT(second.err, HasSubstr("cannot listen on " + server_->address()));
 }

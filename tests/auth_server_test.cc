@@ -47,9 +47,9 @@ using Metadata = std::vector<std::pair<std::string, std::string>>;
 std::string CreateToken(const std::string& principals, const std::string& role,
                         const std::string& scope, const std::string& name,
                         const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"admin",  "token",      "create",
+  std::vector<std::string> args = {"admin",        "token",    "create",
                                    "--principals", principals, "--role",
-                                   role,     "--name",     name};
+                                   role,           "--name",   name};
   if (!scope.empty()) {
     args.push_back("--scope");
     args.push_back(scope);
@@ -189,8 +189,8 @@ TEST_F(AuthServerTest, FreshTokenWorksAndRevocationHoldsFromTheNextCall) {
   // Several rounds: a revocation must never depend on timing.
   for (int round = 0; round < 5; ++round) {
     SCOPED_TRACE(round);
-    const std::string token = CreateToken(
-        principals_, "school", kSchool, absl::StrCat("实验小学-", round));
+    const std::string token = CreateToken(principals_, "school", kSchool,
+                                          absl::StrCat("实验小学-", round));
     ASSERT_FALSE(token.empty());
     // A token made after the server started works at once.
     ASSERT_OK(List(archive_->address(), Bearer(token), kSchool));
@@ -207,11 +207,11 @@ TEST_F(AuthServerTest, FreshTokenWorksAndRevocationHoldsFromTheNextCall) {
   }
   // The CLI says so too, and other tokens are untouched.
   const std::string token = CreateToken(principals_, "school", kSchool, "x");
-  EXPECT_EQ(Cli({"archive", "ls", "--county", "330106", "--school",
-                 "2133010601"},
-                token)
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      Cli({"archive", "ls", "--county", "330106", "--school", "2133010601"},
+          token)
+          .exit_code,
+      0);
   ASSERT_EQ(Revoke(principals_, token).exit_code, 0);
   CommandResult ls = Cli(
       {"archive", "ls", "--county", "330106", "--school", "2133010601"}, token);
@@ -227,15 +227,15 @@ TEST_F(AuthServerTest, FreshTokenWorksAndRevocationHoldsFromTheNextCall) {
   EXPECT_THAT(list.out, HasSubstr(IdOf(token)));
   EXPECT_THAT(list.out, HasSubstr("revoked"));
   EXPECT_THAT(list.out, Not(HasSubstr(token.substr(20))));  // no secret
-  EXPECT_EQ(RunCommand("junheng", {"admin", "token", "revoke",
-                                   "0123456789abcdef", "--principals",
-                                   principals_})
-                .exit_code,
-            1);
+  EXPECT_EQ(
+      RunCommand("junheng", {"admin", "token", "revoke", "0123456789abcdef",
+                             "--principals", principals_})
+          .exit_code,
+      1);
 
   // The token changes form a chain of their own that verifies.
-  CommandResult verify = RunCommand(
-      "junheng", {"audit", "verify", "--principals", principals_});
+  CommandResult verify =
+      RunCommand("junheng", {"audit", "verify", "--principals", principals_});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
   EXPECT_THAT(verify.out, HasSubstr("token changes verified"));
 }
@@ -421,27 +421,27 @@ TEST(AuthStartupTest, ServersRefuseToStartWithoutPrincipalsOrInsecureNoAuth) {
   for (const char* binary : {"junheng-archive", "junheng-checklist"}) {
     SCOPED_TRACE(binary);
     TempDir data;
-    CommandResult r =
-        RunCommand(binary, {"--data_dir=" + data.path(), "--listen=127.0.0.1:0"},
-                   {}, absl::Seconds(20));
+    CommandResult r = RunCommand(
+        binary, {"--data_dir=" + data.path(), "--listen=127.0.0.1:0"}, {},
+        absl::Seconds(20));
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
     EXPECT_THAT(r.err, HasSubstr("--principals"));
     EXPECT_THAT(r.err, HasSubstr("--insecure_no_auth"));
     EXPECT_THAT(r.out, Not(HasSubstr("listening on")));
 
-    CommandResult both = RunCommand(
-        binary,
-        {"--data_dir=" + data.path(), "--listen=127.0.0.1:0",
-         "--insecure_no_auth", "--principals=" + data.File("p")},
-        {}, absl::Seconds(20));
+    CommandResult both =
+        RunCommand(binary,
+                   {"--data_dir=" + data.path(), "--listen=127.0.0.1:0",
+                    "--insecure_no_auth", "--principals=" + data.File("p")},
+                   {}, absl::Seconds(20));
     EXPECT_EQ(both.exit_code, 2) << both.err;
     EXPECT_THAT(both.err, HasSubstr("exclude each other"));
 
-    CommandResult no_file = RunCommand(
-        binary,
-        {"--data_dir=" + data.path(), "--listen=127.0.0.1:0",
-         "--principals=" + data.File("absent.txtpb")},
-        {}, absl::Seconds(20));
+    CommandResult no_file =
+        RunCommand(binary,
+                   {"--data_dir=" + data.path(), "--listen=127.0.0.1:0",
+                    "--principals=" + data.File("absent.txtpb")},
+                   {}, absl::Seconds(20));
     EXPECT_EQ(no_file.exit_code, 2) << no_file.err;
     EXPECT_THAT(no_file.err, HasSubstr(data.File("absent.txtpb")));
   }
@@ -453,11 +453,11 @@ TEST(AuthStartupTest, PlaintextOnANonLoopbackAddressIsRefused) {
     for (const char* listen : {"0.0.0.0:0", "[::]:0"}) {
       SCOPED_TRACE(absl::StrCat(binary, " ", listen));
       TempDir data;
-      CommandResult r = RunCommand(
-          binary,
-          {"--data_dir=" + data.path(), "--insecure_no_auth",
-           std::string("--listen=") + listen},
-          {}, absl::Seconds(10));
+      CommandResult r =
+          RunCommand(binary,
+                     {"--data_dir=" + data.path(), "--insecure_no_auth",
+                      std::string("--listen=") + listen},
+                     {}, absl::Seconds(10));
       EXPECT_NE(r.exit_code, 0);
       EXPECT_NE(r.exit_code, -1) << "still running after 10 s";
       EXPECT_THAT(r.err, HasSubstr("refusing to serve plaintext"));
@@ -497,11 +497,11 @@ class ChecklistForwardingTest : public AuthServerTest {
     const std::string examples =
         std::string(JUNHENG_SOURCE_DIR) + "/examples/county-330106/";
     for (const char* what : {"schools", "counties"}) {
-      CommandResult r = RunCommand(
-          "junheng",
-          {"checklist", "import", what, examples + what + ".csv", "--token",
-           county_},
-          {"JUNHENG_CHECKLIST_ADDR=" + checklist.address()});
+      CommandResult r =
+          RunCommand("junheng",
+                     {"checklist", "import", what, examples + what + ".csv",
+                      "--token", county_},
+                     {"JUNHENG_CHECKLIST_ADDR=" + checklist.address()});
       ASSERT_EQ(r.exit_code, 0) << what << ": " << r.err;
     }
   }

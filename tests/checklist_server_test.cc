@@ -131,11 +131,11 @@ TEST(ChecklistStartupTest, ABadStandardFileStopsStartUpNamingFileAndLine) {
   WriteFile(standards.File("broken.textproto"),
             "id: \"broken\"\nname_zh: \"坏\"\nindicators {\n  code: \"R1\"\n"
             "  formula: NO_SUCH_FORMULA\n}\n");
-  auto result = RunCommand("junheng-checklist",
-                           {"--listen=127.0.0.1:0", "--data_dir=" + data.path(),
-                            "--standards_dir=" + standards.path(),
-                            "--insecure_no_auth"},
-                           {}, absl::Seconds(20));
+  auto result =
+      RunCommand("junheng-checklist",
+                 {"--listen=127.0.0.1:0", "--data_dir=" + data.path(),
+                  "--standards_dir=" + standards.path(), "--insecure_no_auth"},
+                 {}, absl::Seconds(20));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("broken.textproto:5"));
 }

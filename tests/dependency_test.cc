@@ -25,11 +25,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/archive_client.h"
 #include "common/grpc_status.h"
+#include "common/mutex.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -83,14 +83,14 @@ class TcpProxy {
   const std::string& address() const { return address_; }
 
   void SetMode(Mode mode, absl::Duration delay = absl::ZeroDuration()) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     mode_ = mode;
     delay_ = delay;
   }
 
   // Where connections accepted from now on go.
   void SetTarget(std::string target) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     target_ = std::move(target);
   }
 
@@ -188,7 +188,7 @@ class TcpProxy {
       absl::Duration delay;
       std::string target;
       {
-        absl::MutexLock lock(&mu_);
+        MutexLock lock(&mu_);
         mode = mode_;
         delay = delay_;
         target = target_;
@@ -246,7 +246,7 @@ class TcpProxy {
     }
   }
 
-  absl::Mutex mu_;
+  Mutex mu_;
   Mode mode_ ABSL_GUARDED_BY(mu_) = Mode::kForward;
   absl::Duration delay_ ABSL_GUARDED_BY(mu_);
   std::string target_ ABSL_GUARDED_BY(mu_);

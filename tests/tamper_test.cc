@@ -36,9 +36,9 @@ constexpr char kSchool[] = "counties/330106/schools/2133010601";
 
 std::string CreateToken(const std::string& principals, const std::string& role,
                         const std::string& scope, const std::string& name) {
-  std::vector<std::string> args = {"admin",      "token",   "create",
+  std::vector<std::string> args = {"admin",        "token",    "create",
                                    "--principals", principals, "--role",
-                                   role,         "--name",  name};
+                                   role,           "--name",   name};
   if (!scope.empty()) {
     args.push_back("--scope");
     args.push_back(scope);
@@ -122,8 +122,7 @@ class RawDb {
       v1::AuditEntry e;
       EXPECT_TRUE(e.ParseFromArray(it->value().data(),
                                    static_cast<int>(it->value().size())));
-      EXPECT_EQ(GetU64BE(absl::string_view(it->key().data(),
-                                           it->key().size())),
+      EXPECT_EQ(GetU64BE(absl::string_view(it->key().data(), it->key().size())),
                 static_cast<uint64_t>(e.sequence()));
       out.push_back(e);
     }
@@ -221,8 +220,9 @@ class TamperTest : public ::testing::Test {
   CommandResult Audit(const std::string& verb, const std::string& service,
                       const std::string& address, const std::string& token,
                       const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"audit", verb, service, "--token", token,
-                                     "--" + service + "_addr", address};
+    std::vector<std::string> args = {"audit",   verb,  service,
+                                     "--token", token, "--" + service + "_addr",
+                                     address};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunCommand("junheng", args);
   }
@@ -318,9 +318,8 @@ TEST_F(TamperTest, OverwrittenChunkIsDataLossAndNamesItsUpload) {
   // The chain is intact; the content check names the upload's entry.
   CommandResult verify = VerifyArchive(nation_);
   EXPECT_EQ(verify.exit_code, 1) << verify.out;
-  EXPECT_THAT(verify.err,
-              HasSubstr(absl::StrCat("archive: FAILED at entry ", upload_seq,
-                                     ": ", v2.name())));
+  EXPECT_THAT(verify.err, HasSubstr(absl::StrCat("archive: FAILED at entry ",
+                                                 upload_seq, ": ", v2.name())));
   EXPECT_THAT(verify.err, HasSubstr("DATA_LOSS"));
   // Without content checking it passes: only the bytes changed.
   EXPECT_EQ(VerifyArchive(nation_, {"--no_content"}).exit_code, 0);
@@ -380,10 +379,10 @@ TEST_F(TamperTest, AlteredChecklistEntryIsNamedBySequence) {
   auto start = [&] {
     auto server = std::make_unique<ServerProcess>(
         "junheng-checklist",
-        std::vector<std::string>{
-            "--data_dir=" + data, "--principals=" + principals_,
-            std::string("--standards_dir=") + JUNHENG_SOURCE_DIR +
-                "/standards"});
+        std::vector<std::string>{"--data_dir=" + data,
+                                 "--principals=" + principals_,
+                                 std::string("--standards_dir=") +
+                                     JUNHENG_SOURCE_DIR + "/standards"});
     absl::Status started = server->Start();
     EXPECT_TRUE(started.ok()) << started << server->Stderr();
     return server;
@@ -393,10 +392,10 @@ TEST_F(TamperTest, AlteredChecklistEntryIsNamedBySequence) {
   const std::string examples =
       std::string(JUNHENG_SOURCE_DIR) + "/examples/county-330106/";
   for (const char* what : {"schools", "counties"}) {
-    CommandResult r = RunCommand(
-        "junheng", {"checklist", "import", what, examples + what + ".csv",
-                    "--token", county_, "--checklist_addr",
-                    checklist->address()});
+    CommandResult r =
+        RunCommand("junheng", {"checklist", "import", what,
+                               examples + what + ".csv", "--token", county_,
+                               "--checklist_addr", checklist->address()});
     ASSERT_EQ(r.exit_code, 0) << what << ": " << r.err;
   }
   CommandResult clean =

@@ -131,6 +131,7 @@ int ServerProcess::Stop() {
     ::waitpid(pid_, &status, 0);
   }
   pid_ = -1;
+  CheckSanitizerReports();
   return status;
 }
 
@@ -140,6 +141,23 @@ void ServerProcess::Kill() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
+  CheckSanitizerReports();
+}
+
+void ServerProcess::CheckSanitizerReports() {
+  // A sanitizer in the server reports to its stderr, which the test would
+  // otherwise never look at.
+  const std::string err = Stderr();
+  for (const char* marker :
+       {"WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+        "ERROR: LeakSanitizer", "runtime error:"}) {
+    const size_t at = err.find(marker);
+    if (at != std::string::npos) {
+      ADD_FAILURE() << binary_ << " reported a sanitizer error:\n"
+                    << err.substr(at >= 200 ? at - 200 : 0, 6000);
+      return;
+    }
+  }
 }
 
 int64_t ServerProcess::PeakRssBytes() const {

@@ -70,6 +70,9 @@ class ServerProcess {
   std::string Stderr() const;
 
  private:
+  // Fails the running test if the server's stderr holds a sanitizer report.
+  void CheckSanitizerReports();
+
   std::string binary_;
   std::vector<std::string> args_;
   TempDir logs_;

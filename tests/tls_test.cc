@@ -54,10 +54,10 @@ std::string OpenSsl() {
   return "";
 }
 
-#define RETURN_IF_FAILED(expr)             \
-  do {                                     \
-    absl::Status s_ = (expr);              \
-    if (!s_.ok()) return s_;               \
+#define RETURN_IF_FAILED(expr) \
+  do {                         \
+    absl::Status s_ = (expr);  \
+    if (!s_.ok()) return s_;   \
   } while (0)
 
 // Two certificate authorities and their leaves, in a temporary directory:
@@ -107,26 +107,26 @@ class Pki {
   }
 
   absl::Status Ca(const std::string& name, const std::string& cn) {
-    return Run(absl::StrCat(
-        "req -x509 ", NewKey(), " -keyout ", Key(name), " -out ", Pem(name),
-        " -days 2 -subj '/CN=", cn, "'",
-        " -addext basicConstraints=critical,CA:TRUE",
-        " -addext keyUsage=critical,keyCertSign,cRLSign"));
+    return Run(absl::StrCat("req -x509 ", NewKey(), " -keyout ", Key(name),
+                            " -out ", Pem(name), " -days 2 -subj '/CN=", cn,
+                            "'", " -addext basicConstraints=critical,CA:TRUE",
+                            " -addext keyUsage=critical,keyCertSign,cRLSign"));
   }
 
-  absl::Status Leaf(const std::string& name, const std::string& ca,
-                    int serial, const std::string& extensions) {
+  absl::Status Leaf(const std::string& name, const std::string& ca, int serial,
+                    const std::string& extensions) {
     const std::string ext = dir_.File(name + ".ext");
-    WriteFile(ext, "basicConstraints=CA:FALSE\n"
-                   "keyUsage=critical,digitalSignature\n" +
-                       extensions);
+    WriteFile(ext,
+              "basicConstraints=CA:FALSE\n"
+              "keyUsage=critical,digitalSignature\n" +
+                  extensions);
     const std::string csr = dir_.File(name + ".csr");
-    RETURN_IF_FAILED(Run(absl::StrCat("req -new ", NewKey(), " -keyout ",
-                                      Key(name), " -out ", csr, " -subj '/CN=",
-                                      name, "'")));
-    return Run(absl::StrCat("x509 -req -in ", csr, " -CA ", Pem(ca),
-                            " -CAkey ", Key(ca), " -set_serial ", serial,
-                            " -days 2 -out ", Pem(name), " -extfile ", ext));
+    RETURN_IF_FAILED(
+        Run(absl::StrCat("req -new ", NewKey(), " -keyout ", Key(name),
+                         " -out ", csr, " -subj '/CN=", name, "'")));
+    return Run(absl::StrCat("x509 -req -in ", csr, " -CA ", Pem(ca), " -CAkey ",
+                            Key(ca), " -set_serial ", serial, " -days 2 -out ",
+                            Pem(name), " -extfile ", ext));
   }
 
   std::string openssl_;
@@ -135,9 +135,9 @@ class Pki {
 
 std::string CreateToken(const std::string& principals, const std::string& role,
                         const std::string& scope, const std::string& name) {
-  std::vector<std::string> args = {"admin",      "token",   "create",
+  std::vector<std::string> args = {"admin",        "token",    "create",
                                    "--principals", principals, "--role",
-                                   role,         "--name",  name};
+                                   role,           "--name",   name};
   if (!scope.empty()) {
     args.push_back("--scope");
     args.push_back(scope);
@@ -161,8 +161,8 @@ class TlsTest : public ::testing::Test {
     WriteFile(work_.File("ledger.pdf"), TestBytes(300000, 7));
   }
 
-  std::unique_ptr<ServerProcess> StartArchive(bool mutual,
-                                              std::vector<std::string> args = {}) {
+  std::unique_ptr<ServerProcess> StartArchive(
+      bool mutual, std::vector<std::string> args = {}) {
     args.push_back("--data_dir=" + data_.File("archive"));
     args.push_back("--tls_cert=" + pki_->Pem("server"));
     args.push_back("--tls_key=" + pki_->Key("server"));
@@ -186,11 +186,12 @@ class TlsTest : public ::testing::Test {
 
   CommandResult Put(const ServerProcess& server,
                     const std::vector<std::string>& tls) {
-    return Cli(server,
-               {"put", work_.File("ledger.pdf"), "--county", "330106",
-                "--school", "2133010601", "--evidence", "r4-floor-area",
-                "--indicator", "R4", "--year", "2025", "--title", "校舍面积台账"},
-               tls);
+    return Cli(
+        server,
+        {"put", work_.File("ledger.pdf"), "--county", "330106", "--school",
+         "2133010601", "--evidence", "r4-floor-area", "--indicator", "R4",
+         "--year", "2025", "--title", "校舍面积台账"},
+        tls);
   }
 
   // Uploads and downloads back, comparing the bytes.
@@ -228,8 +229,8 @@ TEST_F(TlsTest, CliRoundTripsOverTlsAndOtherClientsAreRefused) {
   ASSERT_NE(archive, nullptr);
   ExpectRoundTrip(*archive, {"--tls_ca", pki_->Pem("ca")});
   // The CA from the environment.
-  CommandResult ls = Cli(*archive, {"ls"}, {},
-                         {"JUNHENG_TLS_CA=" + pki_->Pem("ca")});
+  CommandResult ls =
+      Cli(*archive, {"ls"}, {}, {"JUNHENG_TLS_CA=" + pki_->Pem("ca")});
   EXPECT_EQ(ls.exit_code, 0) << ls.err;
   EXPECT_THAT(ls.out, HasSubstr(kName));
 
@@ -256,36 +257,35 @@ TEST_F(TlsTest, MutualTlsNeedsAClientCertificateFromTheRightCa) {
   // No client certificate.
   ExpectRefused(*archive, {"--tls_ca", pki_->Pem("ca")});
   // A certificate from another CA.
-  ExpectRefused(*archive,
-                {"--tls_ca", pki_->Pem("ca"), "--tls_cert",
-                 pki_->Pem("other-client"), "--tls_key",
-                 pki_->Key("other-client")});
+  ExpectRefused(*archive, {"--tls_ca", pki_->Pem("ca"), "--tls_cert",
+                           pki_->Pem("other-client"), "--tls_key",
+                           pki_->Key("other-client")});
   // The right one.
-  ExpectRoundTrip(*archive, {"--tls_ca", pki_->Pem("ca"), "--tls_cert",
-                             pki_->Pem("client"), "--tls_key",
-                             pki_->Key("client")});
+  ExpectRoundTrip(
+      *archive, {"--tls_ca", pki_->Pem("ca"), "--tls_cert", pki_->Pem("client"),
+                 "--tls_key", pki_->Key("client")});
   // A certificate without its key is a usage problem, found before any call.
-  CommandResult half = Cli(*archive, {"ls"},
-                           {"--tls_ca", pki_->Pem("ca"), "--tls_cert",
-                            pki_->Pem("client")});
+  CommandResult half =
+      Cli(*archive, {"ls"},
+          {"--tls_ca", pki_->Pem("ca"), "--tls_cert", pki_->Pem("client")});
   EXPECT_NE(half.exit_code, 0);
 }
 
 TEST_F(TlsTest, BadServerTlsFlagsStopStartUp) {
   TempDir data;
-  CommandResult no_key = RunCommand(
-      "junheng-archive",
-      {"--data_dir=" + data.path(), "--insecure_no_auth",
-       "--listen=127.0.0.1:0", "--tls_cert=" + pki_->Pem("server")},
-      {}, absl::Seconds(20));
+  CommandResult no_key =
+      RunCommand("junheng-archive",
+                 {"--data_dir=" + data.path(), "--insecure_no_auth",
+                  "--listen=127.0.0.1:0", "--tls_cert=" + pki_->Pem("server")},
+                 {}, absl::Seconds(20));
   EXPECT_EQ(no_key.exit_code, 2) << no_key.err;
   EXPECT_THAT(no_key.err, HasSubstr("--tls_key"));
-  CommandResult missing = RunCommand(
-      "junheng-archive",
-      {"--data_dir=" + data.path(), "--insecure_no_auth",
-       "--listen=127.0.0.1:0", "--tls_cert=" + data.File("nope.pem"),
-       "--tls_key=" + pki_->Key("server")},
-      {}, absl::Seconds(20));
+  CommandResult missing =
+      RunCommand("junheng-archive",
+                 {"--data_dir=" + data.path(), "--insecure_no_auth",
+                  "--listen=127.0.0.1:0", "--tls_cert=" + data.File("nope.pem"),
+                  "--tls_key=" + pki_->Key("server")},
+                 {}, absl::Seconds(20));
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
   EXPECT_THAT(missing.err, HasSubstr(data.File("nope.pem")));
 }
@@ -300,17 +300,19 @@ TEST_F(TlsTest, ChecklistReachesTheArchiveOverTls) {
   WriteFile(data_.File("service.token"), service + "\n");
   auto archive = StartArchive(true, {"--principals=" + principals});
   ASSERT_NE(archive, nullptr);
-  ExpectRoundTrip(*archive, {"--tls_ca", pki_->Pem("ca"), "--tls_cert",
-                             pki_->Pem("client"), "--tls_key",
-                             pki_->Key("client"), "--token", school});
+  ExpectRoundTrip(
+      *archive, {"--tls_ca", pki_->Pem("ca"), "--tls_cert", pki_->Pem("client"),
+                 "--tls_key", pki_->Key("client"), "--token", school});
 
   // `tls` are the checklist's --archive_tls_* flags.
   auto evaluate = [&](const std::string& data,
                       const std::vector<std::string>& tls)
       -> absl::StatusOr<v1::CountyEvaluation> {
     std::vector<std::string> args = {
-        "--data_dir=" + data_.File(data), "--principals=" + principals,
-        "--archive_addr=" + archive->address(), "--archive_timeout_ms=5000",
+        "--data_dir=" + data_.File(data),
+        "--principals=" + principals,
+        "--archive_addr=" + archive->address(),
+        "--archive_timeout_ms=5000",
         "--archive_token_file=" + data_.File("service.token"),
         std::string("--standards_dir=") + JUNHENG_SOURCE_DIR + "/standards"};
     args.insert(args.end(), tls.begin(), tls.end());
@@ -320,10 +322,10 @@ TEST_F(TlsTest, ChecklistReachesTheArchiveOverTls) {
     const std::string examples =
         std::string(JUNHENG_SOURCE_DIR) + "/examples/county-330106/";
     for (const char* what : {"schools", "counties"}) {
-      CommandResult r = RunCommand(
-          "junheng",
-          {"checklist", "import", what, examples + what + ".csv", "--token",
-           county, "--checklist_addr", checklist.address()});
+      CommandResult r =
+          RunCommand("junheng", {"checklist", "import", what,
+                                 examples + what + ".csv", "--token", county,
+                                 "--checklist_addr", checklist.address()});
       if (r.exit_code != 0) return absl::InternalError(r.err);
     }
     auto stub = v1::ChecklistService::NewStub(Connect(checklist.address()));
@@ -338,10 +340,10 @@ TEST_F(TlsTest, ChecklistReachesTheArchiveOverTls) {
     return e;
   };
 
-  absl::StatusOr<v1::CountyEvaluation> good = evaluate(
-      "c1", {"--archive_tls_ca=" + pki_->Pem("ca"),
-             "--archive_tls_cert=" + pki_->Pem("client"),
-             "--archive_tls_key=" + pki_->Key("client")});
+  absl::StatusOr<v1::CountyEvaluation> good =
+      evaluate("c1", {"--archive_tls_ca=" + pki_->Pem("ca"),
+                      "--archive_tls_cert=" + pki_->Pem("client"),
+                      "--archive_tls_key=" + pki_->Key("client")});
   ASSERT_TRUE(good.ok()) << good.status();
   EXPECT_EQ(good->evidence_checked(), v1::EVIDENCE_PRESENT);
   EXPECT_THAT(good->warnings(),

@@ -65,10 +65,10 @@ absl::Status TryAdd(Role role, Scope scope, const std::string& name = "x",
 
 TEST(TokenTest, NewTokenHasTheDocumentedShapeAndParses) {
   internal::PrincipalsFile file;
-  NewToken t = MustAdd(file, Role::kSchool, Scope::School(kCounty, kSchool),
-                       "实验小学");
-  EXPECT_TRUE(std::regex_match(
-      t.token, std::regex("jh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")))
+  NewToken t =
+      MustAdd(file, Role::kSchool, Scope::School(kCounty, kSchool), "实验小学");
+  EXPECT_TRUE(std::regex_match(t.token,
+                               std::regex("jh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}")))
       << t.token;
   absl::StatusOr<ParsedToken> parsed = ParseToken(t.token);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
@@ -82,16 +82,15 @@ TEST(TokenTest, NewTokenHasTheDocumentedShapeAndParses) {
   EXPECT_EQ(file.token(0).scope(), "counties/330106/schools/2133010601");
 
   // Two tokens never share an id or a secret.
-  NewToken u = MustAdd(file, Role::kSchool, Scope::School(kCounty, kSchool),
-                       "实验小学");
+  NewToken u =
+      MustAdd(file, Role::kSchool, Scope::School(kCounty, kSchool), "实验小学");
   EXPECT_NE(u.record.id(), t.record.id());
   EXPECT_NE(u.token.substr(20), t.token.substr(20));
 }
 
 TEST(TokenTest, ParseTokenRejectsEverythingElse) {
   internal::PrincipalsFile file;
-  const std::string good =
-      MustAdd(file, Role::kAdmin, Scope(), "admin").token;
+  const std::string good = MustAdd(file, Role::kAdmin, Scope(), "admin").token;
   ASSERT_TRUE(ParseToken(good).ok());
   const std::string id = good.substr(3, 16);
   const std::string secret = good.substr(20);
@@ -111,8 +110,8 @@ TEST(TokenTest, ParseTokenRejectsEverythingElse) {
       {"'+' in secret", "jh_" + id + "_" + secret.substr(1) + "+"},
       {"'/' in secret", "jh_" + id + "_/" + secret.substr(1)},
       {"'=' padding", "jh_" + id + "_" + secret.substr(1) + "="},
-      {"'.' in secret", "jh_" + id + "_" + secret.substr(0, 20) + "." +
-                            secret.substr(21)},
+      {"'.' in secret",
+       "jh_" + id + "_" + secret.substr(0, 20) + "." + secret.substr(21)},
       {"space in secret", "jh_" + id + "_" + secret.substr(0, 42) + " "},
       {"Bearer included", "Bearer " + good},
   };
@@ -138,18 +137,18 @@ TEST(TokenTest, AddTokenEnforcesWhichScopeEachRoleTakes) {
     bool ok;
   };
   const std::vector<Case> cases = {
-      {Role::kSchool, school, true},     {Role::kSchool, county, false},
-      {Role::kSchool, none, false},      {Role::kSchool, nation, false},
-      {Role::kCounty, county, true},     {Role::kCounty, school, false},
-      {Role::kCounty, province, false},  {Role::kCounty, none, false},
-      {Role::kInspector, nation, true},  {Role::kInspector, province, true},
-      {Role::kInspector, county, true},  {Role::kInspector, school, false},
-      {Role::kInspector, none, false},   {Role::kProvince, province, true},
-      {Role::kProvince, county, false},  {Role::kProvince, nation, false},
-      {Role::kProvince, none, false},    {Role::kAdmin, none, true},
-      {Role::kAdmin, nation, false},     {Role::kAdmin, county, false},
-      {Role::kService, none, true},      {Role::kService, county, false},
-      {Role::kService, nation, false},   {Role::kUnrestricted, none, false},
+      {Role::kSchool, school, true},        {Role::kSchool, county, false},
+      {Role::kSchool, none, false},         {Role::kSchool, nation, false},
+      {Role::kCounty, county, true},        {Role::kCounty, school, false},
+      {Role::kCounty, province, false},     {Role::kCounty, none, false},
+      {Role::kInspector, nation, true},     {Role::kInspector, province, true},
+      {Role::kInspector, county, true},     {Role::kInspector, school, false},
+      {Role::kInspector, none, false},      {Role::kProvince, province, true},
+      {Role::kProvince, county, false},     {Role::kProvince, nation, false},
+      {Role::kProvince, none, false},       {Role::kAdmin, none, true},
+      {Role::kAdmin, nation, false},        {Role::kAdmin, county, false},
+      {Role::kService, none, true},         {Role::kService, county, false},
+      {Role::kService, nation, false},      {Role::kUnrestricted, none, false},
       {Role::kUnrestricted, nation, false},
   };
   for (const Case& c : cases) {
@@ -254,9 +253,8 @@ TEST(TokenTest, PrincipalOfLiveExpiredAndRevokedTokens) {
 TEST(TokenTest, Rfc3339RoundTrip) {
   const int64_t t = 1795000000LL * 1000000;
   // UTC, written Z or +00:00 (Abseil's choice); both are RFC 3339.
-  EXPECT_THAT(FormatRfc3339(t),
-              ::testing::AnyOf("2026-11-18T11:06:40Z",
-                               "2026-11-18T11:06:40+00:00"));
+  EXPECT_THAT(FormatRfc3339(t), ::testing::AnyOf("2026-11-18T11:06:40Z",
+                                                 "2026-11-18T11:06:40+00:00"));
   EXPECT_EQ(ParseRfc3339(FormatRfc3339(t)), t);
   EXPECT_EQ(ParseRfc3339("2026-11-18T19:06:40+08:00"), t);
   EXPECT_EQ(ParseRfc3339("yesterday"), std::nullopt);
@@ -385,9 +383,8 @@ TEST(ScopeTest, ContainsTable) {
 }
 
 TEST(ScopeTest, ParseScopeRoundTripsAndRejects) {
-  for (const std::string text :
-       {"nation", "provinces/33", "counties/330106",
-        "counties/330106/schools/2133010601"}) {
+  for (const std::string text : {"nation", "provinces/33", "counties/330106",
+                                 "counties/330106/schools/2133010601"}) {
     absl::StatusOr<Scope> s = ParseScope(text);
     ASSERT_TRUE(s.ok()) << text << ": " << s.status();
     EXPECT_EQ(s->ToString(), text);
@@ -411,8 +408,8 @@ TEST(ScopeTest, ScopeOfResourceTable) {
        Scope::School("330106", "2133010601")},
       {"counties/330106/schools/2133010601/evidence/r4-floor-area/versions/3",
        Scope::School("330106", "2133010601")},
-      {"counties/330106/schools/2133010601", Scope::School("330106",
-                                                           "2133010601")},
+      {"counties/330106/schools/2133010601",
+       Scope::School("330106", "2133010601")},
       {"counties/330106/evidence/budget", Scope::County("330106")},
       {"counties/330106/evidence/budget/versions/1", Scope::County("330106")},
       // County evidence whose id is literally "schools" or "years".
@@ -462,9 +459,9 @@ Principal Who(Role role, Scope scope) {
 TEST(AuthorizeTest, RoleByPermissionMatrixInsideTheScope) {
   using P = Permission;
   const std::vector<P> permissions = {
-      P::kReadStandards,   P::kReadEvidence,    P::kWriteEvidence,
-      P::kDeleteEvidence,  P::kImportStatistics, P::kReadStatistics,
-      P::kEvaluate,        P::kRecordJudgement, P::kReadAudit};
+      P::kReadStandards,  P::kReadEvidence,     P::kWriteEvidence,
+      P::kDeleteEvidence, P::kImportStatistics, P::kReadStatistics,
+      P::kEvaluate,       P::kRecordJudgement,  P::kReadAudit};
   // Hand-written from the table in common/access.h, in the order above:
   // standards, read ev., upload, delete, import, read stats, evaluate,
   // judgement, audit.
@@ -495,8 +492,8 @@ TEST(AuthorizeTest, RoleByPermissionMatrixInsideTheScope) {
     ASSERT_EQ(row.may.size(), permissions.size());
     for (size_t i = 0; i < permissions.size(); ++i) {
       // A target inside every row's scope: the school itself.
-      absl::Status s = Authorize(Who(row.role, row.scope), permissions[i],
-                                 school);
+      absl::Status s =
+          Authorize(Who(row.role, row.scope), permissions[i], school);
       const std::string label =
           absl::StrCat(RoleName(row.role), " of \"", row.scope.ToString(),
                        "\" may ", PermissionName(permissions[i]));
@@ -540,8 +537,8 @@ TEST(AuthorizeTest, ScopeBoundsEveryRole) {
       {Who(Role::kInspector, Scope::Province("33")), P::kReadEvidence, nation,
        false},
       {Who(Role::kInspector, nation), P::kReadEvidence, nation, true},
-      {Who(Role::kInspector, nation), P::kReadEvidence,
-       other_province_county, true},
+      {Who(Role::kInspector, nation), P::kReadEvidence, other_province_county,
+       true},
       {Who(Role::kProvince, Scope::Province("33")), P::kEvaluate,
        Scope::Province("33"), true},
       {Who(Role::kProvince, Scope::Province("33")), P::kEvaluate,
@@ -555,10 +552,9 @@ TEST(AuthorizeTest, ScopeBoundsEveryRole) {
   };
   for (const Case& c : cases) {
     absl::Status s = Authorize(c.who, c.permission, c.target);
-    const std::string label =
-        absl::StrCat(RoleName(c.who.role), " of \"", c.who.scope.ToString(),
-                     "\" may ", PermissionName(c.permission), " in \"",
-                     c.target.ToString(), "\"");
+    const std::string label = absl::StrCat(
+        RoleName(c.who.role), " of \"", c.who.scope.ToString(), "\" may ",
+        PermissionName(c.permission), " in \"", c.target.ToString(), "\"");
     if (c.ok) {
       EXPECT_TRUE(s.ok()) << label << ": " << s;
     } else {
@@ -566,14 +562,14 @@ TEST(AuthorizeTest, ScopeBoundsEveryRole) {
     }
   }
   // The refusal names who and what, and the place asked about.
-  absl::Status s = Authorize(Who(Role::kCounty, own_county), P::kReadEvidence,
-                             other_county);
+  absl::Status s =
+      Authorize(Who(Role::kCounty, own_county), P::kReadEvidence, other_county);
   EXPECT_THAT(s.message(), HasSubstr("someone (county of counties/330106)"));
   EXPECT_THAT(s.message(), HasSubstr("counties/330199"));
-  EXPECT_THAT(Authorize(Who(Role::kService, Scope()), P::kReadEvidence,
-                        own_county)
-                  .message(),
-              HasSubstr("on behalf of"));
+  EXPECT_THAT(
+      Authorize(Who(Role::kService, Scope()), P::kReadEvidence, own_county)
+          .message(),
+      HasSubstr("on behalf of"));
 }
 
 TEST(RoleTest, NamesRoundTripAndUnrestrictedCannotBeNamed) {
@@ -639,8 +635,7 @@ TEST(ChainVerifierTest, GoodChainVerifies) {
   EXPECT_EQ(verifier.entries(), 6);
   EXPECT_EQ(verifier.last().sequence, 6);
   EXPECT_EQ(verifier.last().hash, entries[5].hash());
-  EXPECT_EQ(verifier.last().ToString(),
-            absl::StrCat("6:", entries[5].hash()));
+  EXPECT_EQ(verifier.last().ToString(), absl::StrCat("6:", entries[5].hash()));
   // An empty log is a valid one.
   EXPECT_EQ(Verify({}), std::nullopt);
 }
@@ -649,20 +644,21 @@ TEST(ChainVerifierTest, EveryAlteredFieldIsCaughtAtItsEntry) {
   using Edit = std::function<void(v1::AuditEntry&)>;
   const std::vector<std::pair<std::string, Edit>> edits = {
       {"principal", [](v1::AuditEntry& e) { e.set_principal("mallory"); }},
-      {"token_id", [](v1::AuditEntry& e) { e.set_token_id("fedcba9876543210"); }},
+      {"token_id",
+       [](v1::AuditEntry& e) { e.set_token_id("fedcba9876543210"); }},
       {"action", [](v1::AuditEntry& e) { e.set_action("delete"); }},
-      {"resource", [](v1::AuditEntry& e) { e.set_resource("counties/330199"); }},
-      {"content", [](v1::AuditEntry& e) {
-         e.set_content_sha256(std::string(64, 'f'));
-       }},
+      {"resource",
+       [](v1::AuditEntry& e) { e.set_resource("counties/330199"); }},
+      {"content",
+       [](v1::AuditEntry& e) { e.set_content_sha256(std::string(64, 'f')); }},
       {"request_id", [](v1::AuditEntry& e) { e.set_request_id("r"); }},
       {"detail", [](v1::AuditEntry& e) { e.set_detail(""); }},
-      {"time", [](v1::AuditEntry& e) {
+      {"time",
+       [](v1::AuditEntry& e) {
          e.mutable_time()->set_seconds(e.time().seconds() + 1);
        }},
-      {"previous_hash", [](v1::AuditEntry& e) {
-         e.set_previous_hash(std::string(64, '1'));
-       }},
+      {"previous_hash",
+       [](v1::AuditEntry& e) { e.set_previous_hash(std::string(64, '1')); }},
   };
   for (const auto& [what, edit] : edits) {
     std::vector<v1::AuditEntry> entries = Chain(5);
@@ -691,8 +687,8 @@ TEST(ChainVerifierTest, ReplacedEntryBreaksTheLink) {
     std::vector<v1::AuditEntry> entries = Chain(5);
     AuditChain other;
     other.Restore(entries[0]);  // pretends entry 2 never existed
-    v1::AuditEntry forged = other.Next({"mallory", ""}, {.action = "upload"},
-                                       1795000000000000LL);
+    v1::AuditEntry forged =
+        other.Next({"mallory", ""}, {.action = "upload"}, 1795000000000000LL);
     forged.set_sequence(3);
     forged.set_hash(AuditEntryHash(forged));
     entries[2] = forged;
@@ -790,7 +786,8 @@ TEST(ChainVerifierTest, ParseChainHead) {
   EXPECT_EQ(head->hash, hash);
   EXPECT_EQ(head->ToString(), "12:" + hash);
   for (const std::string& bad :
-       {std::string(""), hash, "12" + hash, "x:" + hash, "-1:" + hash, "12:" + hash.substr(1), "12:" + hash + "a"}) {
+       {std::string(""), hash, "12" + hash, "x:" + hash, "-1:" + hash,
+        "12:" + hash.substr(1), "12:" + hash + "a"}) {
     EXPECT_EQ(ParseChainHead(bad).status().code(),
               absl::StatusCode::kInvalidArgument)
         << bad;
