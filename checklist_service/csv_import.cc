@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "checklist_service/csv_reader.h"
+#include "common/utf8.h"
 
 namespace junheng::checklist::csv {
 namespace {
@@ -54,48 +55,12 @@ constexpr SchoolType kSchoolTypes[] = {
 constexpr Location kLocations[] = {Location::kUrban, Location::kTown,
                                    Location::kRural};
 
-bool ValidUtf8(absl::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = s[i];
-    int len;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      const unsigned char cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 // The cell as it goes into a message: quoted, shortened, and escaped when it
 // is not UTF-8 so the message itself stays valid UTF-8.
 std::string Quote(absl::string_view cell) {
   constexpr size_t kMaxShown = 60;
-  if (!ValidUtf8(cell)) return absl::StrCat("\"", absl::CHexEscape(cell), "\"");
+  if (!IsValidUtf8(cell))
+    return absl::StrCat("\"", absl::CHexEscape(cell), "\"");
   if (cell.size() <= kMaxShown) return absl::StrCat("\"", cell, "\"");
   size_t cut = kMaxShown;
   while (cut > 0 && (static_cast<unsigned char>(cell[cut]) & 0xC0) == 0x80) {
@@ -244,7 +209,7 @@ Reason ParseInto(Kind kind, absl::string_view cell,
       break;
     }
     case Kind::kName:
-      if (!ValidUtf8(cell)) {
+      if (!IsValidUtf8(cell)) {
         return "not valid UTF-8; save the file as UTF-8 (GBK and other "
                "encodings are not accepted)";
       }

@@ -6,6 +6,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/utf8.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 
@@ -46,33 +47,6 @@ std::string FitBadRequest(const std::string& serialized) {
                                      " more violations not listed; fix these "
                                      "and try again"));
   return kept.SerializeAsString();
-}
-
-// Whether `s` is UTF-8 as protobuf checks it in proto3 strings: no overlong
-// forms, surrogates or values past U+10FFFF.
-bool IsUtf8(absl::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80             ? 1
-                       : (c & 0xE0) == 0xC0 ? 2
-                       : (c & 0xF0) == 0xE0 ? 3
-                       : (c & 0xF8) == 0xF0 ? 4
-                                            : 0;
-    if (len == 0 || s.size() - i < len) return false;
-    uint32_t cp = len == 1 ? c : c & (0x7F >> len);
-    for (size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
 }
 
 }  // namespace
@@ -181,7 +155,7 @@ std::string Excerpt(absl::string_view text, size_t max_bytes) {
     --cut;
   }
   std::string shown(text.substr(0, cut));
-  if (!IsUtf8(shown)) shown = absl::CHexEscape(shown);
+  if (!IsValidUtf8(shown)) shown = absl::CHexEscape(shown);
   if (cut < text.size()) shown += "\u2026";
   return shown;
 }

@@ -114,18 +114,7 @@ class AccessMatrixTest : public ::testing::Test {
     principals_ = dir_->File("principals.textproto");
     auto create = [](const std::string& role, const std::string& scope,
                      const std::string& name) {
-      std::vector<std::string> args = {"admin",        "token",     "create",
-                                       "--principals", principals_, "--role",
-                                       role,           "--name",    name};
-      if (!scope.empty()) {
-        args.push_back("--scope");
-        args.push_back(scope);
-      }
-      CommandResult r = RunCommand("junheng", args);
-      EXPECT_EQ(r.exit_code, 0) << r.err;
-      std::string token = r.out;
-      while (!token.empty() && token.back() == '\n') token.pop_back();
-      return token;
+      return testing::CreateToken(principals_, role, scope, name);
     };
     tokens_ = new std::map<std::string, std::string>{
         {"school", create("school", "counties/330106/schools/3301060001", "s")},

@@ -26,6 +26,7 @@ namespace junheng {
 namespace {
 
 using ::junheng::testing::CommandResult;
+using ::junheng::testing::CreateToken;
 using ::junheng::testing::ReadFile;
 using ::junheng::testing::RunCommand;
 using ::junheng::testing::ServerProcess;
@@ -44,21 +45,6 @@ constexpr char kOtherSchool[] = "counties/330106/schools/2133010602";
 using Metadata = std::vector<std::pair<std::string, std::string>>;
 
 // `junheng admin token create`; the token it prints.
-std::string CreateToken(const std::string& principals, const std::string& role,
-                        const std::string& scope, const std::string& name,
-                        const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"admin",        "token",    "create",
-                                   "--principals", principals, "--role",
-                                   role,           "--name",   name};
-  if (!scope.empty()) {
-    args.push_back("--scope");
-    args.push_back(scope);
-  }
-  args.insert(args.end(), extra.begin(), extra.end());
-  CommandResult r = RunCommand("junheng", args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return std::string(absl::StripAsciiWhitespace(r.out));
-}
 
 std::string IdOf(const std::string& token) { return token.substr(3, 16); }
 

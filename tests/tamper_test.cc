@@ -25,6 +25,7 @@ namespace junheng {
 namespace {
 
 using ::junheng::testing::CommandResult;
+using ::junheng::testing::CreateToken;
 using ::junheng::testing::RunCommand;
 using ::junheng::testing::ServerProcess;
 using ::junheng::testing::TempDir;
@@ -33,20 +34,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kSchool[] = "counties/330106/schools/2133010601";
-
-std::string CreateToken(const std::string& principals, const std::string& role,
-                        const std::string& scope, const std::string& name) {
-  std::vector<std::string> args = {"admin",        "token",    "create",
-                                   "--principals", principals, "--role",
-                                   role,           "--name",   name};
-  if (!scope.empty()) {
-    args.push_back("--scope");
-    args.push_back(scope);
-  }
-  CommandResult r = RunCommand("junheng", args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return std::string(absl::StripAsciiWhitespace(r.out));
-}
 
 std::string U64(uint64_t v) {
   std::string key;

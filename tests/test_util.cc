@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -205,6 +206,22 @@ CommandResult RunCommand(const std::string& binary,
   result.out = ReadFile(io.File("out"));
   result.err = ReadFile(io.File("err"));
   return result;
+}
+
+std::string CreateToken(const std::string& principals, const std::string& role,
+                        const std::string& scope, const std::string& name,
+                        const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"admin",        "token",    "create",
+                                   "--principals", principals, "--role",
+                                   role,           "--name",   name};
+  if (!scope.empty()) {
+    args.push_back("--scope");
+    args.push_back(scope);
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  CommandResult r = RunCommand("junheng", args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return std::string(absl::StripAsciiWhitespace(r.out));
 }
 
 std::string TestBytes(int64_t size, uint64_t seed) {

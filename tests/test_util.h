@@ -93,6 +93,13 @@ CommandResult RunCommand(const std::string& binary,
                          const std::vector<std::string>& env = {},
                          absl::Duration timeout = absl::Seconds(60));
 
+// Creates a token with `junheng admin token create` in the principals file
+// (created if missing) and returns it; scope "" for admin and service;
+// `extra` flags such as {"--expires_in", "1h"}.
+std::string CreateToken(const std::string& principals, const std::string& role,
+                        const std::string& scope, const std::string& name,
+                        const std::vector<std::string>& extra = {});
+
 // `size` pseudo-random bytes, the same for the same seed.
 std::string TestBytes(int64_t size, uint64_t seed);
 

@@ -24,6 +24,7 @@ namespace junheng {
 namespace {
 
 using ::junheng::testing::CommandResult;
+using ::junheng::testing::CreateToken;
 using ::junheng::testing::ReadFile;
 using ::junheng::testing::RunCommand;
 using ::junheng::testing::ServerProcess;
@@ -132,20 +133,6 @@ class Pki {
   std::string openssl_;
   TempDir dir_;
 };
-
-std::string CreateToken(const std::string& principals, const std::string& role,
-                        const std::string& scope, const std::string& name) {
-  std::vector<std::string> args = {"admin",        "token",    "create",
-                                   "--principals", principals, "--role",
-                                   role,           "--name",   name};
-  if (!scope.empty()) {
-    args.push_back("--scope");
-    args.push_back(scope);
-  }
-  CommandResult r = RunCommand("junheng", args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return std::string(absl::StripAsciiWhitespace(r.out));
-}
 
 class TlsTest : public ::testing::Test {
  protected:
