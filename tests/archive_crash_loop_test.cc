@@ -338,13 +338,7 @@ class Worker {
       h.set_size_bytes(a.size);
       h.set_sha256(a.sha256);
     }
-    size_t at = 0;
-    auto v = client_->Upload(h, [&](char* buf, size_t max) -> int64_t {
-      const size_t n = std::min(max, bytes.size() - at);
-      std::memcpy(buf, bytes.data() + at, n);
-      at += n;
-      return static_cast<int64_t>(n);
-    });
+    auto v = client_->Upload(h, ::junheng::testing::ReadFrom(bytes));
     if (v.ok()) {
       if (v->sha256() != a.sha256 || v->size_bytes() != a.size ||
           v->filename() != a.filename) {

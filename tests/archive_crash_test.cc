@@ -77,13 +77,7 @@ TEST_P(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
           h.set_title("t");
           h.add_indicator_codes("R4");
           h.set_school_year(2025);
-          size_t at = 0;
-          auto v = client.Upload(h, [&](char* buf, size_t max) -> int64_t {
-            const size_t n = std::min(max, bytes.size() - at);
-            std::memcpy(buf, bytes.data() + at, n);
-            at += n;
-            return static_cast<int64_t>(n);
-          });
+          auto v = client.Upload(h, ::junheng::testing::ReadFrom(bytes));
           if (v.ok()) {
             std::lock_guard<std::mutex> lock(mu);
             acked[name].emplace_back(v->version(), v->sha256());

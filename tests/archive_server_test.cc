@@ -23,6 +23,7 @@
 namespace junheng {
 namespace {
 
+using ::junheng::testing::ReadFrom;
 using ::junheng::testing::ServerProcess;
 using ::junheng::testing::TempDir;
 using ::junheng::testing::TestBytes;
@@ -47,17 +48,6 @@ v1::UploadHeader Header(const std::string& id,
 
 std::string Name(const std::string& id) {
   return std::string(kSchool) + "/evidence/" + id;
-}
-
-// Reads from a string in the client's chunk-sized pieces.
-std::function<int64_t(char*, size_t)> From(const std::string& bytes) {
-  auto at = std::make_shared<size_t>(0);
-  return [&bytes, at](char* buf, size_t max) -> int64_t {
-    const size_t n = std::min(max, bytes.size() - *at);
-    std::memcpy(buf, bytes.data() + *at, n);
-    *at += n;
-    return static_cast<int64_t>(n);
-  };
 }
 
 class ArchiveServerTest : public ::testing::Test {
@@ -106,7 +96,7 @@ class ArchiveServerTest : public ::testing::Test {
 
   absl::StatusOr<v1::EvidenceVersion> Put(const std::string& id,
                                           const std::string& bytes) {
-    return client_->Upload(Header(id), From(bytes));
+    return client_->Upload(Header(id), ReadFrom(bytes));
   }
 
   std::string Get(const std::string& name, int64_t offset = 0,
@@ -270,7 +260,7 @@ TEST_F(ArchiveServerTest, VersionsAccumulateAndStayReadable) {
   h.clear_title();
   h.clear_indicator_codes();
   h.set_school_year(0);
-  auto third = client_->Upload(h, From("third"));
+  auto third = client_->Upload(h, ReadFrom("third"));
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(third->version(), 3);
   EXPECT_EQ(Get(Name("ledger")), "third");
@@ -332,15 +322,15 @@ TEST_F(ArchiveServerTest, SoftDeleteAndUndelete) {
 TEST_F(ArchiveServerTest, RetryWithRequestIdReturnsTheSameVersion) {
   v1::UploadHeader h = Header("payroll");
   h.set_request_id("retry-7f3a");
-  auto first = client_->Upload(h, From("payroll bytes"));
+  auto first = client_->Upload(h, ReadFrom("payroll bytes"));
   ASSERT_TRUE(first.ok());
-  auto again = client_->Upload(h, From("payroll bytes"));
+  auto again = client_->Upload(h, ReadFrom("payroll bytes"));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->name(), first->name());
   EXPECT_EQ(again->request_id(), "retry-7f3a");
   EXPECT_EQ(client_->GetEvidence(Name("payroll"))->version_count(), 1);
   h.set_evidence_id("other");
-  auto reused = client_->Upload(h, From("x"));
+  auto reused = client_->Upload(h, ReadFrom("x"));
   EXPECT_THAT(Fields(reused.status()), ElementsAre("header.request_id"));
 }
 
@@ -368,7 +358,7 @@ TEST_F(ArchiveServerTest, ListFiltersAndPageTokens) {
                "counties/330199/schools/219900000" + std::to_string(i % 2));
     h.clear_indicator_codes();
     h.add_indicator_codes(i % 2 ? "G11" : "Q3");
-    ASSERT_TRUE(client_->Upload(h, From("x")).ok());
+    ASSERT_TRUE(client_->Upload(h, ReadFrom("x")).ok());
   }
   v1::ListEvidenceRequest r;
   r.set_parent("counties/330199");
@@ -518,7 +508,7 @@ TEST_F(ArchiveServerTest, ConcurrentUploadsAllLand) {
       ArchiveClient client(Connect(server_->address()));
       for (int i = 0; i < 5; ++i) {
         const std::string bytes = TestBytes(100000 + t * 1000 + i, t * 10 + i);
-        if (client.Upload(Header("concurrent"), From(bytes)).ok()) ++ok;
+        if (client.Upload(Header("concurrent"), ReadFrom(bytes)).ok()) ++ok;
       }
     });
   }
@@ -561,7 +551,7 @@ TEST(ArchiveLimitsTest, UploadsPastTheMemoryLimitAreToldWhenToRetry) {
   ArchiveClient client(Connect(server.address()));
   const std::string bytes = TestBytes(1000, 8);
   absl::StatusOr<v1::EvidenceVersion> refused =
-      client.Upload(Header("second"), From(bytes));
+      client.Upload(Header("second"), ReadFrom(bytes));
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted)
       << refused.status();
   EXPECT_THAT(std::string(refused.status().message()),
@@ -596,14 +586,14 @@ TEST(ArchiveLimitsTest, FileOverTheLimitIsResourceExhausted) {
   v1::UploadHeader h = Header("big");
   h.set_size_bytes(4 << 20);  // declared: refused before any byte
   const std::string bytes = TestBytes(4 << 20, 1);
-  auto declared = client.Upload(h, From(bytes));
+  auto declared = client.Upload(h, ReadFrom(bytes));
   EXPECT_EQ(declared.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(declared.status().message()),
               HasSubstr("--max_file_bytes"));
   h.clear_size_bytes();  // undeclared: refused once the limit is passed
-  auto streamed = client.Upload(h, From(bytes));
+  auto streamed = client.Upload(h, ReadFrom(bytes));
   EXPECT_EQ(streamed.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_TRUE(client.Upload(h, From(bytes.substr(0, 3 << 20))).ok());
+  EXPECT_TRUE(client.Upload(h, ReadFrom(bytes.substr(0, 3 << 20))).ok());
   EXPECT_EQ(server.Stop(), 0);
 }
 
@@ -634,13 +624,14 @@ TEST(ArchiveDiskFullTest, UploadsFailCleanlyAndEarlierDataStaysReadable) {
     ASSERT_TRUE(server.Start().ok()) << server.Stderr();
     ArchiveClient client(Connect(server.address()));
     const std::string early = TestBytes(1 << 20, 77);
-    auto first = client.Upload(Header("early"), From(early));
+    auto first = client.Upload(Header("early"), ReadFrom(early));
     EXPECT_TRUE(first.ok()) << first.status();
     absl::Status failure;
     std::vector<std::string> stored;
     for (int i = 0; i < 128 && failure.ok(); ++i) {
       const std::string bytes = TestBytes(2 << 20, 1000 + i);
-      auto v = client.Upload(Header("fill-" + std::to_string(i)), From(bytes));
+      auto v =
+          client.Upload(Header("fill-" + std::to_string(i)), ReadFrom(bytes));
       if (v.ok()) {
         stored.push_back(v->name());
       } else {
@@ -665,7 +656,7 @@ TEST(ArchiveDiskFullTest, UploadsFailCleanlyAndEarlierDataStaysReadable) {
     EXPECT_TRUE(e.ok()) << e.status();
     // Space freed by someone else: uploads work again, no restart needed.
     ::unlink(filler.c_str());
-    auto after = client.Upload(Header("after-cleanup"), From(early));
+    auto after = client.Upload(Header("after-cleanup"), ReadFrom(early));
     EXPECT_TRUE(after.ok()) << after.status();
     server.Kill();
   }

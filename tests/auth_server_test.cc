@@ -112,13 +112,7 @@ absl::StatusOr<v1::EvidenceVersion> Upload(const std::string& address,
   h.set_title("校舍面积台账");
   h.add_indicator_codes("R4");
   h.set_school_year(2025);
-  size_t at = 0;
-  return client.Upload(h, [&](char* buf, size_t max) -> int64_t {
-    const size_t n = std::min(max, bytes.size() - at);
-    std::memcpy(buf, bytes.data() + at, n);
-    at += n;
-    return static_cast<int64_t>(n);
-  });
+  return client.Upload(h, ::junheng::testing::ReadFrom(bytes));
 }
 
 void ExpectServing(const std::string& address) {

@@ -326,16 +326,7 @@ TEST_F(ChecklistServerTest, EvidenceStatusComesFromTheArchive) {
   h.add_indicator_codes("R4");
   h.set_school_year(2025);
   std::string bytes = "building,area\nA,500\n";
-  size_t at = 0;
-  ASSERT_TRUE(archive
-                  .Upload(h,
-                          [&](char* buf, size_t max) -> int64_t {
-                            const size_t n = std::min(max, bytes.size() - at);
-                            std::memcpy(buf, bytes.data() + at, n);
-                            at += n;
-                            return static_cast<int64_t>(n);
-                          })
-                  .ok());
+  ASSERT_TRUE(archive.Upload(h, ::junheng::testing::ReadFrom(bytes)).ok());
   auto e = Evaluate("counties/330199/years/2025");
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->evidence_checked(), v1::EVIDENCE_PRESENT);

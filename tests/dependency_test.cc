@@ -319,16 +319,7 @@ class DependencyTest : public ::testing::Test {
     h.add_indicator_codes("R4");
     h.set_school_year(2025);
     const std::string bytes = "building,area\nA,500\n";
-    size_t at = 0;
-    return archive
-        .Upload(h,
-                [&](char* buf, size_t max) -> int64_t {
-                  const size_t n = std::min(max, bytes.size() - at);
-                  std::memcpy(buf, bytes.data() + at, n);
-                  at += n;
-                  return static_cast<int64_t>(n);
-                })
-        .status();
+    return archive.Upload(h, ::junheng::testing::ReadFrom(bytes)).status();
   }
 
   struct Timed {

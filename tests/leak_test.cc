@@ -222,13 +222,7 @@ class LeakTest : public ::testing::Test {
 
   absl::StatusOr<v1::EvidenceVersion> Put(const std::string& id,
                                           const std::string& bytes) {
-    size_t at = 0;
-    return client_->Upload(Header(id), [&](char* buf, size_t max) -> int64_t {
-      const size_t n = std::min(max, bytes.size() - at);
-      std::memcpy(buf, bytes.data() + at, n);
-      at += n;
-      return static_cast<int64_t>(n);
-    });
+    return client_->Upload(Header(id), ::junheng::testing::ReadFrom(bytes));
   }
 
   void ExpectServing() {

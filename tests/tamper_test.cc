@@ -180,13 +180,7 @@ class TamperTest : public ::testing::Test {
     h.set_title("校舍面积台账");
     h.add_indicator_codes("R4");
     h.set_school_year(2025);
-    size_t at = 0;
-    auto v = client.Upload(h, [&](char* buf, size_t max) -> int64_t {
-      const size_t n = std::min(max, bytes.size() - at);
-      std::memcpy(buf, bytes.data() + at, n);
-      at += n;
-      return static_cast<int64_t>(n);
-    });
+    auto v = client.Upload(h, ::junheng::testing::ReadFrom(bytes));
     EXPECT_TRUE(v.ok()) << v.status();
     return v.ok() ? *v : v1::EvidenceVersion();
   }

@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -222,6 +224,16 @@ std::string CreateToken(const std::string& principals, const std::string& role,
   CommandResult r = RunCommand("junheng", args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return std::string(absl::StripAsciiWhitespace(r.out));
+}
+
+std::function<int64_t(char*, size_t)> ReadFrom(const std::string& bytes) {
+  auto at = std::make_shared<size_t>(0);
+  return [&bytes, at](char* buf, size_t max) -> int64_t {
+    const size_t n = std::min(max, bytes.size() - *at);
+    std::memcpy(buf, bytes.data() + *at, n);
+    *at += n;
+    return static_cast<int64_t>(n);
+  };
 }
 
 std::string TestBytes(int64_t size, uint64_t seed) {

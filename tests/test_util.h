@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,10 @@ CommandResult RunCommand(const std::string& binary,
 std::string CreateToken(const std::string& principals, const std::string& role,
                         const std::string& scope, const std::string& name,
                         const std::vector<std::string>& extra = {});
+
+// A reader for ArchiveClient::Upload that hands out `bytes` (which must
+// outlive it) in the pieces asked for.
+std::function<int64_t(char*, size_t)> ReadFrom(const std::string& bytes);
 
 // `size` pseudo-random bytes, the same for the same seed.
 std::string TestBytes(int64_t size, uint64_t seed);
