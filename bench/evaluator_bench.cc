@@ -36,9 +36,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
-#include "checklist_service/coefficient.h"
-#include "checklist_service/evaluator.h"
-#include "checklist_service/standard_loader.h"
+#include "checklist_service/evaluator/coefficient.h"
+#include "checklist_service/evaluator/evaluator.h"
+#include "checklist_service/standard/standard_loader.h"
 
 namespace junheng::checklist {
 namespace {

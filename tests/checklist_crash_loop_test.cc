@@ -33,7 +33,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "checklist_service/checklist_store.h"
+#include "checklist_service/store/checklist_store.h"
 #include "common/grpc_status.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"

@@ -1,10 +1,10 @@
 // The difference coefficient and apportioning, against hand-computed values.
-#include "checklist_service/coefficient.h"
+#include "checklist_service/evaluator/coefficient.h"
 
 #include <cmath>
 #include <vector>
 
-#include "checklist_service/apportion.h"
+#include "checklist_service/evaluator/apportion.h"
 #include "gtest/gtest.h"
 
 namespace junheng::checklist {

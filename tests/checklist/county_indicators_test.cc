@@ -1,12 +1,12 @@
 // The government-guarantee, quality and recognition indicators (county-wide
 // and per school), judgements and vetoes, each at, just below and just above
 // its threshold from the real 2017 and 2012 files.
-#include "checklist_service/county_indicators.h"
+#include "checklist_service/evaluator/county_indicators.h"
 
 #include <functional>
 #include <string>
 
-#include "checklist_service/school_checks.h"
+#include "checklist_service/evaluator/school_checks.h"
 #include "gtest/gtest.h"
 #include "tests/checklist/test_util.h"
 

@@ -1,11 +1,11 @@
 // Whole-county evaluation: the verdict, the complete list of failing items,
 // coefficients inside the verdict, exclusions, the 2012 composite, a
 // provincial variant and input errors.
-#include "checklist_service/evaluator.h"
+#include "checklist_service/evaluator/evaluator.h"
 
 #include <string>
 
-#include "checklist_service/standard_loader.h"
+#include "checklist_service/standard/standard_loader.h"
 #include "gtest/gtest.h"
 #include "tests/checklist/test_util.h"
 

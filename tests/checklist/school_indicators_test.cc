@@ -2,12 +2,12 @@
 // 6-of-7 / 85% rule, shortfalls, and not-reported inputs. Thresholds come
 // from the real standards/moe-2017-quality.textproto; expectations are
 // computed by hand from standard.md.
-#include "checklist_service/school_indicators.h"
+#include "checklist_service/evaluator/school_indicators.h"
 
 #include <string>
 #include <vector>
 
-#include "checklist_service/inclusion.h"
+#include "checklist_service/evaluator/inclusion.h"
 #include "gtest/gtest.h"
 #include "tests/checklist/test_util.h"
 

@@ -1,6 +1,6 @@
 // The standards loader: the real files, variants, and every validation error
 // with file, line and field in its message.
-#include "checklist_service/standard_loader.h"
+#include "checklist_service/standard/standard_loader.h"
 
 #include <string>
 #include <vector>

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "checklist_service/standard_loader.h"
-#include "checklist_service/stats.h"
+#include "checklist_service/standard/standard_loader.h"
+#include "checklist_service/evaluator/stats.h"
 #include "junheng/v1/standard.pb.h"
 
 namespace junheng::checklist::testing {

@@ -1,4 +1,4 @@
-#include "checklist_service/csv_import.h"
+#include "checklist_service/csv/csv_import.h"
 
 #include <fstream>
 #include <random>

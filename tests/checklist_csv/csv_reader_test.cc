@@ -1,4 +1,4 @@
-#include "checklist_service/csv_reader.h"
+#include "checklist_service/csv/csv_reader.h"
 
 #include <cstdint>
 #include <random>

@@ -23,7 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
-#include "checklist_service/csv_import.h"
+#include "checklist_service/csv/csv_import.h"
 
 namespace {
 

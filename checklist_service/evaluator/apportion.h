@@ -1,0 +1,40 @@
+// Splitting a nine- or twelve-year school's shared resources (floor area,
+// sports area, equipment value, multimedia rooms, computers, books) between
+// its primary and junior parts.
+//
+// A part gets factor × students of the whole, over the sum of factor ×
+// students of all parts, the senior part of a twelve-year school included:
+// with A, B, C primary, junior and senior students and factors 1 : 1.1 :
+// 1.32, the primary part gets A / (A + 1.1·B + 1.32·C). The factors come from
+// the standard's parameters; a per-part figure the school reports itself is
+// used as is.
+#ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_APPORTION_H_
+#define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_APPORTION_H_
+
+#include <optional>
+
+#include "checklist_service/standard/formula.h"
+#include "checklist_service/evaluator/stats.h"
+#include "junheng/v1/standard.pb.h"
+
+namespace junheng::checklist {
+
+// The share of a whole-school resource that goes to the `level` part of
+// `school`: 1 for a school with one part (primary, junior, teaching point);
+// the weighted student share for nine- and twelve-year schools. nullopt when
+// a student count it needs is not reported or all weighted counts are 0.
+std::optional<double> ApportionShare(
+    const SchoolStats& school, junheng::v1::Level level,
+    const junheng::v1::ApportionFactors& factors);
+
+// How much of `quantity` the `level` part of `school` has: teacher counts as
+// reported for the part; a shared resource from the part's own column when
+// reported, otherwise the whole-school figure times ApportionShare. nullopt
+// when not reported (never 0 in its place).
+std::optional<double> PartQuantity(
+    const SchoolStats& school, junheng::v1::Level level, Quantity quantity,
+    const junheng::v1::ApportionFactors& factors);
+
+}  // namespace junheng::checklist
+
+#endif  // JUNHENG_CHECKLIST_SERVICE_EVALUATOR_APPORTION_H_

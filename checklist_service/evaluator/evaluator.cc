@@ -1,0 +1,453 @@
+#include "checklist_service/evaluator/evaluator.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "checklist_service/evaluator/coefficient.h"
+#include "checklist_service/evaluator/county_indicators.h"
+#include "checklist_service/evaluator/inclusion.h"
+#include "checklist_service/evaluator/input_check.h"
+#include "checklist_service/evaluator/reasons.h"
+#include "checklist_service/evaluator/school_checks.h"
+#include "checklist_service/evaluator/school_indicators.h"
+#include "checklist_service/standard/standard_check.h"
+#include "common/status_macros.h"
+
+namespace junheng::checklist {
+namespace {
+
+namespace v1 = junheng::v1;
+
+constexpr v1::Level kLevels[] = {v1::LEVEL_PRIMARY, v1::LEVEL_JUNIOR};
+
+// Evaluates a school already checked, against a standard already checked.
+SchoolVerdict EvaluateCheckedSchool(const v1::IndicatorStandard& standard,
+                                    const SchoolStats& school) {
+  SchoolVerdict verdict;
+  verdict.school_code = school.school_code;
+  verdict.school_name = school.school_name;
+  verdict.type = school.type;
+  const InclusionDecision inclusion =
+      DecideInclusion(school, standard.parameters());
+  verdict.inclusion = inclusion.inclusion;
+  verdict.inclusion_reason = inclusion.reason;
+  Outcome outcome = inclusion.inclusion == Inclusion::kUnknown
+                        ? Outcome::kNotReported
+                        : Outcome::kNotApplicable;
+  if (inclusion.inclusion == Inclusion::kCounted) {
+    for (v1::Level level : PartsOf(school.type)) {
+      const std::optional<int64_t>& students =
+          PartStats(school, level).students;
+      // A part without students has no per-student values to judge.
+      if (students.has_value() && *students == 0) continue;
+      SchoolLevelVerdict& part = verdict.levels.emplace_back(
+          EvaluateSchoolLevel(standard, school, level));
+      outcome = Combine(outcome, part.outcome);
+    }
+  }
+  int school_checks = 0;
+  for (const v1::Indicator& indicator : standard.indicators()) {
+    if (indicator.scope() == v1::SCOPE_SCHOOL) ++school_checks;
+  }
+  verdict.checks.reserve(school_checks);
+  for (const v1::Indicator& indicator : standard.indicators()) {
+    if (indicator.scope() != v1::SCOPE_SCHOOL ||
+        !Covers(indicator.school_coverage(), school, inclusion.inclusion)) {
+      continue;
+    }
+    IndicatorResult& check =
+        verdict.checks.emplace_back(EvaluateSchoolCheck(indicator, school));
+    outcome = Combine(outcome, check.outcome);
+  }
+  verdict.outcome = outcome;
+  return verdict;
+}
+
+std::optional<double> LimitFor(const v1::CoefficientRule& rule,
+                               v1::Level level) {
+  for (const v1::CoefficientLimit& limit : rule.limits()) {
+    if (limit.level() == level) return limit.max_coefficient();
+  }
+  return std::nullopt;
+}
+
+// The coefficient of the indicator at `slot` among the school-level
+// indicators, at `level`, over the counted school parts.
+CoefficientResult ComputeCoefficient(
+    const v1::IndicatorStandard& standard, const v1::Indicator& indicator,
+    int slot, v1::Level level, const std::vector<SchoolVerdict>& schools) {
+  CoefficientResult result;
+  result.code = indicator.code();
+  result.name_zh = indicator.name_zh();
+  result.name_en = indicator.name_en();
+  result.level = level;
+  const bool per_indicator = standard.coefficient_rule().method() ==
+                             v1::COEFFICIENT_METHOD_PER_INDICATOR;
+  if (per_indicator) {
+    result.limit = LimitFor(standard.coefficient_rule(), level);
+  }
+  const std::string label =
+      absl::StrCat(indicator.code(), " ", indicator.name_zh(), "：",
+                   LevelNameZh(level), "差异系数");
+  std::vector<WeightedValue> values;
+  std::vector<std::string> missing;
+  for (const SchoolVerdict& school : schools) {
+    if (school.inclusion == Inclusion::kUnknown && level == v1::LEVEL_PRIMARY) {
+      missing.push_back(absl::StrCat(school.school_name, "（是否计入未知）"));
+      continue;
+    }
+    for (const SchoolLevelVerdict& part : school.levels) {
+      if (part.level != level) continue;
+      const Measurement& m = part.indicators[slot].measurements.front();
+      if (!m.value.has_value() || !part.students.has_value()) {
+        missing.push_back(school.school_name);
+        continue;
+      }
+      values.push_back({static_cast<double>(*part.students), *m.value});
+      result.students += *part.students;
+    }
+  }
+  result.schools = static_cast<int>(values.size() + missing.size());
+  if (!missing.empty()) {
+    result.outcome = Outcome::kNotReported;
+    result.reasons.push_back(absl::StrCat(label, "无法计算，", missing.size(),
+                                          " 所学校数据未填报：",
+                                          absl::StrJoin(missing, "、")));
+    return result;
+  }
+  absl::StatusOr<Coefficient> coefficient = DifferenceCoefficient(values);
+  if (!coefficient.ok()) {
+    if (values.empty()) {
+      result.outcome = Outcome::kNotReported;
+      result.reasons.push_back(
+          absl::StrCat(label, "无法计算：该学段没有计入的学校"));
+    } else {
+      // X̄ = 0: no coefficient can be shown to be within its limit.
+      result.county_value = 0;
+      result.outcome = Outcome::kFail;
+      result.reasons.push_back(absl::StrCat(label, "无法计算：全县值为 0"));
+    }
+    return result;
+  }
+  result.county_value = coefficient->county_value;
+  result.std_dev = coefficient->std_dev;
+  result.coefficient = coefficient->coefficient;
+  if (!result.limit.has_value()) {
+    result.outcome = Outcome::kNotApplicable;
+  } else if (*result.coefficient <= *result.limit) {
+    result.outcome = Outcome::kPass;
+  } else {
+    result.outcome = Outcome::kFail;
+    result.reasons.push_back(absl::StrFormat(
+        "%s %.4f，超过上限 %s（全县值 %s）", label, *result.coefficient,
+        FormatNumber(*result.limit), FormatNumber(*result.county_value)));
+  }
+  return result;
+}
+
+CompositeResult ComputeComposite(
+    const v1::IndicatorStandard& standard, v1::Level level,
+    const std::vector<CoefficientResult>& members) {
+  CompositeResult result;
+  result.level = level;
+  result.limit = LimitFor(standard.coefficient_rule(), level).value_or(0);
+  std::vector<double> values;
+  Outcome members_outcome = Outcome::kNotApplicable;
+  for (const CoefficientResult& c : members) {
+    if (c.level != level) continue;
+    result.codes.push_back(c.code);
+    members_outcome = Combine(members_outcome, c.outcome);
+    if (c.coefficient.has_value()) values.push_back(*c.coefficient);
+  }
+  const std::string label = absl::StrCat(LevelNameZh(level), "综合差异系数");
+  if (members_outcome == Outcome::kFail ||
+      members_outcome == Outcome::kNotReported) {
+    result.outcome = members_outcome;
+    result.reasons.push_back(absl::StrCat(
+        label, "无法计算：", absl::StrJoin(result.codes, "、"), " 中有",
+        members_outcome == Outcome::kFail ? "无法计算（全县值为 0）" : "未填报",
+        "的差异系数"));
+    return result;
+  }
+  absl::StatusOr<double> composite = CompositeCoefficient(values);
+  if (!composite.ok()) {
+    result.outcome = Outcome::kNotReported;
+    result.reasons.push_back(absl::StrCat(label, "无法计算：没有差异系数指标"));
+    return result;
+  }
+  result.value = *composite;
+  if (*composite <= result.limit) {
+    result.outcome = Outcome::kPass;
+  } else {
+    result.outcome = Outcome::kFail;
+    result.reasons.push_back(absl::StrFormat(
+        "%s %.4f，超过上限 %s", label, *composite, FormatNumber(result.limit)));
+  }
+  return result;
+}
+
+// The county-level result of a SCOPE_SCHOOL indicator: every covered school
+// must pass; the judgement, if needed, is the county's.
+IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
+                                  const std::vector<SchoolVerdict>& schools,
+                                  const Judgement* judgement) {
+  IndicatorResult result = NewResult(indicator);
+  Outcome outcome = Outcome::kNotApplicable;
+  std::vector<std::string> failing;
+  std::vector<std::string> missing;
+  for (const SchoolVerdict& school : schools) {
+    for (const IndicatorResult& check : school.checks) {
+      if (check.code != indicator.code()) continue;
+      outcome = Combine(outcome, check.outcome);
+      if (check.outcome == Outcome::kFail) {
+        failing.push_back(school.school_name);
+      } else if (check.outcome == Outcome::kNotReported) {
+        missing.push_back(school.school_name);
+      }
+      if (check.outcome == Outcome::kFail ||
+          check.outcome == Outcome::kNotReported) {
+        result.schools_not_passing.push_back(school.school_code);
+      }
+    }
+  }
+  result.outcome = outcome;
+  if (!failing.empty()) {
+    result.reasons.push_back(absl::StrCat(Label(result), "：", failing.size(),
+                                          " 所学校未达标：",
+                                          absl::StrJoin(failing, "、")));
+  }
+  if (!missing.empty()) {
+    result.reasons.push_back(absl::StrCat(Label(result), "：", missing.size(),
+                                          " 所学校数据未填报：",
+                                          absl::StrJoin(missing, "、")));
+  }
+  ApplyJudgement(indicator, judgement, result);
+  return result;
+}
+
+// The county-level result of a SCOPE_SCHOOL_LEVEL indicator: its
+// coefficients when each is limited on its own.
+IndicatorResult CountySchoolLevel(const v1::Indicator& indicator,
+                                  const std::vector<CoefficientResult>& all) {
+  IndicatorResult result = NewResult(indicator);
+  Outcome outcome = Outcome::kNotApplicable;
+  for (const CoefficientResult& c : all) {
+    if (c.code != indicator.code() || !c.limit.has_value()) continue;
+    outcome = Combine(outcome, c.outcome);
+    Measurement& m = result.measurements.emplace_back();
+    m.measure = "difference_coefficient";
+    m.level = c.level;
+    m.value = c.coefficient;
+    m.threshold = c.limit;
+    m.comparison = v1::COMPARISON_AT_MOST;
+    m.outcome = c.outcome;
+    result.reasons.insert(result.reasons.end(), c.reasons.begin(),
+                          c.reasons.end());
+  }
+  result.outcome = outcome;
+  return result;
+}
+
+void AddItem(std::vector<FailingItem>& items, Outcome outcome,
+             FailingItem item) {
+  if (outcome != Outcome::kFail && outcome != Outcome::kNotReported) return;
+  item.outcome = outcome;
+  items.push_back(std::move(item));
+}
+
+std::string JoinReasons(const std::vector<std::string>& reasons) {
+  return absl::StrJoin(reasons, "；");
+}
+
+}  // namespace
+
+absl::StatusOr<SchoolVerdict> EvaluateSchool(
+    const v1::IndicatorStandard& standard, const SchoolStats& school) {
+  RETURN_IF_ERROR(CheckEvaluable(standard));
+  RETURN_IF_ERROR(CheckSchool(school));
+  return EvaluateCheckedSchool(standard, school);
+}
+
+absl::StatusOr<CountyVerdict> EvaluateCounty(
+    const v1::IndicatorStandard& standard, const CountyInput& input) {
+  RETURN_IF_ERROR(CheckEvaluable(standard));
+  RETURN_IF_ERROR(CheckCountyInput(input));
+
+  CountyVerdict verdict;
+  verdict.standard_id = standard.id();
+  verdict.county_code = input.county.county_code;
+  verdict.county_name = input.county.county_name;
+  verdict.year = input.county.year;
+
+  absl::flat_hash_map<std::string, const Judgement*> judgements;
+  for (const Judgement& judgement : input.judgements) {
+    judgements[judgement.code] = &judgement;
+  }
+  auto judgement_for = [&judgements](const std::string& code) {
+    auto it = judgements.find(code);
+    return it == judgements.end() ? nullptr : it->second;
+  };
+
+  verdict.schools.reserve(input.schools.size());
+  for (const SchoolStats& school : input.schools) {
+    verdict.schools.push_back(EvaluateCheckedSchool(standard, school));
+  }
+
+  // Coefficients, primary first, in the standard's indicator order.
+  for (v1::Level level : kLevels) {
+    int slot = 0;
+    for (const v1::Indicator& indicator : standard.indicators()) {
+      if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
+      if (indicator.difference_coefficient()) {
+        verdict.coefficients.push_back(ComputeCoefficient(
+            standard, indicator, slot, level, verdict.schools));
+      }
+      ++slot;
+    }
+  }
+  const bool composite = standard.coefficient_rule().method() ==
+                         v1::COEFFICIENT_METHOD_COMPOSITE_MEAN;
+  std::string composite_area;
+  if (composite) {
+    for (v1::Level level : kLevels) {
+      verdict.composites.push_back(
+          ComputeComposite(standard, level, verdict.coefficients));
+    }
+    for (const v1::Indicator& indicator : standard.indicators()) {
+      if (indicator.difference_coefficient()) {
+        composite_area = indicator.area();
+        break;
+      }
+    }
+  }
+
+  std::vector<FailingItem> items;
+  Outcome county = Outcome::kNotApplicable;
+  for (const v1::Area& area : standard.areas()) {
+    AreaVerdict& av = verdict.areas.emplace_back();
+    av.code = area.code();
+    av.name_zh = area.name_zh();
+    av.name_en = area.name_en();
+    Outcome outcome = Outcome::kNotApplicable;
+
+    if (standard.has_school_rule() &&
+        standard.school_rule().area() == area.code()) {
+      Outcome rule = Outcome::kNotApplicable;
+      for (const SchoolVerdict& school : verdict.schools) {
+        if (school.inclusion == Inclusion::kUnknown) {
+          rule = Combine(rule, Outcome::kNotReported);
+          AddItem(items, Outcome::kNotReported,
+                  {"school_rule", school.school_code, school.school_name,
+                   v1::LEVEL_ALL, Outcome::kNotReported,
+                   absl::StrCat(school.school_name, "：",
+                                school.inclusion_reason)});
+        }
+        for (const SchoolLevelVerdict& part : school.levels) {
+          rule = Combine(rule, part.outcome);
+          AddItem(items, part.outcome,
+                  {"school_rule", school.school_code, school.school_name,
+                   part.level, part.outcome,
+                   absl::StrCat(school.school_name, " ",
+                                JoinReasons(part.reasons))});
+        }
+      }
+      av.school_rule = rule;
+      outcome = Combine(outcome, rule);
+    }
+
+    for (const v1::Indicator& indicator : standard.indicators()) {
+      if (indicator.area() != area.code()) continue;
+      const Judgement* judgement = judgement_for(indicator.code());
+      IndicatorResult result;
+      switch (indicator.scope()) {
+        case v1::SCOPE_SCHOOL_LEVEL:
+          result = CountySchoolLevel(indicator, verdict.coefficients);
+          break;
+        case v1::SCOPE_SCHOOL:
+          result = CountySchoolCheck(indicator, verdict.schools, judgement);
+          break;
+        default:
+          result = EvaluateCountyIndicator(indicator, input.county, judgement);
+          break;
+      }
+      outcome = Combine(outcome, result.outcome);
+      if (indicator.scope() == v1::SCOPE_SCHOOL_LEVEL) {
+        // One item per coefficient, limited or (under the composite) not
+        // computable.
+        for (const CoefficientResult& c : verdict.coefficients) {
+          if (c.code != indicator.code()) continue;
+          AddItem(items, c.outcome,
+                  {c.code, "", "", c.level, c.outcome, JoinReasons(c.reasons)});
+        }
+      } else if (indicator.scope() == v1::SCOPE_SCHOOL) {
+        // One item per school, with that school's reasons.
+        for (const SchoolVerdict& school : verdict.schools) {
+          for (const IndicatorResult& check : school.checks) {
+            if (check.code != indicator.code()) continue;
+            AddItem(items, check.outcome,
+                    {indicator.code(), school.school_code, school.school_name,
+                     v1::LEVEL_ALL, check.outcome,
+                     absl::StrCat(school.school_name, " ",
+                                  JoinReasons(check.reasons))});
+          }
+        }
+        if (result.judgement == Outcome::kFail ||
+            result.judgement == Outcome::kNotReported) {
+          AddItem(
+              items, result.judgement,
+              {indicator.code(), "", "", v1::LEVEL_ALL, result.judgement,
+               result.reasons.empty() ? Label(result) : result.reasons.back()});
+        }
+      } else {
+        AddItem(items, result.outcome,
+                {indicator.code(), "", "", v1::LEVEL_ALL, result.outcome,
+                 JoinReasons(result.reasons)});
+      }
+      av.indicators.push_back(std::move(result));
+    }
+
+    if (composite && area.code() == composite_area) {
+      for (const CompositeResult& c : verdict.composites) {
+        outcome = Combine(outcome, c.outcome);
+        av.reasons.insert(av.reasons.end(), c.reasons.begin(), c.reasons.end());
+        AddItem(items, c.outcome,
+                {"composite_coefficient", "", "", c.level, c.outcome,
+                 JoinReasons(c.reasons)});
+      }
+    }
+    av.outcome = outcome;
+    county = Combine(county, outcome);
+  }
+
+  for (const v1::VetoItem& veto : standard.veto_items()) {
+    VetoResult& result = verdict.vetoes.emplace_back(
+        EvaluateVeto(veto, judgement_for(veto.code())));
+    county = Combine(county, result.outcome);
+    AddItem(items, result.outcome,
+            {veto.code(), "", "", v1::LEVEL_ALL, result.outcome,
+             absl::StrCat(veto.code(), " ", veto.name_zh(), "：",
+                          result.outcome == Outcome::kFail
+                              ? absl::StrCat("一票否决",
+                                             result.comment.empty() ? "" : "（",
+                                             result.comment,
+                                             result.comment.empty() ? "" : "）")
+                              : "督导评估结论未记录")});
+  }
+
+  // An empty standard certifies nothing.
+  verdict.outcome =
+      county == Outcome::kNotApplicable ? Outcome::kNotReported : county;
+  std::stable_partition(items.begin(), items.end(), [](const FailingItem& i) {
+    return i.outcome == Outcome::kFail;
+  });
+  verdict.failing_items = std::move(items);
+  return verdict;
+}
+
+}  // namespace junheng::checklist

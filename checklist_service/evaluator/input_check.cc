@@ -1,0 +1,183 @@
+#include "checklist_service/evaluator/input_check.h"
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace junheng::checklist {
+namespace {
+
+absl::Status Bad(absl::string_view where, absl::string_view column,
+                 absl::string_view why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ": ", column, " ", why));
+}
+
+// The column is named as prefix + name, built only for the message: this
+// runs for every figure of every school on every evaluation.
+template <typename T>
+absl::Status NonNegative(absl::string_view where, absl::string_view prefix,
+                         absl::string_view name,
+                         const std::optional<T>& value) {
+  if (!value.has_value()) return absl::OkStatus();
+  if (!std::isfinite(static_cast<double>(*value)) || *value < 0) {
+    return Bad(where, absl::StrCat(prefix, name),
+               absl::StrCat("= ", *value, ": must be a non-negative number"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::Status NonNegative(absl::string_view where, absl::string_view name,
+                         const std::optional<T>& value) {
+  return NonNegative(where, "", name, value);
+}
+
+absl::Status CheckResources(absl::string_view where, absl::string_view prefix,
+                            const SharedResources& r) {
+  RETURN_IF_ERROR(
+      NonNegative(where, prefix, "teaching_area_m2", r.teaching_area_m2));
+  RETURN_IF_ERROR(
+      NonNegative(where, prefix, "sports_area_m2", r.sports_area_m2));
+  RETURN_IF_ERROR(NonNegative(where, prefix, "equipment_value_yuan",
+                              r.equipment_value_yuan));
+  RETURN_IF_ERROR(NonNegative(where, prefix, "multimedia_classrooms",
+                              r.multimedia_classrooms));
+  RETURN_IF_ERROR(NonNegative(where, prefix, "computers", r.computers));
+  return NonNegative(where, prefix, "books", r.books);
+}
+
+bool AnyReported(const SharedResources& r) {
+  return r.teaching_area_m2 || r.sports_area_m2 || r.equipment_value_yuan ||
+         r.multimedia_classrooms || r.computers || r.books;
+}
+
+bool AnyReported(const LevelStats& s) {
+  return s.students || s.classes || s.max_class_size || s.teachers ||
+         s.teachers_above_degree || s.backbone_teachers || s.pe_art_teachers ||
+         s.certified_teachers || s.senior_title_teachers || AnyReported(s.own);
+}
+
+absl::Status CheckLevel(absl::string_view where, absl::string_view prefix,
+                        const LevelStats& s) {
+  RETURN_IF_ERROR(NonNegative(where, prefix, "students", s.students));
+  RETURN_IF_ERROR(NonNegative(where, prefix, "classes", s.classes));
+  RETURN_IF_ERROR(
+      NonNegative(where, prefix, "max_class_size", s.max_class_size));
+  RETURN_IF_ERROR(NonNegative(where, prefix, "teachers", s.teachers));
+  RETURN_IF_ERROR(NonNegative(where, prefix, "teachers_above_degree",
+                              s.teachers_above_degree));
+  RETURN_IF_ERROR(
+      NonNegative(where, prefix, "backbone_teachers", s.backbone_teachers));
+  RETURN_IF_ERROR(
+      NonNegative(where, prefix, "pe_art_teachers", s.pe_art_teachers));
+  RETURN_IF_ERROR(
+      NonNegative(where, prefix, "certified_teachers", s.certified_teachers));
+  RETURN_IF_ERROR(NonNegative(where, prefix, "senior_title_teachers",
+                              s.senior_title_teachers));
+  return CheckResources(where, prefix, s.own);
+}
+
+}  // namespace
+
+absl::Status CheckSchool(const SchoolStats& school) {
+  // Only ever used in error messages, but cheap next to the checks.
+  const std::string where = absl::StrCat("school ", school.school_code);
+  RETURN_IF_ERROR(CheckLevel(where, "p_", school.primary));
+  RETURN_IF_ERROR(CheckLevel(where, "j_", school.junior));
+  RETURN_IF_ERROR(CheckResources(where, "", school.shared));
+  RETURN_IF_ERROR(NonNegative(where, "h_students", school.senior_students));
+  RETURN_IF_ERROR(NonNegative(where, "music_rooms", school.music_rooms));
+  RETURN_IF_ERROR(NonNegative(where, "art_rooms", school.art_rooms));
+  RETURN_IF_ERROR(NonNegative(where, "music_room_min_area_m2",
+                              school.music_room_min_area_m2));
+  RETURN_IF_ERROR(
+      NonNegative(where, "art_room_min_area_m2", school.art_room_min_area_m2));
+  RETURN_IF_ERROR(
+      NonNegative(where, "public_funds_yuan", school.public_funds_yuan));
+  RETURN_IF_ERROR(
+      NonNegative(where, "training_funds_yuan", school.training_funds_yuan));
+
+  const bool has_primary = school.type != SchoolType::kJunior;
+  const bool has_junior = school.type == SchoolType::kJunior ||
+                          school.type == SchoolType::kNineYear ||
+                          school.type == SchoolType::kTwelveYear ||
+                          school.type == SchoolType::kSpecial;
+  if (!has_primary && AnyReported(school.primary)) {
+    return Bad(where, "p_*",
+               "given for a junior school, which has no primary part");
+  }
+  if (!has_junior && AnyReported(school.junior)) {
+    return Bad(where, "j_*", "given for a school type without a junior part");
+  }
+  if (school.type != SchoolType::kTwelveYear &&
+      school.senior_students.value_or(0) > 0) {
+    return Bad(where, "h_students",
+               "given for a school that is not twelve-year");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCountyInput(const CountyInput& input) {
+  const CountyStats& c = input.county;
+  const std::string where = absl::StrCat("county ", c.county_code);
+  RETURN_IF_ERROR(NonNegative(where, "special_ed_funds_per_student_yuan",
+                              c.special_ed_funds_per_student_yuan));
+  RETURN_IF_ERROR(
+      NonNegative(where, "teacher_avg_salary_yuan", c.teacher_avg_salary_yuan));
+  RETURN_IF_ERROR(NonNegative(where, "civil_servant_avg_salary_yuan",
+                              c.civil_servant_avg_salary_yuan));
+  RETURN_IF_ERROR(NonNegative(where, "training_360h_completion_rate",
+                              c.training_360h_completion_rate));
+  RETURN_IF_ERROR(NonNegative(where, "rotation_eligible_teachers",
+                              c.rotation_eligible_teachers));
+  RETURN_IF_ERROR(NonNegative(where, "rotated_teachers", c.rotated_teachers));
+  RETURN_IF_ERROR(NonNegative(where, "rotated_backbone_teachers",
+                              c.rotated_backbone_teachers));
+  RETURN_IF_ERROR(NonNegative(where, "nearby_enrollment_rate_primary",
+                              c.nearby_enrollment_rate_primary));
+  RETURN_IF_ERROR(NonNegative(where, "nearby_enrollment_rate_junior",
+                              c.nearby_enrollment_rate_junior));
+  RETURN_IF_ERROR(NonNegative(where, "quality_high_school_quota_ratio",
+                              c.quality_high_school_quota_ratio));
+  RETURN_IF_ERROR(NonNegative(where, "migrant_children_public_ratio",
+                              c.migrant_children_public_ratio));
+  RETURN_IF_ERROR(NonNegative(where, "junior_consolidation_rate",
+                              c.junior_consolidation_rate));
+  RETURN_IF_ERROR(NonNegative(where, "disabled_enrollment_rate",
+                              c.disabled_enrollment_rate));
+  RETURN_IF_ERROR(
+      NonNegative(where, "monitoring_min_level", c.monitoring_min_level));
+  RETURN_IF_ERROR(NonNegative(where, "monitoring_interschool_difference",
+                              c.monitoring_interschool_difference));
+  RETURN_IF_ERROR(NonNegative(where, "satisfaction_rate", c.satisfaction_rate));
+
+  absl::flat_hash_set<std::string> schools;
+  for (const SchoolStats& school : input.schools) {
+    if (school.county_code != c.county_code || school.year != c.year) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("school ", school.school_code, " is in county ",
+                       school.county_code, " year ", school.year,
+                       ", not county ", c.county_code, " year ", c.year));
+    }
+    if (!schools.insert(school.school_code).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("school ", school.school_code, " given twice"));
+    }
+    RETURN_IF_ERROR(CheckSchool(school));
+  }
+  absl::flat_hash_set<std::string> codes;
+  for (const Judgement& judgement : input.judgements) {
+    if (!codes.insert(judgement.code).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("two judgements for ", judgement.code));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace junheng::checklist

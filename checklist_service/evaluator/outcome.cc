@@ -1,0 +1,82 @@
+#include "checklist_service/evaluator/outcome.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_format.h"
+
+namespace junheng::checklist {
+
+using junheng::v1::Comparison;
+using junheng::v1::Level;
+
+Outcome Combine(Outcome a, Outcome b) {
+  // The enumerators are declared in order of precedence.
+  return std::max(a, b);
+}
+
+bool Meets(double value, Comparison comparison, double threshold) {
+  const double tolerance = 1e-9 * std::max(1.0, std::fabs(threshold));
+  switch (comparison) {
+    case junheng::v1::COMPARISON_AT_LEAST:
+      return value >= threshold - tolerance;
+    case junheng::v1::COMPARISON_AT_MOST:
+      return value <= threshold + tolerance;
+    case junheng::v1::COMPARISON_GREATER_THAN:
+      return value > threshold + tolerance;
+    case junheng::v1::COMPARISON_LESS_THAN:
+      return value < threshold - tolerance;
+    default:
+      return false;
+  }
+}
+
+const char* ComparisonSymbol(Comparison comparison) {
+  switch (comparison) {
+    case junheng::v1::COMPARISON_AT_LEAST:
+      return "≥";
+    case junheng::v1::COMPARISON_AT_MOST:
+      return "≤";
+    case junheng::v1::COMPARISON_GREATER_THAN:
+      return ">";
+    case junheng::v1::COMPARISON_LESS_THAN:
+      return "<";
+    default:
+      return "?";
+  }
+}
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kPass:
+      return "pass";
+    case Outcome::kFail:
+      return "fail";
+    case Outcome::kNotReported:
+      return "not reported";
+    case Outcome::kNotApplicable:
+      return "not applicable";
+  }
+  return "?";
+}
+
+const char* LevelNameZh(Level level) {
+  switch (level) {
+    case junheng::v1::LEVEL_PRIMARY:
+      return "小学";
+    case junheng::v1::LEVEL_JUNIOR:
+      return "初中";
+    default:
+      return "";
+  }
+}
+
+std::string FormatNumber(double value) {
+  std::string text = absl::StrFormat("%.3f", value);
+  while (!text.empty() && text.back() == '0') text.pop_back();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  if (text == "-0") text = "0";
+  return text;
+}
+
+}  // namespace junheng::checklist

@@ -1,0 +1,294 @@
+#include "checklist_service/evaluator/school_checks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "checklist_service/standard/formula.h"
+#include "checklist_service/evaluator/inclusion.h"
+#include "checklist_service/evaluator/outcome.h"
+#include "checklist_service/evaluator/reasons.h"
+
+namespace junheng::checklist {
+namespace {
+
+namespace v1 = junheng::v1;
+
+const char* Prefix(v1::Level level) {
+  return level == v1::LEVEL_JUNIOR ? "j_" : "p_";
+}
+
+// A measurement of `indicator`'s threshold (level, measure), value unset.
+Measurement Start(const v1::Indicator& indicator, v1::Level level,
+                  const char* threshold_measure) {
+  Measurement m;
+  m.level = level;
+  m.measure = threshold_measure;
+  if (const v1::Threshold* t =
+          FindThreshold(indicator, level, threshold_measure)) {
+    m.threshold = t->value();
+    m.comparison = t->comparison();
+  }
+  return m;
+}
+
+// Decides `m` from its value and threshold; `shortfall` gives the amount to
+// add or remove when it fails.
+template <typename ShortfallFn>
+void Decide(Measurement& m, const char* unit, const char* unit_zh,
+            ShortfallFn shortfall) {
+  if (!m.value.has_value() || !m.threshold.has_value()) {
+    m.outcome = Outcome::kNotReported;
+  } else if (Meets(*m.value, m.comparison, *m.threshold)) {
+    m.outcome = Outcome::kPass;
+  } else {
+    m.outcome = Outcome::kFail;
+    m.shortfall = Shortfall{shortfall(*m.value, *m.threshold),
+                            !HigherIsBetter(m.comparison), unit, unit_zh};
+  }
+}
+
+double WholeUp(double amount) {
+  return std::max(1.0, std::ceil(amount - 1e-9));
+}
+
+// Σ of a per-part count over the school's parts; nullopt if any is blank.
+template <typename Field>
+std::optional<int64_t> SumParts(const SchoolStats& school, Field field,
+                                IndicatorResult& result, const char* column) {
+  int64_t sum = 0;
+  for (v1::Level level : PartsOf(school.type)) {
+    const std::optional<int64_t>& value = PartStats(school, level).*field;
+    if (!value.has_value()) {
+      result.reasons.push_back(
+          absl::StrCat(Label(result), "：", Prefix(level), column, " 未填报"));
+      return std::nullopt;
+    }
+    sum += *value;
+  }
+  return sum;
+}
+
+void NotReported(IndicatorResult& result, const char* column) {
+  result.reasons.push_back(
+      absl::StrCat(Label(result), "：", column, " 未填报"));
+}
+
+void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
+                   IndicatorResult& result) {
+  const std::optional<int64_t> classes =
+      SumParts(school, &LevelStats::classes, result, "classes");
+  const v1::Threshold* per_room =
+      FindThreshold(indicator, v1::LEVEL_ALL, "classes_per_room");
+  std::optional<double> required;
+  if (classes.has_value() && per_room != nullptr && per_room->value() > 0) {
+    required = std::max(
+        1.0,
+        std::ceil(static_cast<double>(*classes) / per_room->value() - 1e-9));
+  }
+  struct Kind {
+    const char* rooms_measure;
+    const char* area_measure;
+    const std::optional<int64_t>& rooms;
+    const std::optional<double>& min_area;
+    const char* rooms_column;
+    const char* area_column;
+    const char* unit_zh;
+  };
+  const Kind kinds[] = {
+      {"music_rooms", "music_room_area_m2", school.music_rooms,
+       school.music_room_min_area_m2, "music_rooms", "music_room_min_area_m2",
+       "间音乐专用教室"},
+      {"art_rooms", "art_room_area_m2", school.art_rooms,
+       school.art_room_min_area_m2, "art_rooms", "art_room_min_area_m2",
+       "间美术专用教室"},
+  };
+  for (const Kind& kind : kinds) {
+    Measurement rooms;
+    rooms.level = v1::LEVEL_ALL;
+    rooms.measure = kind.rooms_measure;
+    rooms.threshold = required;
+    rooms.comparison = v1::COMPARISON_AT_LEAST;
+    if (kind.rooms.has_value()) {
+      rooms.value = static_cast<double>(*kind.rooms);
+    } else {
+      NotReported(result, kind.rooms_column);
+    }
+    Decide(rooms, "rooms", kind.unit_zh,
+           [](double value, double threshold) { return threshold - value; });
+    result.measurements.push_back(rooms);
+
+    // A room's area is only asked of rooms that exist.
+    if (kind.rooms.has_value() && *kind.rooms == 0) continue;
+    Measurement area = Start(indicator, v1::LEVEL_ALL, kind.area_measure);
+    area.value = kind.min_area;
+    if (!kind.min_area.has_value()) NotReported(result, kind.area_column);
+    Decide(area, "m2", "平方米（最小教室）",
+           [](double value, double threshold) {
+             return std::ceil(threshold - value - 1e-9);
+           });
+    result.measurements.push_back(area);
+  }
+}
+
+void SchoolSize(const v1::Indicator& indicator, const SchoolStats& school,
+                IndicatorResult& result) {
+  const bool through = school.type == SchoolType::kNineYear ||
+                       school.type == SchoolType::kTwelveYear;
+  Measurement m = Start(indicator, v1::LEVEL_ALL,
+                        through ? "through_school" : "single_level_school");
+  if (std::optional<int64_t> students =
+          SumParts(school, &LevelStats::students, result, "students")) {
+    m.value = static_cast<double>(*students);
+  }
+  Decide(m, "students", "名学生",
+         [](double value, double threshold) { return value - threshold; });
+  result.measurements.push_back(m);
+}
+
+void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
+               IndicatorResult& result) {
+  for (v1::Level level : PartsOf(school.type)) {
+    const LevelStats& part = PartStats(school, level);
+    if (part.students.has_value() && *part.students == 0) continue;
+    Measurement m = Start(indicator, level, "");
+    m.measure = "max_class_size";
+    if (part.max_class_size.has_value()) {
+      m.value = static_cast<double>(*part.max_class_size);
+    } else {
+      result.reasons.push_back(absl::StrCat(Label(result), "：", Prefix(level),
+                                            "max_class_size 未填报"));
+    }
+    Decide(m, "students", "名学生（最大班额超出部分，需分班）",
+           [](double value, double threshold) {
+             return std::ceil(value - threshold - 1e-9);
+           });
+    result.measurements.push_back(m);
+  }
+}
+
+void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
+                    IndicatorResult& result) {
+  Measurement m = Start(indicator, v1::LEVEL_ALL, "");
+  std::vector<v1::Level> parts = PartsOf(school.type);
+  if (parts.empty()) {
+    // A special-education school reports its teachers under whichever
+    // prefixes it uses.
+    for (v1::Level level : {v1::LEVEL_PRIMARY, v1::LEVEL_JUNIOR}) {
+      if (PartStats(school, level).teachers.has_value()) parts.push_back(level);
+    }
+    if (parts.empty()) NotReported(result, "p_teachers / j_teachers");
+  }
+  int64_t teachers = 0;
+  int64_t certified = 0;
+  bool complete = !parts.empty();
+  for (v1::Level level : parts) {
+    const LevelStats& part = PartStats(school, level);
+    if (!part.teachers.has_value() || !part.certified_teachers.has_value()) {
+      result.reasons.push_back(absl::StrCat(
+          Label(result), "：", Prefix(level),
+          part.teachers.has_value() ? "certified_teachers" : "teachers",
+          " 未填报"));
+      complete = false;
+      continue;
+    }
+    teachers += *part.teachers;
+    certified += *part.certified_teachers;
+  }
+  if (complete && teachers == 0) {
+    m.outcome = Outcome::kNotApplicable;
+    result.measurements.push_back(m);
+    return;
+  }
+  if (complete) {
+    m.value = static_cast<double>(certified) / static_cast<double>(teachers);
+  }
+  Decide(m, "teachers", "名教师（需持教师资格证）",
+         [teachers, certified](double, double threshold) {
+           return WholeUp(threshold * static_cast<double>(teachers) -
+                          static_cast<double>(certified));
+         });
+  result.measurements.push_back(m);
+}
+
+void Charter(const SchoolStats& school, IndicatorResult& result) {
+  Measurement m;
+  m.level = v1::LEVEL_ALL;
+  m.measure = "has_charter";
+  if (!school.has_charter.has_value()) {
+    m.outcome = Outcome::kNotReported;
+    NotReported(result, "has_charter");
+  } else {
+    m.value = *school.has_charter ? 1 : 0;
+    m.outcome = *school.has_charter ? Outcome::kPass : Outcome::kFail;
+    if (!*school.has_charter) {
+      result.reasons.push_back(
+          absl::StrCat(Label(result), "：学校没有经核准的章程"));
+    }
+  }
+  result.measurements.push_back(m);
+}
+
+void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
+                   IndicatorResult& result) {
+  Measurement m = Start(indicator, v1::LEVEL_ALL, "");
+  if (!school.public_funds_yuan.has_value()) {
+    NotReported(result, "public_funds_yuan");
+  }
+  if (!school.training_funds_yuan.has_value()) {
+    NotReported(result, "training_funds_yuan");
+  }
+  if (school.public_funds_yuan.has_value() &&
+      school.training_funds_yuan.has_value()) {
+    if (*school.public_funds_yuan == 0) {
+      m.outcome = Outcome::kNotApplicable;
+      result.measurements.push_back(m);
+      return;
+    }
+    m.value = *school.training_funds_yuan / *school.public_funds_yuan;
+  }
+  const double budget = school.public_funds_yuan.value_or(0);
+  const double spent = school.training_funds_yuan.value_or(0);
+  Decide(m, "yuan", "元（教师培训经费）",
+         [budget, spent](double, double threshold) {
+           return std::ceil(threshold * budget - spent - 1e-9);
+         });
+  result.measurements.push_back(m);
+}
+
+}  // namespace
+
+IndicatorResult EvaluateSchoolCheck(const v1::Indicator& indicator,
+                                    const SchoolStats& school) {
+  IndicatorResult result = NewResult(indicator);
+  switch (indicator.formula()) {
+    case v1::FORMULA_MUSIC_ART_ROOMS:
+      MusicArtRooms(indicator, school, result);
+      break;
+    case v1::FORMULA_SCHOOL_SIZE:
+      SchoolSize(indicator, school, result);
+      break;
+    case v1::FORMULA_CLASS_SIZE:
+      ClassSize(indicator, school, result);
+      break;
+    case v1::FORMULA_CERTIFIED_TEACHER_SHARE:
+      CertifiedShare(indicator, school, result);
+      break;
+    case v1::FORMULA_SCHOOL_CHARTER:
+      Charter(school, result);
+      break;
+    case v1::FORMULA_TRAINING_FUNDS_SHARE:
+      TrainingFunds(indicator, school, result);
+      break;
+    default:
+      result.outcome = Outcome::kNotReported;
+      result.reasons.push_back(
+          absl::StrCat(Label(result), "：不是逐校检查的指标"));
+      return result;
+  }
+  ConcludeFromMeasurements(result);
+  return result;
+}
+
+}  // namespace junheng::checklist

@@ -1,0 +1,179 @@
+#include "checklist_service/evaluator/school_indicators.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "checklist_service/evaluator/apportion.h"
+#include "checklist_service/standard/formula.h"
+#include "checklist_service/evaluator/inclusion.h"
+#include "checklist_service/evaluator/outcome.h"
+#include "checklist_service/evaluator/reasons.h"
+
+namespace junheng::checklist {
+namespace {
+
+namespace v1 = junheng::v1;
+
+const char* Prefix(v1::Level level) {
+  return level == v1::LEVEL_JUNIOR ? "j_" : "p_";
+}
+
+// Why PartQuantity found nothing, naming the columns to fill in.
+std::string MissingReason(const SchoolStats& school, v1::Level level,
+                          const FormulaSpec& spec,
+                          const v1::ApportionFactors& factors) {
+  const char* column = InfoOf(spec.quantity).column;
+  const bool shared = spec.quantity != Quantity::kTeachersAboveDegree &&
+                      spec.quantity != Quantity::kBackboneTeachers &&
+                      spec.quantity != Quantity::kPeArtTeachers &&
+                      spec.quantity != Quantity::kTeachers &&
+                      spec.quantity != Quantity::kSeniorTitleTeachers;
+  if (!shared) return absl::StrCat(Prefix(level), column, " 未填报");
+  if (!ApportionShare(school, level, factors).has_value()) {
+    return absl::StrCat(
+        "无法分摊全校共用资源 ", column,
+        "：各学段在校生数（p_students, "
+        "j_students",
+        school.type == SchoolType::kTwelveYear ? ", h_students" : "",
+        "）未填齐");
+  }
+  return absl::StrCat(column, " 与 ", Prefix(level), column, " 均未填报");
+}
+
+}  // namespace
+
+bool InSchoolRule(const v1::IndicatorStandard& standard,
+                  const v1::Indicator& indicator) {
+  return standard.has_school_rule() &&
+         indicator.scope() == v1::SCOPE_SCHOOL_LEVEL &&
+         indicator.area() == standard.school_rule().area();
+}
+
+SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
+                                       const SchoolStats& school,
+                                       v1::Level level) {
+  SchoolLevelVerdict verdict;
+  verdict.level = level;
+  const LevelStats& part = PartStats(school, level);
+  verdict.students = part.students;
+  const v1::ApportionFactors& factors =
+      standard.parameters().apportion_factors();
+  const v1::SchoolRule& rule = standard.school_rule();
+  std::vector<std::string> missed_text;
+  std::vector<std::string> missing_text;
+  int school_level = 0;
+  for (const v1::Indicator& indicator : standard.indicators()) {
+    if (indicator.scope() == v1::SCOPE_SCHOOL_LEVEL) ++school_level;
+  }
+  verdict.indicators.reserve(school_level);
+
+  for (const v1::Indicator& indicator : standard.indicators()) {
+    if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
+    const FormulaSpec* spec = FindFormula(indicator.formula());
+    IndicatorResult& result =
+        verdict.indicators.emplace_back(NewResult(indicator));
+    Measurement& m = result.measurements.emplace_back();
+    m.level = level;
+    const v1::Threshold* threshold = FindThreshold(indicator, level, "");
+    if (threshold != nullptr) {
+      m.threshold = threshold->value();
+      m.comparison = threshold->comparison();
+    }
+    std::optional<double> quantity;
+    std::string sentence;
+    if (spec == nullptr) {
+      result.reasons.push_back(
+          absl::StrCat(Label(result), "：标准未定义计算公式"));
+    } else if (!part.students.has_value()) {
+      result.reasons.push_back(absl::StrCat(Label(result), "：", Prefix(level),
+                                            "students 未填报，无法计算"));
+    } else {
+      quantity = PartQuantity(school, level, spec->quantity, factors);
+      if (!quantity.has_value()) {
+        result.reasons.push_back(absl::StrCat(
+            Label(result), "：", MissingReason(school, level, *spec, factors)));
+      }
+    }
+    if (quantity.has_value() && *part.students > 0) {
+      const double students = static_cast<double>(*part.students);
+      m.value = *quantity * spec->per_students / students;
+      if (!m.threshold.has_value()) {
+        m.outcome = Outcome::kNotApplicable;
+      } else if (Meets(*m.value, m.comparison, *m.threshold)) {
+        m.outcome = Outcome::kPass;
+      } else {
+        m.outcome = Outcome::kFail;
+        const QuantityInfo info = InfoOf(spec->quantity);
+        const double needed = *m.threshold * students / spec->per_students;
+        double amount = HigherIsBetter(m.comparison) ? needed - *quantity
+                                                     : *quantity - needed;
+        // The tolerance keeps an exact need (40.000000001 from binary
+        // fractions) from rounding up to one more teacher.
+        if (info.whole) amount = std::ceil(amount - 1e-9);
+        // A strict comparison met exactly still needs one unit more.
+        if (amount <= 0) amount = info.whole ? 1 : 0;
+        m.shortfall = Shortfall{amount, !HigherIsBetter(m.comparison),
+                                info.unit, info.unit_zh};
+        sentence = MeasurementSentence(m);
+        result.reasons.push_back(absl::StrCat(Label(result), "：", sentence));
+      }
+    }
+    result.outcome = m.outcome;
+
+    if (!InSchoolRule(standard, indicator)) continue;
+    ++verdict.rule_indicators;
+    switch (m.outcome) {
+      case Outcome::kPass:
+        ++verdict.met;
+        break;
+      case Outcome::kFail: {
+        ++verdict.missed;
+        const double fraction = rule.floor_fraction();
+        const double floor = HigherIsBetter(m.comparison)
+                                 ? *m.threshold * fraction
+                                 : *m.threshold / fraction;
+        const bool under_floor = !Meets(*m.value, m.comparison, floor);
+        if (under_floor) ++verdict.below_floor;
+        missed_text.push_back(absl::StrCat(
+            Label(result), "（", sentence,
+            under_floor ? absl::StrCat("，低于标准的 ",
+                                       FormatNumber(fraction * 100), "%")
+                        : "",
+            "）"));
+        break;
+      }
+      default:
+        ++verdict.not_reported;
+        missing_text.push_back(result.reasons.empty() ? Label(result)
+                                                      : result.reasons.back());
+        break;
+    }
+  }
+
+  if (!standard.has_school_rule()) {
+    verdict.outcome = Outcome::kNotApplicable;
+    return verdict;
+  }
+  const int allowed = verdict.rule_indicators - rule.min_met();
+  if (verdict.below_floor > 0 || verdict.missed > allowed) {
+    verdict.outcome = Outcome::kFail;
+    verdict.reasons.push_back(absl::StrCat(
+        LevelNameZh(level), "部未达标：", verdict.met, " 项达标，",
+        verdict.missed, " 项未达标，须至少 ", rule.min_met(), " 项达标（共 ",
+        verdict.rule_indicators, " 项）且未达标项不低于标准的 ",
+        FormatNumber(rule.floor_fraction() * 100), "%。未达标项：",
+        absl::StrJoin(missed_text, "；")));
+  } else if (verdict.not_reported > 0) {
+    verdict.outcome = Outcome::kNotReported;
+    verdict.reasons.push_back(
+        absl::StrCat(LevelNameZh(level), "部无法判定（", verdict.not_reported,
+                     " 项未填报）：", absl::StrJoin(missing_text, "；")));
+  } else {
+    verdict.outcome = Outcome::kPass;
+  }
+  return verdict;
+}
+
+}  // namespace junheng::checklist

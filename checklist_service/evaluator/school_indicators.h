@@ -1,0 +1,38 @@
+// The school-level indicators (2017 R1–R7, 2012 B1–B8) of one part of one
+// school, and the per-school rule: a part passes when it meets at least
+// `school_rule.min_met` of the rule's indicators and every one it misses
+// reaches `school_rule.floor_fraction` of its threshold (6 of 7, 85%).
+#ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_INDICATORS_H_
+#define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_INDICATORS_H_
+
+#include "checklist_service/evaluator/stats.h"
+#include "checklist_service/evaluator/verdict.h"
+#include "junheng/v1/standard.pb.h"
+
+namespace junheng::checklist {
+
+// Evaluates the `level` part of `school`.
+//
+// Promises: one IndicatorResult per SCOPE_SCHOOL_LEVEL indicator of
+// `standard`, in its order, each with one Measurement: value (per student or
+// per 100 students, unrounded), threshold, outcome and, when it fails, the
+// shortfall as a quantity to add, rounded up to whole teachers, rooms, m²,
+// yuan. A blank input makes the value "not reported", never 0. The part's
+// outcome is the school rule's (kNotApplicable without a rule): kFail when
+// more are missed than the rule allows or one is under its floor, otherwise
+// kNotReported when any is not reported, otherwise kPass.
+//
+// Preconditions: CheckEvaluable(standard) is OK; `level` is one of
+// PartsOf(school.type); the part's students are not 0 (a part without
+// students has no per-student values; the caller leaves it out).
+SchoolLevelVerdict EvaluateSchoolLevel(
+    const junheng::v1::IndicatorStandard& standard, const SchoolStats& school,
+    junheng::v1::Level level);
+
+// Whether `indicator` falls under the standard's school rule.
+bool InSchoolRule(const junheng::v1::IndicatorStandard& standard,
+                  const junheng::v1::Indicator& indicator);
+
+}  // namespace junheng::checklist
+
+#endif  // JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_INDICATORS_H_

@@ -1,0 +1,215 @@
+// Plain output types of the evaluator: everything a report shows, kept
+// complete so the gRPC adapter can convert them to protos without
+// recomputing anything. Reasons are human-readable Chinese sentences naming
+// the indicator by code and Chinese name.
+#ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_
+#define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "checklist_service/evaluator/outcome.h"
+#include "checklist_service/evaluator/stats.h"
+#include "junheng/v1/standard.pb.h"
+
+namespace junheng::checklist {
+
+// What it takes to pass: an amount to add (for a floor) or to remove (for a
+// ceiling). Counts of whole things (teachers, classrooms, rooms, computers,
+// books) are rounded up to whole units; areas and money up to whole m² and
+// yuan; rates are in percentage points, unrounded.
+struct Shortfall {
+  double amount = 0;
+  // The amount must be removed (a ceiling: students over a class or school
+  // size) rather than added.
+  bool reduce = false;
+  // Machine-readable unit: "teachers", "m2", "yuan", "classrooms", "rooms",
+  // "computers", "books", "students", "percentage_points", "points",
+  // "levels", "yuan_per_student", "yuan_per_teacher".
+  std::string unit;
+  // For people: "名教师", "平方米", "元", "间", …
+  std::string unit_zh;
+};
+
+// One measured value against one threshold.
+struct Measurement {
+  // Empty for the indicator's single value; otherwise the part of a
+  // multi-part indicator, e.g. "backbone_share", "music_rooms".
+  std::string measure;
+  junheng::v1::Level level = junheng::v1::LEVEL_ALL;
+  // nullopt: an input is not reported or the value cannot be computed.
+  std::optional<double> value;
+  // nullopt for a coefficient-only indicator (2012 B1–B8).
+  std::optional<double> threshold;
+  junheng::v1::Comparison comparison = junheng::v1::COMPARISON_UNSPECIFIED;
+  Outcome outcome = Outcome::kNotReported;
+  // Set when the outcome is kFail.
+  std::optional<Shortfall> shortfall;
+};
+
+// One indicator at one place: a school part (R1 of a school's primary part),
+// a school (G3 at one school) or the county (G11).
+struct IndicatorResult {
+  std::string code;
+  std::string name_zh;
+  std::string name_en;
+  std::string area;
+  junheng::v1::Scope scope = junheng::v1::SCOPE_UNSPECIFIED;
+  Outcome outcome = Outcome::kNotReported;
+  // Inline: most indicators have one or two, and a county verdict holds
+  // thousands of results (allocation dominated its cost).
+  absl::InlinedVector<Measurement, 2> measurements;
+  // Inspector's judgement, when the indicator needs one: kPass, kFail or
+  // kNotReported (none recorded); kNotApplicable otherwise.
+  Outcome judgement = Outcome::kNotApplicable;
+  std::string judgement_comment;
+  std::vector<std::string> judgement_evidence;
+  // For a SCOPE_SCHOOL indicator at county level: the covered schools that do
+  // not pass (failing or not reported), by school code.
+  std::vector<std::string> schools_not_passing;
+  // Why it fails or is not reported.
+  std::vector<std::string> reasons;
+};
+
+// The school-level indicators of one part of one counted school, and the
+// per-school rule (6 of 7 with the 85% floor) applied to them.
+struct SchoolLevelVerdict {
+  junheng::v1::Level level = junheng::v1::LEVEL_PRIMARY;
+  std::optional<int64_t> students;
+  // The school rule's outcome; kNotApplicable when the standard has no school
+  // rule (2012).
+  Outcome outcome = Outcome::kNotReported;
+  // Every SCOPE_SCHOOL_LEVEL indicator of the standard, in its order, each
+  // with one Measurement for this level.
+  std::vector<IndicatorResult> indicators;
+  // Counts over the school rule's indicators.
+  int rule_indicators = 0;
+  int met = 0;
+  int missed = 0;
+  int below_floor = 0;
+  int not_reported = 0;
+  std::vector<std::string> reasons;
+};
+
+enum class Inclusion {
+  // Counted for the resource indicators and the coefficients.
+  kCounted,
+  // Special-education school, or teaching point under the cut-off.
+  kExcluded,
+  // A teaching point whose student count is not reported: the cut-off cannot
+  // be applied.
+  kUnknown,
+};
+
+struct SchoolVerdict {
+  std::string school_code;
+  std::string school_name;
+  SchoolType type = SchoolType::kPrimary;
+  Inclusion inclusion = Inclusion::kCounted;
+  // Why the school is excluded or its inclusion unknown.
+  std::string inclusion_reason;
+  // Combines the levels' school rule and the per-school checks.
+  Outcome outcome = Outcome::kNotReported;
+  // The school's parts with students, primary first; empty unless counted.
+  std::vector<SchoolLevelVerdict> levels;
+  // The SCOPE_SCHOOL indicators covering this school (G3, G4, G5, G12, Q3,
+  // Q4), without the county-level judgement part.
+  std::vector<IndicatorResult> checks;
+};
+
+// The student-weighted inter-school difference coefficient of one indicator
+// at one level.
+struct CoefficientResult {
+  std::string code;
+  std::string name_zh;
+  std::string name_en;
+  junheng::v1::Level level = junheng::v1::LEVEL_PRIMARY;
+  // Counted school parts at this level and their students (N).
+  int schools = 0;
+  int64_t students = 0;
+  // X̄: total resource per student (per 100 students) in the county.
+  std::optional<double> county_value;
+  // S, the student-weighted standard deviation.
+  std::optional<double> std_dev;
+  // CV = S / X̄, unrounded.
+  std::optional<double> coefficient;
+  // nullopt when only the composite is limited (2012).
+  std::optional<double> limit;
+  // kNotApplicable when computed but not limited on its own.
+  Outcome outcome = Outcome::kNotReported;
+  std::vector<std::string> reasons;
+};
+
+// The composite coefficient (2012): the mean of a level's coefficients.
+struct CompositeResult {
+  junheng::v1::Level level = junheng::v1::LEVEL_PRIMARY;
+  std::vector<std::string> codes;
+  std::optional<double> value;
+  double limit = 0;
+  Outcome outcome = Outcome::kNotReported;
+  std::vector<std::string> reasons;
+};
+
+struct AreaVerdict {
+  std::string code;
+  std::string name_zh;
+  std::string name_en;
+  Outcome outcome = Outcome::kNotReported;
+  // County-level results of the area's indicators, in the standard's order.
+  // A SCOPE_SCHOOL_LEVEL indicator's outcome here is that of its
+  // coefficients.
+  std::vector<IndicatorResult> indicators;
+  // For the school rule's area: the outcome over every counted school part.
+  Outcome school_rule = Outcome::kNotApplicable;
+  std::vector<std::string> reasons;
+};
+
+struct VetoResult {
+  std::string code;
+  std::string name_zh;
+  std::string name_en;
+  // kPass: the county is clear of it; kFail: it applies; kNotReported: no
+  // judgement recorded.
+  Outcome outcome = Outcome::kNotReported;
+  std::string comment;
+  std::vector<std::string> evidence;
+};
+
+// One entry of the complete list of what keeps a county from passing.
+struct FailingItem {
+  // Indicator or veto code, or "school_rule" for a school part failing the
+  // per-school rule.
+  std::string code;
+  // Empty for county-level items.
+  std::string school_code;
+  std::string school_name;
+  junheng::v1::Level level = junheng::v1::LEVEL_ALL;
+  // kFail or kNotReported.
+  Outcome outcome = Outcome::kFail;
+  std::string reason;
+};
+
+struct CountyVerdict {
+  std::string standard_id;
+  std::string county_code;
+  std::string county_name;
+  int year = 0;
+  // kPass only when every area passes and every veto item is judged clear.
+  Outcome outcome = Outcome::kNotReported;
+  std::vector<SchoolVerdict> schools;
+  // Every (difference-coefficient indicator, level), primary first.
+  std::vector<CoefficientResult> coefficients;
+  // Under COEFFICIENT_METHOD_COMPOSITE_MEAN, one per level.
+  std::vector<CompositeResult> composites;
+  std::vector<AreaVerdict> areas;
+  std::vector<VetoResult> vetoes;
+  // Everything failing, then everything not reported, each in report order.
+  std::vector<FailingItem> failing_items;
+};
+
+}  // namespace junheng::checklist
+
+#endif  // JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_

@@ -1,0 +1,23 @@
+// The evaluator's verdict structs as API messages; the only place they meet.
+#ifndef JUNHENG_CHECKLIST_SERVICE_GRPC_VERDICT_PROTO_H_
+#define JUNHENG_CHECKLIST_SERVICE_GRPC_VERDICT_PROTO_H_
+
+#include <string>
+
+#include "checklist_service/evaluator/verdict.h"
+#include "junheng/v1/checklist.pb.h"
+
+namespace junheng::checklist {
+
+v1::Outcome ToProto(Outcome outcome);
+// `name` is counties/{county}/years/{year}/schools/{school}.
+void ToProto(const SchoolVerdict& verdict, const std::string& name,
+             v1::SchoolEvaluation* out);
+// Fills everything but the evidence status, name, standard and revision;
+// the per-school results only `with_schools`.
+void ToProto(const CountyVerdict& verdict, bool with_schools,
+             v1::CountyEvaluation* out);
+
+}  // namespace junheng::checklist
+
+#endif  // JUNHENG_CHECKLIST_SERVICE_GRPC_VERDICT_PROTO_H_

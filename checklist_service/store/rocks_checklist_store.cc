@@ -1,0 +1,411 @@
+// ChecklistStore on RocksDB.
+//
+// Column families and keys (integers big-endian, so keys sort numerically;
+// values are junheng.internal messages from checklist_records.proto):
+//
+//   schools     county(6) year(u32) school(10) revision(u64) -> StoredRow
+//   counties    county(6) year(u32) revision(u64)            -> StoredRow
+//   judgements  county(6) year(u32) code 0x00 revision(u64)  -> StoredJudgement
+//   revisions   revision(u64)                                -> RevisionRecord
+//   audit       sequence(u64)                                ->
+//   junheng.v1.AuditEntry
+//
+// Rows are never overwritten: a later import of the same school adds a key
+// with a higher revision, and a read "as of" R takes, per school, the last
+// key whose revision is ≤ R. A revision's rows and its revisions entry are
+// one atomic write batch, synced before it is acknowledged, so a revision is
+// either wholly there or absent.
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "checklist_service/store/checklist_store.h"
+#include "common/big_endian.h"
+#include "common/mutex.h"
+#include "common/rocks_audit.h"
+#include "common/rocks_status.h"
+#include "common/status_macros.h"
+#include "junheng/internal/checklist_records.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace junheng::checklist {
+namespace {
+
+constexpr const char* kFamilies[] = {"default",    "schools",   "counties",
+                                     "judgements", "revisions", "audit"};
+enum Family {
+  kDefault,
+  kSchools,
+  kCounties,
+  kJudgements,
+  kRevisions,
+  kAudit,
+  kCount
+};
+
+std::string CountyYear(absl::string_view county, int year) {
+  std::string key(county);
+  PutU32BE(key, static_cast<uint32_t>(year));
+  return key;
+}
+
+Cells CellsOf(const internal::StoredRow& row) {
+  return Cells(row.values().begin(), row.values().end());
+}
+
+internal::StoredRow RowOf(const Cells& cells) {
+  internal::StoredRow row;
+  for (const auto& [k, v] : cells) (*row.mutable_values())[k] = v;
+  return row;
+}
+
+class RocksChecklistStore final : public ChecklistStore {
+ public:
+  RocksChecklistStore(std::unique_ptr<rocksdb::DB> db,
+                      std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : db_(std::move(db)), cf_(std::move(handles)) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf_[kRevisions]));
+    it->SeekToLast();
+    if (it->Valid()) latest_ = static_cast<int64_t>(GetU64BE(View(it->key())));
+    // An unreadable last entry leaves the chain restarting from genesis,
+    // which `junheng audit verify` then reports at that entry.
+    RestoreAuditChain(*db_, cf_[kAudit], audit_).IgnoreError();
+  }
+  ~RocksChecklistStore() override {
+    for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+
+  absl::StatusOr<RevisionInfo> PutSchools(const std::vector<StoredSchool>& rows,
+                                          const Actor& submitter,
+                                          const std::string& comment) override {
+    std::vector<AuditEvent> events;
+    for (const StoredSchool& r : rows) {
+      events.push_back({.action = "import_schools",
+                        .resource = absl::StrCat(
+                            "counties/", r.key.county, "/years/", r.key.year,
+                            "/schools/", r.key.school, "/statistics")});
+    }
+    return Commit("import_schools", submitter, comment, std::move(events),
+                  [&](rocksdb::WriteBatch& b, int64_t rev) {
+                    for (const StoredSchool& r : rows) {
+                      std::string key = CountyYear(r.key.county, r.key.year);
+                      key += r.key.school;
+                      PutU64BE(key, rev);
+                      b.Put(cf_[kSchools], key,
+                            RowOf(r.cells).SerializeAsString());
+                    }
+                  });
+  }
+
+  absl::StatusOr<RevisionInfo> PutCounties(
+      const std::vector<StoredCounty>& rows, const Actor& submitter,
+      const std::string& comment) override {
+    std::vector<AuditEvent> events;
+    for (const StoredCounty& r : rows) {
+      events.push_back(
+          {.action = "import_counties",
+           .resource = absl::StrCat("counties/", r.county, "/years/", r.year,
+                                    "/statistics")});
+    }
+    return Commit("import_counties", submitter, comment, std::move(events),
+                  [&](rocksdb::WriteBatch& b, int64_t rev) {
+                    for (const StoredCounty& r : rows) {
+                      std::string key = CountyYear(r.county, r.year);
+                      PutU64BE(key, rev);
+                      b.Put(cf_[kCounties], key,
+                            RowOf(r.cells).SerializeAsString());
+                    }
+                  });
+  }
+
+  absl::StatusOr<RevisionInfo> PutJudgement(const StoredJudgement& j,
+                                            const Actor& submitter) override {
+    std::vector<AuditEvent> events = {
+        {.action = "judgement",
+         .resource = absl::StrCat("counties/", j.county, "/years/", j.year,
+                                  "/judgements/", j.code),
+         .detail = j.passed ? "passed" : "failed"}};
+    if (j.score) absl::StrAppend(&events[0].detail, ", score ", *j.score);
+    return Commit("judgement", submitter, j.code, std::move(events),
+                  [&](rocksdb::WriteBatch& b, int64_t rev) {
+                    internal::StoredJudgement value;
+                    value.set_passed(j.passed);
+                    if (j.score) value.set_score(*j.score);
+                    value.set_comment(j.comment);
+                    for (const auto& e : j.evidence) value.add_evidence(e);
+                    std::string key = CountyYear(j.county, j.year);
+                    key += j.code;
+                    key.push_back('\0');
+                    PutU64BE(key, rev);
+                    b.Put(cf_[kJudgements], key, value.SerializeAsString());
+                  });
+  }
+
+  int64_t LatestRevision() override {
+    MutexLock lock(&mu_);
+    return latest_;
+  }
+
+  absl::StatusOr<RevisionInfo> GetRevision(int64_t revision) override {
+    std::string key, value;
+    PutU64BE(key, static_cast<uint64_t>(revision));
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cf_[kRevisions], key, &value);
+    if (s.IsNotFound()) {
+      return absl::NotFoundError(absl::StrCat("no revision ", revision));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading a revision"));
+    internal::RevisionRecord r;
+    if (!r.ParseFromString(value)) {
+      return absl::DataLossError("unreadable revision record");
+    }
+    return RevisionInfo{revision, r.time_us(), r.submitter(), r.kind(),
+                        r.comment()};
+  }
+
+  absl::StatusOr<CountySnapshot> LoadCounty(const std::string& county, int year,
+                                            int64_t as_of) override {
+    CountySnapshot snap;
+    const std::string prefix = CountyYear(county, year);
+    const uint64_t limit = Limit(as_of);
+    // Schools: keys sort by school, then revision; keep each school's last
+    // row at or before the limit.
+    RETURN_IF_ERROR(Scan(
+        kSchools, prefix, [&](absl::string_view key, absl::string_view value) {
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
+          if (rev > limit) return absl::OkStatus();
+          std::string school(key.substr(prefix.size(), 10));
+          internal::StoredRow row;
+          if (!row.ParseFromArray(value.data(),
+                                  static_cast<int>(value.size()))) {
+            return absl::DataLossError("unreadable school row");
+          }
+          StoredSchool stored{
+              {county, year, school}, CellsOf(row), static_cast<int64_t>(rev)};
+          if (!snap.schools.empty() &&
+              snap.schools.back().key.school == school) {
+            snap.schools.back() = std::move(stored);
+          } else {
+            snap.schools.push_back(std::move(stored));
+          }
+          return absl::OkStatus();
+        }));
+    RETURN_IF_ERROR(Scan(
+        kCounties, prefix, [&](absl::string_view key, absl::string_view value) {
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
+          if (rev > limit) return absl::OkStatus();
+          internal::StoredRow row;
+          if (!row.ParseFromArray(value.data(),
+                                  static_cast<int>(value.size()))) {
+            return absl::DataLossError("unreadable county row");
+          }
+          snap.county = StoredCounty{county, year, CellsOf(row),
+                                     static_cast<int64_t>(rev)};
+          return absl::OkStatus();
+        }));
+    RETURN_IF_ERROR(Scan(
+        kJudgements, prefix,
+        [&](absl::string_view key, absl::string_view value) {
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
+          if (rev > limit) return absl::OkStatus();
+          std::string code(
+              key.substr(prefix.size(), key.size() - prefix.size() - 9));
+          internal::StoredJudgement j;
+          if (!j.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+            return absl::DataLossError("unreadable judgement");
+          }
+          StoredJudgement stored{
+              county,
+              year,
+              code,
+              j.passed(),
+              j.has_score() ? std::optional<double>(j.score()) : std::nullopt,
+              j.comment(),
+              {j.evidence().begin(), j.evidence().end()},
+              static_cast<int64_t>(rev)};
+          if (!snap.judgements.empty() && snap.judgements.back().code == code) {
+            snap.judgements.back() = std::move(stored);
+          } else {
+            snap.judgements.push_back(std::move(stored));
+          }
+          return absl::OkStatus();
+        }));
+    for (const auto& s : snap.schools)
+      snap.revision = std::max(snap.revision, s.revision);
+    for (const auto& j : snap.judgements)
+      snap.revision = std::max(snap.revision, j.revision);
+    if (snap.county)
+      snap.revision = std::max(snap.revision, snap.county->revision);
+    return snap;
+  }
+
+  absl::StatusOr<int64_t> SnapshotRevision(const std::string& county, int year,
+                                           int64_t as_of) override {
+    const std::string prefix = CountyYear(county, year);
+    const uint64_t limit = Limit(as_of);
+    uint64_t newest = 0;
+    for (Family f : {kSchools, kCounties, kJudgements}) {
+      RETURN_IF_ERROR(
+          Scan(f, prefix, [&](absl::string_view key, absl::string_view) {
+            const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
+            if (rev <= limit) newest = std::max(newest, rev);
+            return absl::OkStatus();
+          }));
+    }
+    return static_cast<int64_t>(newest);
+  }
+
+  absl::StatusOr<StoredSchool> LoadSchool(const SchoolRowKey& k,
+                                          int64_t as_of) override {
+    const std::string prefix = CountyYear(k.county, k.year) + k.school;
+    const uint64_t limit = Limit(as_of);
+    std::optional<StoredSchool> found;
+    RETURN_IF_ERROR(Scan(
+        kSchools, prefix, [&](absl::string_view key, absl::string_view value) {
+          const uint64_t rev = GetU64BE(key.substr(key.size() - 8));
+          if (rev > limit) return absl::OkStatus();
+          internal::StoredRow row;
+          if (!row.ParseFromArray(value.data(),
+                                  static_cast<int>(value.size()))) {
+            return absl::DataLossError("unreadable school row");
+          }
+          found = StoredSchool{k, CellsOf(row), static_cast<int64_t>(rev)};
+          return absl::OkStatus();
+        }));
+    if (!found) {
+      return absl::NotFoundError(
+          absl::StrCat("no statistics for school ", k.school, " of county ",
+                       k.county, " in ", k.year,
+                       as_of ? absl::StrCat(" as of revision ", as_of) : ""));
+    }
+    return *std::move(found);
+  }
+
+  absl::StatusOr<std::vector<std::string>> CountiesOfProvince(
+      const std::string& province, int year, int64_t as_of) override {
+    std::vector<std::string> out;
+    for (Family f : {kSchools, kCounties}) {
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), cf_[f]));
+      // Visit each county of the province once, jumping to its year.
+      for (it->Seek(province);
+           it->Valid() && it->key().starts_with(province);) {
+        const std::string county(View(it->key()).substr(0, 6));
+        const std::string prefix = CountyYear(county, year);
+        it->Seek(prefix);
+        bool has = false;
+        for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+          if (GetU64BE(View(it->key()).substr(it->key().size() - 8)) <=
+              Limit(as_of)) {
+            has = true;
+            break;
+          }
+        }
+        if (has) out.push_back(county);
+        // The next county: the smallest key after every key of this one.
+        std::string next = county;
+        next.push_back('\xff');
+        it->Seek(next);
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), "listing counties"));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+ private:
+  uint64_t Limit(int64_t as_of) {
+    return as_of <= 0 ? UINT64_MAX : static_cast<uint64_t>(as_of);
+  }
+
+  template <typename Fn>
+  absl::Status Scan(Family f, const std::string& prefix, Fn&& fn) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf_[f]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      RETURN_IF_ERROR(fn(View(it->key()), View(it->value())));
+    }
+    return FromRocks(it->status(), "reading the checklist data");
+  }
+
+  absl::Status ScanAudit(
+      int64_t from,
+      const std::function<bool(const v1::AuditEntry&)>& fn) override {
+    return ScanAuditLog(*db_, cf_[kAudit], from, fn);
+  }
+
+  template <typename Fill>
+  absl::StatusOr<RevisionInfo> Commit(const std::string& kind,
+                                      const Actor& submitter,
+                                      const std::string& comment,
+                                      std::vector<AuditEvent> events,
+                                      Fill&& fill) {
+    // mu_ orders revisions and the audit chain; the disk sync happens after
+    // it is released (the WAL is sequential: a revision acknowledged after
+    // its sync has every earlier one durable too).
+    ReleasableMutexLock lock(&mu_);
+    const int64_t rev = latest_ + 1;
+    rocksdb::WriteBatch batch;
+    fill(batch, rev);
+    internal::RevisionRecord record;
+    const int64_t now = absl::ToUnixMicros(absl::Now());
+    // The chain advances only once the batch is stored.
+    AuditChain chain = audit_;
+    for (AuditEvent& e : events) {
+      absl::StrAppend(&e.detail, e.detail.empty() ? "" : ", ", "revision ",
+                      rev);
+      v1::AuditEntry entry = chain.Next(submitter, e, now);
+      PutAuditEntry(batch, cf_[kAudit], entry);
+      chain.Advance(entry);
+    }
+    record.set_time_us(now);
+    record.set_submitter(submitter.principal);
+    record.set_kind(kind);
+    record.set_comment(comment);
+    std::string key;
+    PutU64BE(key, static_cast<uint64_t>(rev));
+    batch.Put(cf_[kRevisions], key, record.SerializeAsString());
+    RETURN_IF_ERROR(FromRocks(db_->Write(rocksdb::WriteOptions(), &batch),
+                              "storing a revision"));
+    latest_ = rev;
+    audit_ = chain;
+    lock.Release();
+    RETURN_IF_ERROR(FromRocks(db_->SyncWAL(), "making a revision durable"));
+    return RevisionInfo{rev, now, submitter.principal, kind, comment};
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf_;
+  Mutex mu_;
+  int64_t latest_ ABSL_GUARDED_BY(mu_) = 0;
+  AuditChain audit_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ChecklistStore>> OpenRocksChecklistStore(
+    const std::string& dir) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kFamilies) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::DB::Open(options, dir, descriptors, &handles, &raw),
+                absl::StrCat("opening the checklist data in ", dir)));
+  return std::make_unique<RocksChecklistStore>(
+      std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+}
+
+}  // namespace junheng::checklist
