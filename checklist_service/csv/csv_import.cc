@@ -1,6 +1,7 @@
 #include "checklist_service/csv/csv_import.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -105,6 +106,24 @@ Reason CheckCode(absl::string_view cell, size_t digits) {
   return reason;
 }
 
+// The significant digits of a number's mantissa: from the first non-zero
+// digit to the last.
+int SignificantDigits(absl::string_view cell) {
+  int significant = 0;
+  int zeros = 0;
+  for (char c : cell) {
+    if (c == 'e' || c == 'E') break;
+    if (!absl::ascii_isdigit(c)) continue;
+    if (c == '0') {
+      if (significant > 0) ++zeros;
+      continue;
+    }
+    significant += zeros + 1;
+    zeros = 0;
+  }
+  return significant;
+}
+
 // Plain decimal notation, as the contract asks; exponents are let through
 // because spreadsheets write large amounts that way.
 Reason ParseNumber(absl::string_view cell, double* out) {
@@ -124,6 +143,12 @@ Reason ParseNumber(absl::string_view cell, double* out) {
     return absl::StrCat("expected a number, got ", Quote(cell));
   }
   if (*out < 0) return absl::StrCat("must not be negative, got ", Quote(cell));
+  if (SignificantDigits(cell) > kMaxSignificantDigits) {
+    return absl::StrCat("has more than ", kMaxSignificantDigits,
+                        " significant digits, got ", Quote(cell),
+                        "; round it to the precision it was measured to "
+                        "(yuan to the fen, m² to 0.01)");
+  }
   *out += 0.0;  // -0 becomes 0
   return std::nullopt;
 }
@@ -606,12 +631,41 @@ std::optional<std::string> SchoolKey(const SchoolStats& row,
 // A room count or fund the school reports only for its two parts is, for the
 // whole school, their sum: the evaluator judges these for the whole school
 // only. (Shared resources are not summed; the evaluator apportions them.)
+int64_t Sum(int64_t a, int64_t b) { return a + b; }
+
+// a + b as the double nearest the exact decimal sum, so the sum is still
+// exactly a decimal of at most kMaxSignificantDigits digits (stats.h): a
+// plain double sum would not be (0.1 + 0.2 is 0.30000000000000004).
+double Sum(double a, double b) {
+  // The decimals of each figure, from its shortest round-trip form.
+  auto decimals = [](double v) {
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof(buffer), v,
+                                   std::chars_format::fixed)
+                         .ptr;
+    const absl::string_view text(buffer, end - buffer);
+    const size_t dot = text.find('.');
+    return dot == absl::string_view::npos ? 0 : int(text.size() - dot - 1);
+  };
+  const int d = std::max(decimals(a), decimals(b));
+  const double scale = std::pow(10.0, d);
+  // Both scaled figures are whole numbers below 2^53 (15 digits), so the
+  // integer sum is exact and its quotient by 10^d correctly rounded.
+  if (d <= 15 && std::fabs(a * scale) < 0x1p52 && std::fabs(b * scale) < 0x1p52) {
+    const int64_t sum = std::llround(a * scale) + std::llround(b * scale);
+    return static_cast<double>(sum) / scale;
+  }
+  return a + b;
+}
+
 template <typename T>
 void WholeFromParts(SchoolStats& row, std::optional<T> RoomsAndFunds::*member) {
   std::optional<T>& whole = row.*member;
   const std::optional<T>& p = row.primary.*member;
   const std::optional<T>& j = row.junior.*member;
-  if (!whole.has_value() && p.has_value() && j.has_value()) whole = *p + *j;
+  if (!whole.has_value() && p.has_value() && j.has_value()) {
+    whole = Sum(*p, *j);
+  }
 }
 
 void CompleteSchool(SchoolStats& row) {

@@ -11,6 +11,8 @@
 #ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_APPORTION_H_
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_APPORTION_H_
 
+#include <gmpxx.h>
+
 #include <optional>
 
 #include "checklist_service/standard/formula.h"
@@ -32,6 +34,12 @@ std::optional<double> ApportionShare(
 // reported, otherwise the whole-school figure times ApportionShare. nullopt
 // when not reported (never 0 in its place).
 std::optional<double> PartQuantity(
+    const SchoolStats& school, junheng::v1::Level level, Quantity quantity,
+    const junheng::v1::ApportionFactors& factors);
+
+// PartQuantity in exact arithmetic, from the decimals as reported (exact.h):
+// what the fast path's double approximates within kQuantityError.
+std::optional<mpq_class> ExactPartQuantity(
     const SchoolStats& school, junheng::v1::Level level, Quantity quantity,
     const junheng::v1::ApportionFactors& factors);
 

@@ -1,11 +1,13 @@
 #include "checklist_service/evaluator/county_indicators.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "checklist_service/standard/formula.h"
+#include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/reasons.h"
 
@@ -28,20 +30,38 @@ constexpr Unit kLevels = {"levels", "级", 1, false};
 constexpr Unit kDifference = {"points", "（差异率）", 1, false};
 constexpr Unit kScore = {"points", "分", 1, false};
 
-void Decide(Measurement& m, const Unit& unit) {
+// Decides `m` exactly: its double value is within `value_error` of the
+// exact value `exact` gives.
+void Decide(Measurement& m, const Unit& unit, double value_error,
+            ExactValue exact) {
   if (!m.value.has_value() || !m.threshold.has_value()) {
     m.outcome = Outcome::kNotReported;
     return;
   }
-  if (Meets(*m.value, m.comparison, *m.threshold)) {
+  if (MeetsExact(*m.value, value_error, m.comparison, *m.threshold, exact)) {
     m.outcome = Outcome::kPass;
     return;
   }
   m.outcome = Outcome::kFail;
   double amount = std::fabs(*m.threshold - *m.value) * unit.scale;
-  if (unit.whole) amount = std::ceil(amount - 1e-9);
+  if (unit.whole) {
+    const double error = 2 * kUnitRoundoff *
+                         (std::fabs(*m.threshold) + std::fabs(*m.value));
+    const double threshold = *m.threshold;
+    amount = CeilExact(amount, error * unit.scale, [&] {
+      mpq_class gap = ReportedDecimal(threshold) - exact();
+      if (gap < 0) gap = -gap;
+      return mpq_class(gap * ReportedDecimal(unit.scale));
+    });
+  }
   m.shortfall =
       Shortfall{amount, !HigherIsBetter(m.comparison), unit.unit, unit.unit_zh};
+}
+
+// A reported decimal figure: its double is within u/2 of it.
+void DecideReported(Measurement& m, const Unit& unit) {
+  const double value = m.value.value_or(0);
+  Decide(m, unit, kUnitRoundoff, [value] { return ReportedDecimal(value); });
 }
 
 Measurement Start(const v1::Indicator& indicator, v1::Level level,
@@ -66,7 +86,7 @@ void FromColumn(const v1::Indicator& indicator, v1::Level level,
     result.reasons.push_back(
         absl::StrCat(Label(result), "：", column, " 未填报"));
   }
-  Decide(m, unit);
+  DecideReported(m, unit);
   result.measurements.push_back(m);
 }
 
@@ -100,19 +120,42 @@ std::optional<double> Ratio(const std::optional<double>& numerator,
   return *numerator / *denominator;
 }
 
+// numerator / denominator exactly, from the decimals as reported.
+mpq_class ExactRatio(double numerator, double denominator) {
+  return ReportedDecimal(numerator) / ReportedDecimal(denominator);
+}
+
+// ⌈threshold × base − have⌉ (at least 1), exactly: what to add so that
+// have / base meets the threshold.
+double WholeGap(double threshold, double base, double have) {
+  const double gap = threshold * base - have;
+  const double error =
+      3 * kUnitRoundoff * (std::fabs(threshold * base) + std::fabs(have));
+  return std::max(1.0, CeilExact(gap, error, [&] {
+                    return mpq_class(ReportedDecimal(threshold) *
+                                         ReportedDecimal(base) -
+                                     ReportedDecimal(have));
+                  }));
+}
+
+// A quotient of two reported figures is within 2u of the exact quotient.
+constexpr double kRatioError = 2 * kUnitRoundoff;
+
 void SalaryRatio(const v1::Indicator& indicator, const CountyStats& county,
                  IndicatorResult& result) {
   Measurement m = Start(indicator, v1::LEVEL_ALL, "");
   m.value = Ratio(county.teacher_avg_salary_yuan, "teacher_avg_salary_yuan",
                   county.civil_servant_avg_salary_yuan,
                   "civil_servant_avg_salary_yuan", result);
-  Decide(m, kRate);
+  const double teachers = county.teacher_avg_salary_yuan.value_or(0);
+  const double civil = county.civil_servant_avg_salary_yuan.value_or(1);
+  Decide(m, kRate, kRatioError,
+         [&] { return ExactRatio(teachers, civil); });
   if (m.outcome == Outcome::kFail) {
     // The gap in pay, not in ratio, is what a county budgets for.
     m.shortfall = Shortfall{
-        std::ceil(*m.threshold * *county.civil_servant_avg_salary_yuan -
-                  *county.teacher_avg_salary_yuan - 1e-9),
-        false, "yuan_per_teacher", "元/人·年（教师年平均工资）"};
+        WholeGap(*m.threshold, civil, teachers), false, "yuan_per_teacher",
+        "元/人·年（教师年平均工资）"};
   }
   result.measurements.push_back(m);
 }
@@ -128,22 +171,26 @@ void Rotation(const v1::Indicator& indicator, const CountyStats& county,
   Measurement rate = Start(indicator, v1::LEVEL_ALL, "rotation_rate");
   rate.value = Ratio(rotated, "rotated_teachers", eligible,
                      "rotation_eligible_teachers", result);
-  Decide(rate, kRate);
+  Decide(rate, kRate, kRatioError, [&] {
+    return ExactRatio(rotated.value_or(0), eligible.value_or(1));
+  });
   if (rate.outcome == Outcome::kFail) {
     rate.shortfall =
-        Shortfall{std::ceil(*rate.threshold * *eligible - *rotated - 1e-9),
-                  false, "teachers", "名交流轮岗教师"};
+        Shortfall{WholeGap(*rate.threshold, *eligible, *rotated), false,
+                  "teachers", "名交流轮岗教师"};
   }
   result.measurements.push_back(rate);
 
   Measurement share = Start(indicator, v1::LEVEL_ALL, "backbone_share");
   share.value = Ratio(backbone, "rotated_backbone_teachers", rotated,
                       "rotated_teachers", result);
-  Decide(share, kRate);
+  Decide(share, kRate, kRatioError, [&] {
+    return ExactRatio(backbone.value_or(0), rotated.value_or(1));
+  });
   if (share.outcome == Outcome::kFail) {
     share.shortfall =
-        Shortfall{std::ceil(*share.threshold * *rotated - *backbone - 1e-9),
-                  false, "teachers", "名交流轮岗骨干教师"};
+        Shortfall{WholeGap(*share.threshold, *rotated, *backbone), false,
+                  "teachers", "名交流轮岗骨干教师"};
   }
   result.measurements.push_back(share);
 }
@@ -156,7 +203,7 @@ void Monitoring(const v1::Indicator& indicator, const CountyStats& county,
     result.reasons.push_back(
         absl::StrCat(Label(result), "：monitoring_min_level 未填报"));
   }
-  Decide(level, kLevels);
+  DecideReported(level, kLevels);
   result.measurements.push_back(level);
 
   Measurement difference =
@@ -166,7 +213,7 @@ void Monitoring(const v1::Indicator& indicator, const CountyStats& county,
     result.reasons.push_back(absl::StrCat(
         Label(result), "：monitoring_interschool_difference 未填报"));
   }
-  Decide(difference, kDifference);
+  DecideReported(difference, kDifference);
   result.measurements.push_back(difference);
 }
 
@@ -200,7 +247,7 @@ void Score(const v1::Indicator& indicator, const Judgement* judgement,
   if (!m.value.has_value()) {
     result.reasons.push_back(absl::StrCat(Label(result), "：评估得分未记录"));
   }
-  Decide(m, kScore);
+  DecideReported(m, kScore);
   result.judgement = m.outcome;
   result.measurements.push_back(m);
 }

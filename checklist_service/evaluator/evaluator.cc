@@ -1,6 +1,7 @@
 #include "checklist_service/evaluator/evaluator.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,13 +10,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "checklist_service/evaluator/apportion.h"
 #include "checklist_service/evaluator/coefficient.h"
 #include "checklist_service/evaluator/county_indicators.h"
+#include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/inclusion.h"
 #include "checklist_service/evaluator/input_check.h"
 #include "checklist_service/evaluator/reasons.h"
 #include "checklist_service/evaluator/school_checks.h"
 #include "checklist_service/evaluator/school_indicators.h"
+#include "checklist_service/standard/formula.h"
 #include "checklist_service/standard/standard_check.h"
 #include "common/status_macros.h"
 
@@ -77,11 +81,30 @@ std::optional<double> LimitFor(const v1::CoefficientRule& rule,
   return std::nullopt;
 }
 
+// The school parts one coefficient is computed over, kept for the exact
+// path (exact.h) and the composite.
+struct CoefficientInputs {
+  std::vector<CoefficientTerm> terms;
+  // The school of each term, for its exact quantity.
+  std::vector<const SchoolStats*> schools;
+  Quantity quantity = Quantity::kNone;
+  v1::Level level = v1::LEVEL_PRIMARY;
+  const v1::ApportionFactors* factors = nullptr;
+
+  mpq_class ExactQuantity(size_t i) const {
+    return *ExactPartQuantity(*schools[i], level, quantity, *factors);
+  }
+};
+
 // The coefficient of the indicator at `slot` among the school-level
-// indicators, at `level`, over the counted school parts.
-CoefficientResult ComputeCoefficient(
-    const v1::IndicatorStandard& standard, const v1::Indicator& indicator,
-    int slot, v1::Level level, const std::vector<SchoolVerdict>& schools) {
+// indicators, at `level`, over the counted school parts. `schools` are the
+// verdicts of `stats`, in the same order.
+CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
+                                     const v1::Indicator& indicator, int slot,
+                                     v1::Level level,
+                                     const std::vector<SchoolVerdict>& schools,
+                                     const std::vector<SchoolStats>& stats,
+                                     CoefficientInputs& inputs) {
   CoefficientResult result;
   result.code = indicator.code();
   result.name_zh = indicator.name_zh();
@@ -92,12 +115,17 @@ CoefficientResult ComputeCoefficient(
   if (per_indicator) {
     result.limit = LimitFor(standard.coefficient_rule(), level);
   }
+  const FormulaSpec* spec = FindFormula(indicator.formula());
+  inputs.quantity = spec == nullptr ? Quantity::kNone : spec->quantity;
+  inputs.level = level;
+  inputs.factors = &standard.parameters().apportion_factors();
   const std::string label =
       absl::StrCat(indicator.code(), " ", indicator.name_zh(), "：",
                    LevelNameZh(level), "差异系数");
   std::vector<WeightedValue> values;
   std::vector<std::string> missing;
-  for (const SchoolVerdict& school : schools) {
+  for (size_t i = 0; i < schools.size(); ++i) {
+    const SchoolVerdict& school = schools[i];
     if (school.inclusion == Inclusion::kUnknown && level == v1::LEVEL_PRIMARY) {
       missing.push_back(absl::StrCat(school.school_name, "（是否计入未知）"));
       continue;
@@ -105,11 +133,15 @@ CoefficientResult ComputeCoefficient(
     for (const SchoolLevelVerdict& part : school.levels) {
       if (part.level != level) continue;
       const Measurement& m = part.indicators[slot].measurements.front();
-      if (!m.value.has_value() || !part.students.has_value()) {
+      if (!m.value.has_value() || !m.quantity.has_value() ||
+          !part.students.has_value()) {
         missing.push_back(school.school_name);
         continue;
       }
-      values.push_back({static_cast<double>(*part.students), *m.value});
+      const double students = static_cast<double>(*part.students);
+      values.push_back({students, *m.value});
+      inputs.terms.push_back({students, *m.quantity});
+      inputs.schools.push_back(&stats[i]);
       result.students += *part.students;
     }
   }
@@ -121,18 +153,23 @@ CoefficientResult ComputeCoefficient(
                                           absl::StrJoin(missing, "、")));
     return result;
   }
+  if (values.empty()) {
+    // No counted school at this level (all its students are in excluded
+    // schools, or the county has none): there is no inter-school difference
+    // to limit, so the condition holds vacuously and is not applicable —
+    // never "not reported", which no data could ever cure (the decision and
+    // its reasoning: checklist_service/README.md).
+    result.outcome = Outcome::kNotApplicable;
+    result.reasons.push_back(
+        absl::StrCat(label, "不适用：该学段没有计入的学校"));
+    return result;
+  }
   absl::StatusOr<Coefficient> coefficient = DifferenceCoefficient(values);
   if (!coefficient.ok()) {
-    if (values.empty()) {
-      result.outcome = Outcome::kNotReported;
-      result.reasons.push_back(
-          absl::StrCat(label, "无法计算：该学段没有计入的学校"));
-    } else {
-      // X̄ = 0: no coefficient can be shown to be within its limit.
-      result.county_value = 0;
-      result.outcome = Outcome::kFail;
-      result.reasons.push_back(absl::StrCat(label, "无法计算：全县值为 0"));
-    }
+    // X̄ = 0: no coefficient can be shown to be within its limit.
+    result.county_value = 0;
+    result.outcome = Outcome::kFail;
+    result.reasons.push_back(absl::StrCat(label, "无法计算：全县值为 0"));
     return result;
   }
   result.county_value = coefficient->county_value;
@@ -140,30 +177,50 @@ CoefficientResult ComputeCoefficient(
   result.coefficient = coefficient->coefficient;
   if (!result.limit.has_value()) {
     result.outcome = Outcome::kNotApplicable;
-  } else if (*result.coefficient <= *result.limit) {
+  } else if (CoefficientWithin(inputs.terms, *result.limit, [&](size_t i) {
+               return inputs.ExactQuantity(i);
+             })) {
     result.outcome = Outcome::kPass;
   } else {
     result.outcome = Outcome::kFail;
-    result.reasons.push_back(absl::StrFormat(
-        "%s %.4f，超过上限 %s（全县值 %s）", label, *result.coefficient,
-        FormatNumber(*result.limit), FormatNumber(*result.county_value)));
+    result.reasons.push_back(absl::StrCat(
+        label, " ",
+        FormatAgainst(*result.coefficient, v1::COMPARISON_AT_MOST,
+                      *result.limit, false, 4, /*trim=*/false),
+        "，超过上限 ", FormatNumber(*result.limit), "（全县值 ",
+        FormatNumber(*result.county_value), "）"));
   }
   return result;
 }
 
 CompositeResult ComputeComposite(
     const v1::IndicatorStandard& standard, v1::Level level,
-    const std::vector<CoefficientResult>& members) {
+    const std::vector<CoefficientResult>& members,
+    const std::vector<CoefficientInputs>& inputs) {
   CompositeResult result;
   result.level = level;
   result.limit = LimitFor(standard.coefficient_rule(), level).value_or(0);
   std::vector<double> values;
+  // The members' exact quantities: FunctionRefs in exact_members refer to
+  // these, so the vector never grows once they are taken.
+  std::vector<std::function<mpq_class(size_t)>> quantities;
+  quantities.reserve(members.size());
+  std::vector<CompositeMember> exact_members;
   Outcome members_outcome = Outcome::kNotApplicable;
-  for (const CoefficientResult& c : members) {
+  bool computed = false;
+  for (size_t i = 0; i < members.size(); ++i) {
+    const CoefficientResult& c = members[i];
     if (c.level != level) continue;
     result.codes.push_back(c.code);
-    members_outcome = Combine(members_outcome, c.outcome);
-    if (c.coefficient.has_value()) values.push_back(*c.coefficient);
+    if (c.coefficient.has_value()) {
+      computed = true;
+      values.push_back(*c.coefficient);
+      const CoefficientInputs& in = inputs[i];
+      quantities.push_back([&in](size_t j) { return in.ExactQuantity(j); });
+      exact_members.push_back({in.terms, quantities.back()});
+    } else {
+      members_outcome = Combine(members_outcome, c.outcome);
+    }
   }
   const std::string label = absl::StrCat(LevelNameZh(level), "综合差异系数");
   if (members_outcome == Outcome::kFail ||
@@ -175,6 +232,13 @@ CompositeResult ComputeComposite(
         "的差异系数"));
     return result;
   }
+  if (!computed) {
+    // Every member is not applicable: the level has no counted school.
+    result.outcome = Outcome::kNotApplicable;
+    result.reasons.push_back(
+        absl::StrCat(label, "不适用：该学段没有计入的学校"));
+    return result;
+  }
   absl::StatusOr<double> composite = CompositeCoefficient(values);
   if (!composite.ok()) {
     result.outcome = Outcome::kNotReported;
@@ -182,12 +246,15 @@ CompositeResult ComputeComposite(
     return result;
   }
   result.value = *composite;
-  if (*composite <= result.limit) {
+  if (CompositeWithin(exact_members, result.limit)) {
     result.outcome = Outcome::kPass;
   } else {
     result.outcome = Outcome::kFail;
-    result.reasons.push_back(absl::StrFormat(
-        "%s %.4f，超过上限 %s", label, *composite, FormatNumber(result.limit)));
+    result.reasons.push_back(absl::StrCat(
+        label, " ",
+        FormatAgainst(*composite, v1::COMPARISON_AT_MOST, result.limit, false,
+                      4, /*trim=*/false),
+        "，超过上限 ", FormatNumber(result.limit)));
   }
   return result;
 }
@@ -300,13 +367,15 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
   }
 
   // Coefficients, primary first, in the standard's indicator order.
+  std::vector<CoefficientInputs> coefficient_inputs;
   for (v1::Level level : kLevels) {
     int slot = 0;
     for (const v1::Indicator& indicator : standard.indicators()) {
       if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
       if (indicator.difference_coefficient()) {
         verdict.coefficients.push_back(ComputeCoefficient(
-            standard, indicator, slot, level, verdict.schools));
+            standard, indicator, slot, level, verdict.schools, input.schools,
+            coefficient_inputs.emplace_back()));
       }
       ++slot;
     }
@@ -316,8 +385,8 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
   std::string composite_area;
   if (composite) {
     for (v1::Level level : kLevels) {
-      verdict.composites.push_back(
-          ComputeComposite(standard, level, verdict.coefficients));
+      verdict.composites.push_back(ComputeComposite(
+          standard, level, verdict.coefficients, coefficient_inputs));
     }
     for (const v1::Indicator& indicator : standard.indicators()) {
       if (indicator.difference_coefficient()) {

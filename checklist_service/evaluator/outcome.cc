@@ -1,7 +1,6 @@
 #include "checklist_service/evaluator/outcome.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "absl/strings/str_format.h"
 
@@ -13,22 +12,6 @@ using junheng::v1::Level;
 Outcome Combine(Outcome a, Outcome b) {
   // The enumerators are declared in order of precedence.
   return std::max(a, b);
-}
-
-bool Meets(double value, Comparison comparison, double threshold) {
-  const double tolerance = 1e-9 * std::max(1.0, std::fabs(threshold));
-  switch (comparison) {
-    case junheng::v1::COMPARISON_AT_LEAST:
-      return value >= threshold - tolerance;
-    case junheng::v1::COMPARISON_AT_MOST:
-      return value <= threshold + tolerance;
-    case junheng::v1::COMPARISON_GREATER_THAN:
-      return value > threshold + tolerance;
-    case junheng::v1::COMPARISON_LESS_THAN:
-      return value < threshold - tolerance;
-    default:
-      return false;
-  }
 }
 
 const char* ComparisonSymbol(Comparison comparison) {

@@ -25,13 +25,6 @@ enum class Outcome {
 // stays not applicable).
 Outcome Combine(Outcome a, Outcome b);
 
-// Whether `value <comparison> threshold` holds. Values are compared
-// unrounded; a relative tolerance of 1e-9 only absorbs binary representation
-// error, so that 42 teachers for 1000 students meets a threshold of 4.2 per
-// 100 although neither 4.2 nor 0.042 is exact in binary. An unspecified
-// comparison never holds.
-bool Meets(double value, junheng::v1::Comparison comparison, double threshold);
-
 // "≥", "≤", ">", "<".
 const char* ComparisonSymbol(junheng::v1::Comparison comparison);
 

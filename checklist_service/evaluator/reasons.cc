@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "checklist_service/evaluator/exact.h"
 
 namespace junheng::checklist {
 
@@ -21,9 +22,19 @@ std::string Label(const IndicatorResult& result) {
 }
 
 std::string ValueText(const Measurement& measurement) {
-  std::string text = measurement.value.has_value()
-                         ? FormatNumber(*measurement.value)
-                         : std::string("未填报");
+  std::string text;
+  if (!measurement.value.has_value()) {
+    text = "未填报";
+  } else if (measurement.threshold.has_value() &&
+             (measurement.outcome == Outcome::kPass ||
+              measurement.outcome == Outcome::kFail)) {
+    // Enough digits that the figure never contradicts its verdict.
+    text = FormatAgainst(*measurement.value, measurement.comparison,
+                         *measurement.threshold,
+                         measurement.outcome == Outcome::kPass);
+  } else {
+    text = FormatNumber(*measurement.value);
+  }
   if (measurement.threshold.has_value()) {
     absl::StrAppend(&text, "，标准 ", ComparisonSymbol(measurement.comparison),
                     " ", FormatNumber(*measurement.threshold));

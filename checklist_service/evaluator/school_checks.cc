@@ -4,8 +4,10 @@
 #include <cmath>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "checklist_service/standard/formula.h"
+#include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/inclusion.h"
 #include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/reasons.h"
@@ -33,14 +35,16 @@ Measurement Start(const v1::Indicator& indicator, v1::Level level,
   return m;
 }
 
-// Decides `m` from its value and threshold; `shortfall` gives the amount to
-// add or remove when it fails.
+// Decides `m` exactly from its value (within `value_error` of the exact
+// value `exact` gives) and threshold; `shortfall` gives the amount to add or
+// remove when it fails.
 template <typename ShortfallFn>
-void Decide(Measurement& m, const char* unit, const char* unit_zh,
-            ShortfallFn shortfall) {
+void Decide(Measurement& m, double value_error, ExactValue exact,
+            const char* unit, const char* unit_zh, ShortfallFn shortfall) {
   if (!m.value.has_value() || !m.threshold.has_value()) {
     m.outcome = Outcome::kNotReported;
-  } else if (Meets(*m.value, m.comparison, *m.threshold)) {
+  } else if (MeetsExact(*m.value, value_error, m.comparison, *m.threshold,
+                        exact)) {
     m.outcome = Outcome::kPass;
   } else {
     m.outcome = Outcome::kFail;
@@ -49,8 +53,33 @@ void Decide(Measurement& m, const char* unit, const char* unit_zh,
   }
 }
 
-double WholeUp(double amount) {
-  return std::max(1.0, std::ceil(amount - 1e-9));
+// A figure that is a whole number (a count) or a reported decimal: exact
+// as the decimal it was reported as.
+void DecideFigure(Measurement& m, const char* unit, const char* unit_zh,
+                  absl::FunctionRef<double(double, double)> shortfall) {
+  const double value = m.value.value_or(0);
+  Decide(m, kUnitRoundoff, [value] { return ReportedDecimal(value); }, unit,
+         unit_zh, shortfall);
+}
+
+// ⌈a − b⌉ for reported figures a and b, exactly.
+double CeilDifference(double a, double b) {
+  const double error = kUnitRoundoff * (std::fabs(a) + std::fabs(b)) +
+                       kUnitRoundoff * std::fabs(a - b);
+  return CeilExact(a - b, error, [a, b] {
+    return mpq_class(ReportedDecimal(a) - ReportedDecimal(b));
+  });
+}
+
+// ⌈t·base − have⌉, at least 1, for reported figures, exactly: what to add
+// so that have / base meets t.
+double WholeUp(double t, double base, double have) {
+  const double error =
+      3 * kUnitRoundoff * (std::fabs(t * base) + std::fabs(have));
+  return std::max(1.0, CeilExact(t * base - have, error, [&] {
+                    return mpq_class(ReportedDecimal(t) * ReportedDecimal(base) -
+                                     ReportedDecimal(have));
+                  }));
 }
 
 // Σ of a per-part count over the school's parts; nullopt if any is blank.
@@ -83,9 +112,13 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
       FindThreshold(indicator, v1::LEVEL_ALL, "classes_per_room");
   std::optional<double> required;
   if (classes.has_value() && per_room != nullptr && per_room->value() > 0) {
+    // ⌈classes / per room⌉ rooms of each kind, at least one.
+    const double c = static_cast<double>(*classes);
+    const double per = per_room->value();
     required = std::max(
-        1.0,
-        std::ceil(static_cast<double>(*classes) / per_room->value() - 1e-9));
+        1.0, CeilExact(c / per, 2 * kUnitRoundoff * (c / per), [c, per] {
+          return mpq_class(ReportedDecimal(c) / ReportedDecimal(per));
+        }));
   }
   struct Kind {
     const char* rooms_measure;
@@ -115,8 +148,10 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
     } else {
       NotReported(result, kind.rooms_column);
     }
-    Decide(rooms, "rooms", kind.unit_zh,
-           [](double value, double threshold) { return threshold - value; });
+    DecideFigure(rooms, "rooms", kind.unit_zh,
+                 [](double value, double threshold) {
+                   return CeilDifference(threshold, value);
+                 });
     result.measurements.push_back(rooms);
 
     // A room's area is only asked of rooms that exist.
@@ -124,10 +159,10 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
     Measurement area = Start(indicator, v1::LEVEL_ALL, kind.area_measure);
     area.value = kind.min_area;
     if (!kind.min_area.has_value()) NotReported(result, kind.area_column);
-    Decide(area, "m2", "平方米（最小教室）",
-           [](double value, double threshold) {
-             return std::ceil(threshold - value - 1e-9);
-           });
+    DecideFigure(area, "m2", "平方米（最小教室）",
+                 [](double value, double threshold) {
+                   return CeilDifference(threshold, value);
+                 });
     result.measurements.push_back(area);
   }
 }
@@ -142,8 +177,9 @@ void SchoolSize(const v1::Indicator& indicator, const SchoolStats& school,
           SumParts(school, &LevelStats::students, result, "students")) {
     m.value = static_cast<double>(*students);
   }
-  Decide(m, "students", "名学生",
-         [](double value, double threshold) { return value - threshold; });
+  DecideFigure(m, "students", "名学生", [](double value, double threshold) {
+    return CeilDifference(value, threshold);
+  });
   result.measurements.push_back(m);
 }
 
@@ -160,10 +196,10 @@ void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
       result.reasons.push_back(absl::StrCat(Label(result), "：", Prefix(level),
                                             "max_class_size 未填报"));
     }
-    Decide(m, "students", "名学生（最大班额超出部分，需分班）",
-           [](double value, double threshold) {
-             return std::ceil(value - threshold - 1e-9);
-           });
+    DecideFigure(m, "students", "名学生（最大班额超出部分，需分班）",
+                 [](double value, double threshold) {
+                   return CeilDifference(value, threshold);
+                 });
     result.measurements.push_back(m);
   }
 }
@@ -204,11 +240,15 @@ void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
   if (complete) {
     m.value = static_cast<double>(certified) / static_cast<double>(teachers);
   }
-  Decide(m, "teachers", "名教师（需持教师资格证）",
-         [teachers, certified](double, double threshold) {
-           return WholeUp(threshold * static_cast<double>(teachers) -
-                          static_cast<double>(certified));
-         });
+  const double all = static_cast<double>(teachers);
+  const double with = static_cast<double>(certified);
+  Decide(
+      m, 2 * kUnitRoundoff,
+      [&] { return mpq_class(ReportedDecimal(with) / ReportedDecimal(all)); },
+      "teachers", "名教师（需持教师资格证）",
+      [all, with](double, double threshold) {
+        return WholeUp(threshold, all, with);
+      });
   result.measurements.push_back(m);
 }
 
@@ -250,10 +290,15 @@ void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
   }
   const double budget = school.public_funds_yuan.value_or(0);
   const double spent = school.training_funds_yuan.value_or(0);
-  Decide(m, "yuan", "元（教师培训经费）",
-         [budget, spent](double, double threshold) {
-           return std::ceil(threshold * budget - spent - 1e-9);
-         });
+  Decide(
+      m, 2 * kUnitRoundoff,
+      [&] {
+        return mpq_class(ReportedDecimal(spent) / ReportedDecimal(budget));
+      },
+      "yuan", "元（教师培训经费）",
+      [budget, spent](double, double threshold) {
+        return WholeUp(threshold, budget, spent);
+      });
   result.measurements.push_back(m);
 }
 

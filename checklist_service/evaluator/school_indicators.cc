@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "checklist_service/evaluator/apportion.h"
+#include "checklist_service/evaluator/exact.h"
 #include "checklist_service/standard/formula.h"
 #include "checklist_service/evaluator/inclusion.h"
 #include "checklist_service/evaluator/outcome.h"
@@ -96,26 +97,50 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
             Label(result), "：", MissingReason(school, level, *spec, factors)));
       }
     }
+    // The value Q·per/P: Q within kQuantityError, then a product and a
+    // quotient.
+    const double value_error = kQuantityError + 2 * kUnitRoundoff;
+    const double per = spec == nullptr ? 1 : spec->per_students;
+    const double students =
+        part.students.has_value() ? static_cast<double>(*part.students) : 0;
+    auto exact_quantity = [&] {
+      return *ExactPartQuantity(school, level, spec->quantity, factors);
+    };
+    auto exact_value = [&] {
+      return mpq_class(exact_quantity() * mpq_class(per) /
+                       mpq_class(students));
+    };
     if (quantity.has_value() && *part.students > 0) {
-      const double students = static_cast<double>(*part.students);
-      m.value = *quantity * spec->per_students / students;
+      m.value = *quantity * per / students;
+      m.quantity = *quantity;
       if (!m.threshold.has_value()) {
         m.outcome = Outcome::kNotApplicable;
-      } else if (Meets(*m.value, m.comparison, *m.threshold)) {
+      } else if (MeetsExact(*m.value, value_error, m.comparison, *m.threshold,
+                            exact_value)) {
         m.outcome = Outcome::kPass;
       } else {
         m.outcome = Outcome::kFail;
         const QuantityInfo info = InfoOf(spec->quantity);
-        const double needed = *m.threshold * students / spec->per_students;
-        double amount = HigherIsBetter(m.comparison) ? needed - *quantity
-                                                     : *quantity - needed;
-        // The tolerance keeps an exact need (40.000000001 from binary
-        // fractions) from rounding up to one more teacher.
-        if (info.whole) amount = std::ceil(amount - 1e-9);
+        const bool higher = HigherIsBetter(m.comparison);
+        // What the part needs, T·P/per (within 3u), against what it has.
+        const double needed = *m.threshold * students / per;
+        double amount = higher ? needed - *quantity : *quantity - needed;
+        if (info.whole) {
+          const double error = 4 * kUnitRoundoff * std::fabs(needed) +
+                               kQuantityError * std::fabs(*quantity) +
+                               kUnitRoundoff * std::fabs(amount);
+          amount = CeilExact(amount, error, [&] {
+            const mpq_class exact_needed = ReportedDecimal(*m.threshold) *
+                                           mpq_class(students) /
+                                           mpq_class(per);
+            const mpq_class have = exact_quantity();
+            return mpq_class(higher ? exact_needed - have
+                                    : have - exact_needed);
+          });
+        }
         // A strict comparison met exactly still needs one unit more.
         if (amount <= 0) amount = info.whole ? 1 : 0;
-        m.shortfall = Shortfall{amount, !HigherIsBetter(m.comparison),
-                                info.unit, info.unit_zh};
+        m.shortfall = Shortfall{amount, !higher, info.unit, info.unit_zh};
         sentence = MeasurementSentence(m);
         result.reasons.push_back(absl::StrCat(Label(result), "：", sentence));
       }
@@ -130,11 +155,19 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
         break;
       case Outcome::kFail: {
         ++verdict.missed;
+        // The floor T·f (or T/f for a ceiling): two decimals and one
+        // operation, within 2u.
         const double fraction = rule.floor_fraction();
-        const double floor = HigherIsBetter(m.comparison)
-                                 ? *m.threshold * fraction
-                                 : *m.threshold / fraction;
-        const bool under_floor = !Meets(*m.value, m.comparison, floor);
+        const bool higher = HigherIsBetter(m.comparison);
+        const double floor =
+            higher ? *m.threshold * fraction : *m.threshold / fraction;
+        const int sign = CompareExact(
+            *m.value, value_error, floor, 2 * kUnitRoundoff, exact_value, [&] {
+              const mpq_class t = ReportedDecimal(*m.threshold);
+              const mpq_class f = ReportedDecimal(fraction);
+              return higher ? mpq_class(t * f) : mpq_class(t / f);
+            });
+        const bool under_floor = !Satisfies(sign, m.comparison);
         if (under_floor) ++verdict.below_floor;
         missed_text.push_back(absl::StrCat(
             Label(result), "（", sentence,

@@ -17,6 +17,13 @@
 
 namespace junheng::checklist {
 
+// The most significant digits a reported decimal figure (an area, an amount
+// of money, a rate) may have. Held as the nearest double, a decimal of at
+// most 15 significant digits is still exactly the decimal it was (DBL_DIG),
+// which is what lets the evaluator decide exactly (exact.h). The importers
+// refuse longer figures.
+inline constexpr int kMaxSignificantDigits = 15;
+
 // The CSV spelling of each value is in the comment; SchoolTypeName() and
 // LocationName() return it.
 enum class SchoolType {

@@ -41,7 +41,11 @@ struct Measurement {
   std::string measure;
   junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   // nullopt: an input is not reported or the value cannot be computed.
+  // Unrounded; decisions are exact (exact.h), this double is for display.
   std::optional<double> value;
+  // For a per-student ratio: the amount of the resource the part has
+  // (teachers, m², yuan, …), apportioned where shared.
+  std::optional<double> quantity;
   // nullopt for a coefficient-only indicator (2012 B1–B8).
   std::optional<double> threshold;
   junheng::v1::Comparison comparison = junheng::v1::COMPARISON_UNSPECIFIED;

@@ -149,9 +149,11 @@ TEST(EvaluateCounty, CoefficientOverLimitFailsWithValueAndCountyValue) {
   EXPECT_EQ(v->outcome, Outcome::kFail);
   EXPECT_TRUE(HasItem(*v, "R2", "", Outcome::kFail)) << Items(*v);
   EXPECT_NE(v->failing_items[0].reason.find("0.6000"), std::string::npos);
-  // No junior schools at all: the junior coefficients cannot be computed.
+  // No junior schools at all: there is no inter-school difference to
+  // limit, so the junior coefficients are not applicable (and do not stop
+  // the county from passing; see NoCountedSchoolAtALevel… below).
   EXPECT_EQ(CoefficientOf(*v, "R2", v1::LEVEL_JUNIOR).outcome,
-            Outcome::kNotReported);
+            Outcome::kNotApplicable);
 }
 
 TEST(EvaluateCounty, CoefficientIsStudentWeighted) {

@@ -183,6 +183,32 @@ TEST(CsvImportTest, BlankIsNotReportedAndZeroIsZero) {
   EXPECT_EQ(row.boarding, std::nullopt);
 }
 
+// Figures are held as doubles and recovered as the decimals they were
+// reported as (evaluator/exact.h): that needs at most 15 significant digits.
+TEST(CsvImportTest, FiguresHaveAtMostFifteenSignificantDigits) {
+  auto ok = Schools(SchoolCsv({{"equipment_value_yuan", "123456789012.345"},
+                               {"teaching_area_m2", "0.000000000000001"},
+                               {"sports_area_m2", "1200000000000000000000"}}));
+  ASSERT_TRUE(ok.result.ok()) << ok.result.status();
+  EXPECT_THAT(ok.rows()[0].shared.equipment_value_yuan,
+              Optional(123456789012.345));
+  auto bad = Schools(SchoolCsv({{"equipment_value_yuan", "1234567890123.456"}}));
+  EXPECT_FALSE(bad.result.ok());
+  ASSERT_THAT(bad.errors, SizeIs(1));
+  EXPECT_EQ(bad.errors[0].column, "equipment_value_yuan");
+  EXPECT_THAT(bad.errors[0].reason, HasSubstr("15 significant digits"));
+}
+
+// A fund reported only for the two parts is their exact decimal sum, not
+// the double sum (0.1 + 0.2 would read 0.30000000000000004).
+TEST(CsvImportTest, WholeSchoolSumOfPartsIsTheDecimalSum) {
+  auto outcome = Schools(SchoolCsv({{"school_type", "nine_year"},
+                                    {"p_public_funds_yuan", "0.1"},
+                                    {"j_public_funds_yuan", "0.2"}}));
+  ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
+  EXPECT_THAT(outcome.rows()[0].public_funds_yuan, Optional(0.3));
+}
+
 TEST(CsvImportTest, CellsAreTrimmed) {
   auto outcome =
       Schools(SchoolCsv({{"year", " 2025 "}, {"p_students", "\t300 "}}));
