@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "checklist_service/csv_import.h"
 #include "checklist_service/csv_reader.h"
+#include "checklist_service/csv_text_check.h"
 #include "checklist_service/evaluator.h"
 #include "checklist_service/evidence_status.h"
 #include "checklist_service/row_convert.h"
@@ -75,6 +76,23 @@ std::string KindOf<SchoolStats>() {
 template <>
 std::string KindOf<CountyStats>() {
   return "counties.csv";
+}
+
+// A file that is not CSV text: one violation, for the line (csv:L:) or the
+// whole file (csv:0:), in place of row errors that would quote its bytes.
+absl::Status NotCsvText(const std::string& kind,
+                        const csv::TextProblem& problem) {
+  const absl::Status violation =
+      InvalidField(absl::StrCat("csv:", problem.line, ":"),
+                   absl::StrCat(problem.reason, "; ", problem.detail));
+  // The message is the short reason alone, not "field: reason; detail".
+  absl::Status out = absl::InvalidArgumentError(
+      absl::StrCat(kind, ": ", problem.reason, "; nothing was imported"));
+  violation.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) {
+        out.SetPayload(url, payload);
+      });
+  return out;
 }
 
 }  // namespace
@@ -149,6 +167,7 @@ absl::Status ChecklistGrpcService::Import(
   ASSIGN_OR_RETURN(Principal who,
                    Admit(*context, Permission::kImportStatistics));
   csv::CsvImporter<Row> importer;
+  csv::TextCheck text;
   CellCollector cells;
   csv::CsvReader raw(&cells);
   std::string comment;
@@ -168,6 +187,9 @@ absl::Status ChecklistGrpcService::Import(
             KindOf<Row>(), " is larger than this server accepts (",
             options_.max_import_bytes, " bytes); split it by county"));
       }
+      // Not text at all: say so once, and read no further.
+      text.Feed(message.csv_chunk());
+      if (text.problem()) return NotCsvText(KindOf<Row>(), *text.problem());
       RETURN_IF_ERROR(importer.Feed(message.csv_chunk()));
       raw.Feed(message.csv_chunk());
     }
@@ -176,6 +198,8 @@ absl::Status ChecklistGrpcService::Import(
   if (context->IsCancelled()) {
     return absl::CancelledError("the client cancelled; nothing was imported");
   }
+  text.Finish();
+  if (text.problem()) return NotCsvText(KindOf<Row>(), *text.problem());
   raw.Finish();
   auto result = importer.Finish();
   if (!result.ok()) {
