@@ -103,25 +103,25 @@ absl::Status NotCsvText(const std::string& kind,
 absl::Status CheckResumption(const ProvinceToken& request,
                              const ProvinceToken& token) {
   if (token.province != request.province || token.year != request.year ||
-      token.view != request.view ||
+      token.view != request.view || token.standard_id != request.standard_id ||
       (request.revision != 0 && request.revision != token.revision)) {
     return InvalidField(
         "page_token",
         absl::StrCat("was issued for another request (provinces/",
-                     token.province, "/years/", token.year, ", as of revision ",
-                     token.revision,
+                     token.province, "/years/", token.year, ", standards/",
+                     token.standard_id, ", as of revision ", token.revision,
                      "); resend the first request's name, standard, "
                      "as_of_revision and view with it"));
   }
-  if (token.standard_id != request.standard_id ||
-      token.standard_sha256 != request.standard_sha256) {
+  // The same name, other rules: the server's standard file changed.
+  if (token.standard_sha256 != request.standard_sha256) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the stream began with standards/", token.standard_id, " (sha256 ",
-        token.standard_sha256.substr(0, 12),
-        "…) but this request now means standards/", request.standard_id,
-        " (sha256 ", request.standard_sha256.substr(0, 12),
-        "…): the counties received so far were judged by other rules; start "
-        "again without page_token"));
+        "standards/", token.standard_id,
+        " has changed on this server since the stream began (sha256 ",
+        token.standard_sha256.substr(0, 12), "… then, ",
+        request.standard_sha256.substr(0, 12),
+        "… now): the counties received so far were judged by other rules; "
+        "start again without page_token"));
   }
   return absl::OkStatus();
 }
@@ -644,12 +644,12 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
   if (!standard.ok()) return ToGrpc(standard.status());
   const v1::IndicatorStandard& rules = **standard;
   // The whole stream, and every resumption of it, is one snapshot.
-  ProvinceToken position{province,
-                         year,
-                         rules.id(),
-                         rules.content_sha256(),
+  ProvinceToken position{province, year, rules.id(), rules.content_sha256(),
                          request->as_of_revision(),
-                         static_cast<int>(request->view()),
+                         // Unspecified is full (AIP-157): the same stream.
+                         request->view() == v1::EVALUATION_VIEW_SUMMARY
+                             ? v1::EVALUATION_VIEW_SUMMARY
+                             : v1::EVALUATION_VIEW_FULL,
                          ""};
   if (!request->page_token().empty()) {
     absl::StatusOr<ProvinceToken> token =
