@@ -253,9 +253,12 @@ int Main(bool quick) {
       r.set_name("provinces/33/years/2025");
       r.set_view(view);
       auto reader = stub->EvaluateProvince(&c, r);
-      v1::CountyEvaluation e;
+      v1::EvaluateProvinceResponse e;
       streamed = 0;
-      while (reader->Read(&e)) ++streamed;
+      while (reader->Read(&e)) {
+        if (e.has_error()) std::exit(1);
+        ++streamed;
+      }
       if (!reader->Finish().ok()) std::exit(1);
     });
   };

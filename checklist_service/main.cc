@@ -33,6 +33,9 @@ ABSL_FLAG(std::string, archive_tls_ca, "",
 ABSL_FLAG(std::string, archive_tls_cert, "",
           "PEM client certificate for an archive that requires mutual TLS");
 ABSL_FLAG(std::string, archive_tls_key, "", "PEM key of --archive_tls_cert");
+ABSL_FLAG(int, evaluation_threads, 2,
+          "threads evaluating a province's counties in parallel, shared by "
+          "every EvaluateProvince call (about one per core to spare)");
 
 int main(int argc, char** argv) {
   junheng::BlockShutdownSignals();
@@ -73,6 +76,12 @@ int main(int argc, char** argv) {
   junheng::checklist::ChecklistOptions options;
   options.archive_timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_archive_timeout_ms));
+  options.evaluation_threads = absl::GetFlag(FLAGS_evaluation_threads);
+  if (options.evaluation_threads < 1 || options.evaluation_threads > 256) {
+    std::fprintf(stderr,
+                 "junheng-checklist: --evaluation_threads must be 1 to 256\n");
+    return 2;
+  }
   if (const std::string addr = absl::GetFlag(FLAGS_archive_addr);
       !addr.empty()) {
     auto credentials =

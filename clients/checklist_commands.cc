@@ -44,8 +44,13 @@ const char kChecklistUsage[] =
     "                                 Evaluate one school.\n"
     "  report --county C --year Y --school S [--as_of REVISION]\n"
     "                                 Show a school's stored statistics.\n"
-    "  province --province P --year Y [--standard ID] [--format table|json]\n"
-    "                                 Every county of a province.\n"
+    "  province --province P --year Y [--standard ID] [--as_of REVISION]\n"
+    "      [--page_token TOKEN] [--format table|json]\n"
+    "                                 Every county of a province; a county\n"
+    "                                 that cannot be evaluated is listed as\n"
+    "                                 ERROR (exit 1) and the rest still come.\n"
+    "                                 A broken stream prints a --page_token\n"
+    "                                 that resumes after the last county.\n"
     "\n"
     "The service's address comes from --checklist_addr, else\n"
     "$JUNHENG_CHECKLIST_ADDR, else 127.0.0.1:50052.\n";
@@ -586,6 +591,12 @@ int Report(Context& ctx) {
   return 0;
 }
 
+// "330106" from "counties/330106/years/2025".
+std::string CountyCode(const std::string& name) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  return parts.size() > 1 ? parts[1] : name;
+}
+
 int Province(Context& ctx) {
   auto province = ctx.args.Get("province");
   auto year = ctx.args.Get("year");
@@ -595,26 +606,80 @@ int Province(Context& ctx) {
   request.set_name(absl::StrCat("provinces/", *province, "/years/", *year));
   if (auto s = ctx.args.Get("standard"))
     request.set_standard("standards/" + *s);
+  if (auto as_of = ctx.args.Get("as_of")) {
+    int64_t revision = 0;
+    if (!absl::SimpleAtoi(*as_of, &revision) || revision < 0) {
+      return UsageError("--as_of takes a revision number");
+    }
+    request.set_as_of_revision(revision);
+  }
+  if (auto token = ctx.args.Get("page_token")) request.set_page_token(*token);
   grpc::ClientContext c;
   ctx.Prepare(c, absl::Minutes(10));
   auto reader = ctx.stub->EvaluateProvince(&c, request);
-  v1::CountyEvaluation eval;
-  int counties = 0, passing = 0;
-  while (reader->Read(&eval)) {
+  v1::EvaluateProvinceResponse item;
+  int counties = 0, passing = 0, errors = 0;
+  int64_t revision = 0;
+  std::string standard, sha256, last_county, resume_token;
+  while (reader->Read(&item)) {
     ++counties;
-    if (eval.outcome() == v1::PASS) ++passing;
+    revision = item.as_of_revision();
+    last_county = item.county();
+    resume_token = item.next_page_token();
     if (ctx.format == "json") {
-      std::printf("%s\n", ToJson(eval).c_str());
-    } else {
+      std::printf("%s\n", ToJson(item).c_str());
+    }
+    if (item.has_error()) {
+      ++errors;
+      if (ctx.format != "json") {
+        std::printf("%s ERROR %s: %s\n", CountyCode(item.county()).c_str(),
+                    absl::StatusCodeToString(
+                        static_cast<absl::StatusCode>(item.error().code()))
+                        .c_str(),
+                    item.error().message().c_str());
+      }
+      continue;
+    }
+    const v1::CountyEvaluation& eval = item.evaluation();
+    standard = eval.standard();
+    sha256 = eval.standard_sha256();
+    if (eval.outcome() == v1::PASS) ++passing;
+    if (ctx.format != "json") {
       std::printf("%s %-16s %-13s %3d items\n", eval.county_code().c_str(),
                   eval.county_name().c_str(), OutcomeText(eval.outcome()),
                   eval.failing_items_size());
     }
   }
   absl::Status s = FromGrpc(reader->Finish());
-  if (!s.ok()) return Fail(ctx, s);
+  if (!s.ok()) {
+    if (!resume_token.empty()) {
+      // What arrived is kept; the rest can be had without starting over.
+      std::fprintf(stderr,
+                   "junheng: the stream broke after %s; to get the counties "
+                   "after it, run the same command with\n  --page_token %s\n",
+                   last_county.c_str(), resume_token.c_str());
+    }
+    return Fail(ctx, s);
+  }
   if (ctx.format != "json") {
-    std::printf("%d counties, %d passing\n", counties, passing);
+    std::printf("%d counties, %d passing", counties, passing);
+    if (errors > 0) std::printf(", %d could not be evaluated", errors);
+    if (counties > 0) {
+      std::printf(" (as of revision %lld", static_cast<long long>(revision));
+      if (!standard.empty()) {
+        std::printf(", %s sha256 %s", standard.c_str(),
+                    sha256.substr(0, 12).c_str());
+      }
+      std::printf(")");
+    }
+    std::printf("\n");
+  }
+  if (errors > 0) {
+    std::fprintf(stderr,
+                 "junheng: %d count%s could not be evaluated; see ERROR "
+                 "above\n",
+                 errors, errors == 1 ? "y" : "ies");
+    return kExitError;
   }
   return 0;
 }
@@ -637,7 +702,7 @@ int RunChecklistCommand(const Args& args) {
       {"evaluate", {"county", "year", "standard", "as_of", "no_evidence"}},
       {"school", {"county", "year", "school", "standard"}},
       {"report", {"county", "year", "school", "as_of"}},
-      {"province", {"province", "year", "standard"}},
+      {"province", {"province", "year", "standard", "as_of", "page_token"}},
   };
   auto flags = kFlags.find(verb);
   if (flags == kFlags.end()) {

@@ -445,7 +445,7 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      r.set_name(absl::StrCat(
                          "provinces/", County(t).substr(0, 2), "/years/2025"));
                      auto reader = ch->EvaluateProvince(&c, r);
-                     v1::CountyEvaluation e;
+                     v1::EvaluateProvinceResponse e;
                      while (reader->Read(&e)) {
                      }
                      return reader->Finish();

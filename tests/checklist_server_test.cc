@@ -383,9 +383,9 @@ TEST_F(ChecklistServerTest, ProvinceStreamsEveryCounty) {
   v1::EvaluateProvinceRequest r;
   r.set_name("provinces/33/years/2025");
   auto reader = stub_->EvaluateProvince(&c, r);
-  v1::CountyEvaluation e;
+  v1::EvaluateProvinceResponse e;
   std::vector<std::string> counties;
-  while (reader->Read(&e)) counties.push_back(e.county_code());
+  while (reader->Read(&e)) counties.push_back(e.evaluation().county_code());
   ASSERT_TRUE(reader->Finish().ok());
   EXPECT_THAT(counties, ElementsAre("330199", "330288"));
 }

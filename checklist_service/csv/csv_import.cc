@@ -60,8 +60,12 @@ constexpr Location kLocations[] = {Location::kUrban, Location::kTown,
 // is not UTF-8 so the message itself stays valid UTF-8.
 std::string Quote(absl::string_view cell) {
   constexpr size_t kMaxShown = 60;
-  if (!IsValidUtf8(cell))
-    return absl::StrCat("\"", absl::CHexEscape(cell), "\"");
+  if (!IsValidUtf8(cell)) {
+    // Escaping quadruples a byte: shorten first, or one cell of binary
+    // makes a message of megabytes.
+    return absl::StrCat("\"", absl::CHexEscape(cell.substr(0, kMaxShown)),
+                        cell.size() > kMaxShown ? "…\"" : "\"");
+  }
   if (cell.size() <= kMaxShown) return absl::StrCat("\"", cell, "\"");
   size_t cut = kMaxShown;
   while (cut > 0 && (static_cast<unsigned char>(cell[cut]) & 0xC0) == 0x80) {

@@ -12,9 +12,13 @@
 #include "absl/strings/str_split.h"
 #include "checklist_service/csv/csv_import.h"
 #include "checklist_service/csv/csv_reader.h"
+#include "checklist_service/csv/csv_text_check.h"
 #include "checklist_service/evaluator/evaluator.h"
 #include "checklist_service/grpc/evidence_status.h"
+#include "checklist_service/app/in_order.h"
+#include "checklist_service/app/province_token.h"
 #include "checklist_service/csv/row_convert.h"
+#include "checklist_service/standard/standard_digest.h"
 #include "checklist_service/grpc/verdict_proto.h"
 #include "common/audit_stream.h"
 #include "common/caller.h"
@@ -77,6 +81,51 @@ std::string KindOf<CountyStats>() {
   return "counties.csv";
 }
 
+// A file that is not CSV text: one violation, for the line (csv:L:) or the
+// whole file (csv:0:), in place of row errors that would quote its bytes.
+absl::Status NotCsvText(const std::string& kind,
+                        const csv::TextProblem& problem) {
+  const absl::Status violation =
+      InvalidField(absl::StrCat("csv:", problem.line, ":"),
+                   absl::StrCat(problem.reason, "; ", problem.detail));
+  // The message is the short reason alone, not "field: reason; detail".
+  absl::Status out = absl::InvalidArgumentError(
+      absl::StrCat(kind, ": ", problem.reason, "; nothing was imported"));
+  violation.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) {
+        out.SetPayload(url, payload);
+      });
+  return out;
+}
+
+// Whether `token` may resume the stream `request` asks for (AIP-158: the
+// other fields must be those of the first request).
+absl::Status CheckResumption(const ProvinceToken& request,
+                             const ProvinceToken& token) {
+  if (token.province != request.province || token.year != request.year ||
+      token.view != request.view || token.standard_id != request.standard_id ||
+      (request.revision != 0 && request.revision != token.revision)) {
+    return InvalidField(
+        "page_token",
+        absl::StrCat("was issued for another request (provinces/",
+                     token.province, "/years/", token.year, ", standards/",
+                     token.standard_id, ", as of revision ", token.revision,
+                     "); resend the first request's name, standard, "
+                     "as_of_revision and view with it"));
+  }
+  // The same name, other rules: the server's standard file changed.
+  if (token.standard_sha256 != request.standard_sha256) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "standards/", token.standard_id,
+        " has changed on this server since the stream began (sha256 ",
+        token.standard_sha256.substr(0, 12), "… then, ",
+        request.standard_sha256.substr(0, 12),
+        "… now): the counties received so far were judged by other rules; "
+        "start again without page_token"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 ChecklistGrpcService::ChecklistGrpcService(
@@ -84,9 +133,10 @@ ChecklistGrpcService::ChecklistGrpcService(
     std::unique_ptr<v1::ArchiveService::Stub> archive, ChecklistOptions options)
     : store_(store),
       auth_(auth),
-      standards_(std::move(standards)),
+      standards_(WithContentHashes(std::move(standards))),
       archive_(std::move(archive)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      pool_(options_.evaluation_threads) {}
 
 absl::StatusOr<const v1::IndicatorStandard*> ChecklistGrpcService::Standard(
     const std::string& name) const {
@@ -149,6 +199,7 @@ absl::Status ChecklistGrpcService::Import(
   ASSIGN_OR_RETURN(Principal who,
                    Admit(*context, Permission::kImportStatistics));
   csv::CsvImporter<Row> importer;
+  csv::TextCheck text;
   CellCollector cells;
   csv::CsvReader raw(&cells);
   std::string comment;
@@ -168,6 +219,9 @@ absl::Status ChecklistGrpcService::Import(
             KindOf<Row>(), " is larger than this server accepts (",
             options_.max_import_bytes, " bytes); split it by county"));
       }
+      // Not text at all: say so once, and read no further.
+      text.Feed(message.csv_chunk());
+      if (text.problem()) return NotCsvText(KindOf<Row>(), *text.problem());
       RETURN_IF_ERROR(importer.Feed(message.csv_chunk()));
       raw.Feed(message.csv_chunk());
     }
@@ -176,6 +230,8 @@ absl::Status ChecklistGrpcService::Import(
   if (context->IsCancelled()) {
     return absl::CancelledError("the client cancelled; nothing was imported");
   }
+  text.Finish();
+  if (text.problem()) return NotCsvText(KindOf<Row>(), *text.problem());
   raw.Finish();
   auto result = importer.Finish();
   if (!result.ok()) {
@@ -400,6 +456,7 @@ grpc::Status ChecklistGrpcService::EvaluateSchool(
   if (!verdict.ok()) return ToGrpc(verdict.status());
   ToProto(*verdict, request->name(), response);
   response->set_standard(absl::StrCat("standards/", (*standard)->id()));
+  response->set_standard_sha256((*standard)->content_sha256());
   response->set_revision(stored->revision);
   return grpc::Status::OK;
 }
@@ -457,7 +514,7 @@ absl::Status ChecklistGrpcService::Evaluate(
     grpc::ServerContext* context, const Principal& who,
     const std::string& county, int year, const v1::IndicatorStandard& standard,
     int64_t as_of, bool ask_archive, v1::EvaluationView view,
-    bool* archive_down, v1::CountyEvaluation* out) {
+    std::atomic<bool>* archive_down, v1::CountyEvaluation* out) {
   ASSIGN_OR_RETURN(std::shared_ptr<const CountyData> data,
                    LoadCountyData(county, year, as_of));
   const CountyInput& input = data->input;
@@ -466,6 +523,7 @@ absl::Status ChecklistGrpcService::Evaluate(
   ToProto(verdict, view != v1::EVALUATION_VIEW_SUMMARY, out);
   out->set_name(absl::StrCat("counties/", county, "/years/", year));
   out->set_standard(absl::StrCat("standards/", standard.id()));
+  out->set_standard_sha256(standard.content_sha256());
   out->set_revision(data->revision);
   if (!data->has_county_row) {
     out->add_warnings(absl::StrCat("no counties.csv row for ", county, " in ",
@@ -479,7 +537,7 @@ absl::Status ChecklistGrpcService::Evaluate(
   } else if (archive_ == nullptr) {
     out->add_warnings(
         "evidence status unknown: the service runs without --archive_addr");
-  } else if (*archive_down) {
+  } else if (archive_down->load()) {
     out->add_warnings(
         "evidence status unknown: the archive did not answer "
         "earlier in this request");
@@ -513,7 +571,7 @@ absl::Status ChecklistGrpcService::Evaluate(
     if (fetched.ok()) {
       index = *std::move(fetched);
     } else {
-      *archive_down = true;
+      archive_down->store(true);
       const absl::Status& why = fetched.status();
       const bool unreachable = absl::IsUnavailable(why) ||
                                absl::IsDeadlineExceeded(why) ||
@@ -555,7 +613,7 @@ grpc::Status ChecklistGrpcService::EvaluateCounty(
   }
   auto standard = Standard(request->standard());
   if (!standard.ok()) return ToGrpc(standard.status());
-  bool archive_down = false;
+  std::atomic<bool> archive_down{false};
   return ToGrpc(Evaluate(context, *who, name->county, name->year, **standard,
                          request->as_of_revision(), !request->skip_evidence(),
                          request->view(), &archive_down, response));
@@ -563,7 +621,7 @@ grpc::Status ChecklistGrpcService::EvaluateCounty(
 
 grpc::Status ChecklistGrpcService::EvaluateProvince(
     grpc::ServerContext* context, const v1::EvaluateProvinceRequest* request,
-    grpc::ServerWriter<v1::CountyEvaluation>* writer) {
+    grpc::ServerWriter<v1::EvaluateProvinceResponse>* writer) {
   absl::StatusOr<Principal> who = Admit(*context, Permission::kEvaluate);
   if (!who.ok()) return ToGrpc(who.status());
   std::vector<std::string> parts = absl::StrSplit(request->name(), '/');
@@ -576,29 +634,71 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
     return ToGrpc(InvalidField(
         "name", "expected provinces/{2-digit province code}/years/{year}"));
   }
+  const std::string& province = parts[1];
   if (absl::Status s =
-          Authorize(*who, Permission::kEvaluate, Scope::Province(parts[1]));
+          Authorize(*who, Permission::kEvaluate, Scope::Province(province));
       !s.ok()) {
     return ToGrpc(s);
   }
   auto standard = Standard(request->standard());
   if (!standard.ok()) return ToGrpc(standard.status());
-  auto counties =
-      store_.CountiesOfProvince(parts[1], year, request->as_of_revision());
-  if (!counties.ok()) return ToGrpc(counties.status());
-  bool archive_down = false;
-  for (const std::string& county : *counties) {
-    if (context->IsCancelled()) {
-      return ToGrpc(absl::CancelledError("the client went away"));
+  const v1::IndicatorStandard& rules = **standard;
+  // The whole stream, and every resumption of it, is one snapshot.
+  ProvinceToken position{province, year, rules.id(), rules.content_sha256(),
+                         request->as_of_revision(),
+                         // Unspecified is full (AIP-157): the same stream.
+                         request->view() == v1::EVALUATION_VIEW_SUMMARY
+                             ? v1::EVALUATION_VIEW_SUMMARY
+                             : v1::EVALUATION_VIEW_FULL,
+                         ""};
+  if (!request->page_token().empty()) {
+    absl::StatusOr<ProvinceToken> token =
+        DecodeProvinceToken(request->page_token());
+    if (!token.ok()) {
+      return ToGrpc(
+          InvalidField("page_token", std::string(token.status().message())));
     }
-    v1::CountyEvaluation eval;
-    absl::Status s = Evaluate(context, *who, county, year, **standard,
-                              request->as_of_revision(), true, request->view(),
-                              &archive_down, &eval);
-    if (!s.ok()) return ToGrpc(s);
-    if (!writer->Write(eval)) {
-      return ToGrpc(absl::CancelledError("the client went away"));
+    if (absl::Status s = CheckResumption(position, *token); !s.ok()) {
+      return ToGrpc(s);
     }
+    position = *std::move(token);
+  } else if (position.revision == 0) {
+    position.revision = store_.LatestRevision();
+  }
+  auto listed = store_.CountiesOfProvince(province, year, position.revision);
+  if (!listed.ok()) return ToGrpc(listed.status());
+  std::vector<std::string> counties;
+  for (std::string& county : *listed) {
+    if (county > position.after_county) counties.push_back(std::move(county));
+  }
+
+  // Once the archive fails to answer for one county, the others do not
+  // wait for it again: whichever worker sees it first tells the rest.
+  std::atomic<bool> archive_down{false};
+  auto evaluate = [&](size_t i) {
+    v1::EvaluateProvinceResponse item;
+    item.set_county(absl::StrCat("counties/", counties[i], "/years/", year));
+    item.set_as_of_revision(position.revision);
+    absl::Status s = Evaluate(context, *who, counties[i], year, rules,
+                              position.revision, true, request->view(),
+                              &archive_down, item.mutable_evaluation());
+    if (!s.ok()) *item.mutable_error() = ToRpcStatus(s);
+    return item;
+  };
+  bool client_gone = false;
+  auto send = [&](size_t i, v1::EvaluateProvinceResponse& item) {
+    if (i + 1 < counties.size()) {
+      position.after_county = counties[i];
+      item.set_next_page_token(EncodeProvinceToken(position));
+    }
+    client_gone = context->IsCancelled() || !writer->Write(item);
+    return !client_gone;
+  };
+  const size_t window = 2 * static_cast<size_t>(pool_.threads());
+  RunInOrder<v1::EvaluateProvinceResponse>(pool_, counties.size(), window,
+                                           evaluate, send);
+  if (client_gone) {
+    return ToGrpc(absl::CancelledError("the client went away"));
   }
   return grpc::Status::OK;
 }

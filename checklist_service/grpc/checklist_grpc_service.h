@@ -4,6 +4,7 @@
 #ifndef JUNHENG_CHECKLIST_SERVICE_GRPC_CHECKLIST_GRPC_SERVICE_H_
 #define JUNHENG_CHECKLIST_SERVICE_GRPC_CHECKLIST_GRPC_SERVICE_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "checklist_service/store/checklist_store.h"
 #include "checklist_service/standard/standard_loader.h"
 #include "checklist_service/evaluator/stats.h"
+#include "checklist_service/app/worker_pool.h"
 #include "common/access.h"
 #include "common/authenticator.h"
 #include "common/mutex.h"
@@ -34,6 +36,9 @@ struct ChecklistOptions {
   // The checklist's own token for the archive (a service principal); empty
   // when the archive runs without authentication.
   std::string archive_token;
+  // Threads evaluating a province's counties, shared by every request (a
+  // request keeps at most twice as many counties in flight).
+  int evaluation_threads = 2;
 };
 
 class ChecklistGrpcService final : public v1::ChecklistService::Service {
@@ -69,7 +74,7 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
                               v1::CountyEvaluation*) override;
   grpc::Status EvaluateProvince(
       grpc::ServerContext*, const v1::EvaluateProvinceRequest*,
-      grpc::ServerWriter<v1::CountyEvaluation>*) override;
+      grpc::ServerWriter<v1::EvaluateProvinceResponse>*) override;
   grpc::Status GetAuditLog(grpc::ServerContext*, const v1::GetAuditLogRequest*,
                            grpc::ServerWriter<v1::AuditEntry>*) override;
 
@@ -93,12 +98,14 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
   absl::StatusOr<const v1::IndicatorStandard*> Standard(
       const std::string& name) const;
   // Evaluates one county; `archive_down` is set when the archive did not
-  // answer, and skips asking it again when already set.
+  // answer, and skips asking it again when already set. Thread-safe: a
+  // province's counties are evaluated in parallel, sharing `archive_down`.
   absl::Status Evaluate(grpc::ServerContext* context, const Principal& who,
                         const std::string& county, int year,
                         const v1::IndicatorStandard& standard, int64_t as_of,
                         bool ask_archive, v1::EvaluationView view,
-                        bool* archive_down, v1::CountyEvaluation* out);
+                        std::atomic<bool>* archive_down,
+                        v1::CountyEvaluation* out);
 
   ChecklistStore& store_;
   Authenticator& auth_;
@@ -110,6 +117,9 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
   absl::flat_hash_map<std::string, std::shared_ptr<const CountyData>> cache_
       ABSL_GUARDED_BY(cache_mu_);
   std::deque<std::string> cache_order_ ABSL_GUARDED_BY(cache_mu_);
+
+  // Last: its threads stop before anything they use is destroyed.
+  WorkerPool pool_;
 };
 
 }  // namespace junheng::checklist

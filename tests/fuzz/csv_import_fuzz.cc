@@ -10,7 +10,9 @@
 // not depend on how the bytes are split into pieces. A gRPC stream may cut a
 // file anywhere (inside a quoted field, a CRLF pair, a UTF-8 sequence or the
 // byte-order mark), so the same file fed whole and fed in small pieces must
-// give the same status, errors and rows; abort() otherwise.
+// give the same status, errors and rows; abort() otherwise. The same for
+// the text check that runs before the importer (csv_text_check.h), whose
+// answer must also be valid UTF-8 and short.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +26,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "checklist_service/csv/csv_import.h"
+#include "checklist_service/csv/csv_text_check.h"
+#include "common/utf8.h"
 
 namespace {
 
@@ -38,6 +42,23 @@ template <typename Row>
 std::string Outcome(absl::string_view file, size_t piece,
                     const ImportOptions& options) {
   CsvImporter<Row> importer(options);
+  junheng::checklist::csv::TextCheck text;
+  for (absl::string_view rest = file; !rest.empty();) {
+    const absl::string_view chunk = rest.substr(0, piece);
+    rest.remove_prefix(chunk.size());
+    text.Feed(chunk);
+  }
+  text.Finish();
+  std::string checked = "text ok";
+  if (const auto& p = text.problem()) {
+    checked =
+        absl::StrCat("text line ", p->line, ": ", p->reason, "; ", p->detail);
+    if (!junheng::IsValidUtf8(checked) || checked.size() > 480) {
+      std::fprintf(stderr, "text problem not short UTF-8: %s\n",
+                   checked.c_str());
+      std::abort();
+    }
+  }
   while (!file.empty()) {
     const absl::string_view chunk = file.substr(0, piece);
     file.remove_prefix(chunk.size());
@@ -48,7 +69,7 @@ std::string Outcome(absl::string_view file, size_t piece,
     }
   }
   absl::StatusOr<ImportResult<Row>> result = importer.Finish();
-  std::string out = result.status().ToString();
+  std::string out = absl::StrCat(checked, "\n", result.status().ToString());
   if (result.ok()) {
     if (result->rows.size() != result->lines.size() ||
         importer.error_count() != 0) {
