@@ -9,6 +9,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "checklist_service/app/checklist.h"
+#include "checklist_service/grpc/archive_evidence.h"
 #include "checklist_service/grpc/checklist_grpc_service.h"
 #include "checklist_service/store/checklist_store.h"
 #include "checklist_service/standard/standard_loader.h"
@@ -72,7 +74,7 @@ int main(int argc, char** argv) {
                  store.status().ToString().c_str());
     return 1;
   }
-  std::unique_ptr<junheng::v1::ArchiveService::Stub> archive;
+  std::unique_ptr<junheng::checklist::EvidenceSource> evidence;
   junheng::checklist::ChecklistOptions options;
   options.archive_timeout =
       absl::Milliseconds(absl::GetFlag(FLAGS_archive_timeout_ms));
@@ -93,22 +95,25 @@ int main(int argc, char** argv) {
                    std::string(credentials.status().message()).c_str());
       return 2;
     }
-    archive = junheng::v1::ArchiveService::NewStub(
-        grpc::CreateChannel(addr, *credentials));
+    std::string token;
     if (const std::string path = absl::GetFlag(FLAGS_archive_token_file);
         !path.empty()) {
       std::ifstream in(path);
-      std::getline(in, options.archive_token);
-      if (!in && options.archive_token.empty()) {
+      std::getline(in, token);
+      if (!in && token.empty()) {
         std::fprintf(stderr, "junheng-checklist: cannot read %s\n",
                      path.c_str());
         return 2;
       }
     }
+    evidence = std::make_unique<junheng::checklist::ArchiveEvidenceSource>(
+        junheng::v1::ArchiveService::NewStub(
+            grpc::CreateChannel(addr, *credentials)),
+        std::move(token));
   }
-  junheng::checklist::ChecklistGrpcService service(**store, *setup->auth,
-                                                   *std::move(standards),
-                                                   std::move(archive), options);
+  junheng::checklist::Checklist checklist(**store, std::move(evidence),
+                                          *std::move(standards), options);
+  junheng::checklist::ChecklistGrpcService service(checklist, *setup->auth);
   absl::Status served = junheng::Serve(setup->serve, {&service});
   if (!served.ok()) {
     std::fprintf(stderr, "junheng-checklist: %s\n", served.ToString().c_str());

@@ -25,7 +25,7 @@
 #include "absl/time/clock.h"
 #include "checklist_service/store/checklist_store.h"
 #include "checklist_service/app/in_order.h"
-#include "checklist_service/app/province_token.h"
+#include "checklist_service/grpc/province_token.h"
 #include "checklist_service/app/worker_pool.h"
 #include "common/grpc_status.h"
 #include "gmock/gmock.h"

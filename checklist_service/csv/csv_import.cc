@@ -1120,6 +1120,32 @@ absl::StatusOr<ImportResult<Row>> CsvImporter<Row>::Finish() {
 }
 
 template <typename Row>
+absl::StatusOr<Row> CsvImporter<Row>::FromCells(
+    const std::map<std::string, std::string>& cells) {
+  // The header and the row as the reader would have delivered them: the
+  // same checks, without writing and re-reading CSV text.
+  Impl impl(ImportOptions{});
+  CsvRecord header{1, {}};
+  CsvRecord row{2, {}};
+  header.fields.reserve(cells.size());
+  row.fields.reserve(cells.size());
+  for (const auto& [column, cell] : cells) {
+    header.fields.push_back(column);
+    row.fields.push_back(cell);
+  }
+  impl.OnRecord(header);
+  impl.OnRecord(row);
+  if (impl.errors.count() > 0 || impl.rows.size() != 1) {
+    return absl::DataLossError(absl::StrCat(
+        "a stored ", impl.schema.file_name, " row no longer parses",
+        impl.errors.errors().empty()
+            ? std::string()
+            : absl::StrCat(": ", impl.errors.errors().front().ToString())));
+  }
+  return std::move(impl.rows.front());
+}
+
+template <typename Row>
 const std::vector<ImportError>& CsvImporter<Row>::errors() const {
   return impl_->errors.errors();
 }

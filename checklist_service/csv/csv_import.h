@@ -34,6 +34,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,6 +103,12 @@ class CsvImporter {
   // the count and the first few errors, and errors() lists them all (up to
   // the cap). FAILED_PRECONDITION when called a second time.
   absl::StatusOr<ImportResult<Row>> Finish();
+
+  // One stored row (its non-blank cells by contract column, as imported)
+  // straight into the evaluator's type, by the same rules as a file.
+  // DATA_LOSS if it no longer passes them.
+  static absl::StatusOr<Row> FromCells(
+      const std::map<std::string, std::string>& cells);
 
   // The errors found so far, in the order found (roughly file order; a
   // duplicate row is reported at its second occurrence).

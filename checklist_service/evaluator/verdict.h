@@ -54,6 +54,18 @@ struct Measurement {
   std::optional<Shortfall> shortfall;
 };
 
+// Whether the evidence an indicator's standard expects is in the archive.
+enum class EvidenceState {
+  // The archive was not asked, or did not answer.
+  kUnknown,
+  // Every expected place has live evidence for the indicator.
+  kPresent,
+  // Some expected place has none (see missing_evidence_at).
+  kMissing,
+  // The indicator expects no evidence.
+  kNotExpected,
+};
+
 // One indicator at one place: a school part (R1 of a school's primary part),
 // a school (G3 at one school) or the county (G11).
 struct IndicatorResult {
@@ -76,6 +88,11 @@ struct IndicatorResult {
   std::vector<std::string> schools_not_passing;
   // Why it fails or is not reported.
   std::vector<std::string> reasons;
+  // County-level results only (JudgeEvidence, evidence.h).
+  EvidenceState evidence = EvidenceState::kUnknown;
+  // Where expected evidence is missing: "counties/C" or
+  // "counties/C/schools/S".
+  std::vector<std::string> missing_evidence_at;
 };
 
 // The school-level indicators of one part of one counted school, and the
@@ -212,6 +229,8 @@ struct CountyVerdict {
   std::vector<VetoResult> vetoes;
   // Everything failing, then everything not reported, each in report order.
   std::vector<FailingItem> failing_items;
+  // Whether the archive's evidence index was consulted (JudgeEvidence).
+  bool evidence_checked = false;
 };
 
 }  // namespace junheng::checklist

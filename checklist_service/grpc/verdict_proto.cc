@@ -5,6 +5,20 @@
 namespace junheng::checklist {
 namespace {
 
+v1::EvidenceStatus ToProto(EvidenceState state) {
+  switch (state) {
+    case EvidenceState::kUnknown:
+      return v1::EVIDENCE_UNKNOWN;
+    case EvidenceState::kPresent:
+      return v1::EVIDENCE_PRESENT;
+    case EvidenceState::kMissing:
+      return v1::EVIDENCE_MISSING;
+    case EvidenceState::kNotExpected:
+      return v1::EVIDENCE_NOT_EXPECTED;
+  }
+  return v1::EVIDENCE_STATUS_UNSPECIFIED;
+}
+
 void ToProto(const Measurement& m, v1::Measurement* out) {
   out->set_measure(m.measure);
   out->set_level(m.level);
@@ -39,6 +53,11 @@ void ToProto(const IndicatorResult& r, bool with_names,
   for (const auto& e : r.judgement_evidence) out->add_judgement_evidence(e);
   for (const auto& s : r.schools_not_passing) out->add_schools_not_passing(s);
   for (const auto& s : r.reasons) out->add_reasons(s);
+  // Evidence is judged for county-level results only.
+  if (with_names) {
+    out->set_evidence(ToProto(r.evidence));
+    for (const auto& m : r.missing_evidence_at) out->add_missing_evidence_at(m);
+  }
 }
 
 }  // namespace
@@ -89,6 +108,8 @@ void ToProto(const CountyVerdict& v, bool with_schools,
   out->set_county_name(v.county_name);
   out->set_year(v.year);
   out->set_outcome(ToProto(v.outcome));
+  out->set_evidence_checked(v.evidence_checked ? v1::EVIDENCE_PRESENT
+                                               : v1::EVIDENCE_UNKNOWN);
   for (const auto& f : v.failing_items) {
     auto* item = out->add_failing_items();
     item->set_code(f.code);

@@ -13,7 +13,7 @@ v1::Outcome ToProto(Outcome outcome);
 // `name` is counties/{county}/years/{year}/schools/{school}.
 void ToProto(const SchoolVerdict& verdict, const std::string& name,
              v1::SchoolEvaluation* out);
-// Fills everything but the evidence status, name, standard and revision;
+// Fills everything but the name, standard and revision;
 // the per-school results only `with_schools`.
 void ToProto(const CountyVerdict& verdict, bool with_schools,
              v1::CountyEvaluation* out);

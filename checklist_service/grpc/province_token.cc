@@ -1,4 +1,4 @@
-#include "checklist_service/app/province_token.h"
+#include "checklist_service/grpc/province_token.h"
 
 #include <vector>
 

@@ -6,8 +6,8 @@
 // the counties not yet received. The token is opaque to clients (base64url
 // of a versioned text form) but not secret: it names nothing the request
 // itself could not, and the caller's scope is checked on every call.
-#ifndef JUNHENG_CHECKLIST_SERVICE_APP_PROVINCE_TOKEN_H_
-#define JUNHENG_CHECKLIST_SERVICE_APP_PROVINCE_TOKEN_H_
+#ifndef JUNHENG_CHECKLIST_SERVICE_GRPC_PROVINCE_TOKEN_H_
+#define JUNHENG_CHECKLIST_SERVICE_GRPC_PROVINCE_TOKEN_H_
 
 #include <cstdint>
 #include <string>
@@ -35,4 +35,4 @@ absl::StatusOr<ProvinceToken> DecodeProvinceToken(absl::string_view text);
 
 }  // namespace junheng::checklist
 
-#endif  // JUNHENG_CHECKLIST_SERVICE_APP_PROVINCE_TOKEN_H_
+#endif  // JUNHENG_CHECKLIST_SERVICE_GRPC_PROVINCE_TOKEN_H_
