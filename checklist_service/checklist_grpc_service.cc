@@ -16,6 +16,7 @@
 #include "checklist_service/evidence_status.h"
 #include "checklist_service/row_convert.h"
 #include "checklist_service/verdict_proto.h"
+#include "checklist_service/xlsx/import_source.h"
 #include "common/audit_stream.h"
 #include "common/caller.h"
 #include "common/grpc_status.h"
@@ -150,7 +151,8 @@ absl::Status ChecklistGrpcService::Import(
                    Admit(*context, Permission::kImportStatistics));
   csv::CsvImporter<Row> importer;
   CellCollector cells;
-  csv::CsvReader raw(&cells);
+  // CSV text, or an .xlsx workbook read into the same importer (xlsx/).
+  xlsx::ImportSource<Row> source(&importer, &cells);
   std::string comment;
   int64_t bytes = 0;
   bool first = true;
@@ -161,6 +163,7 @@ absl::Status ChecklistGrpcService::Import(
         return InvalidField("header", "may only be the first message");
       }
       comment = message.header().comment();
+      RETURN_IF_ERROR(source.SetHeader(message.header()));
     } else {
       bytes += static_cast<int64_t>(message.csv_chunk().size());
       if (bytes > options_.max_import_bytes) {
@@ -168,31 +171,29 @@ absl::Status ChecklistGrpcService::Import(
             KindOf<Row>(), " is larger than this server accepts (",
             options_.max_import_bytes, " bytes); split it by county"));
       }
-      RETURN_IF_ERROR(importer.Feed(message.csv_chunk()));
-      raw.Feed(message.csv_chunk());
+      RETURN_IF_ERROR(source.Feed(message.csv_chunk()));
     }
     first = false;
   }
   if (context->IsCancelled()) {
     return absl::CancelledError("the client cancelled; nothing was imported");
   }
-  raw.Finish();
+  RETURN_IF_ERROR(source.Finish());
   auto result = importer.Finish();
   if (!result.ok()) {
     std::vector<FieldViolation> violations;
     for (const csv::ImportError& e : importer.errors()) {
-      violations.push_back(
-          {absl::StrCat("csv:", e.line, ":", e.column), e.reason});
+      violations.push_back({source.Locate(e), e.reason});
     }
     return InvalidFields(
-        absl::StrCat(KindOf<Row>(), " has ", importer.error_count(), " error",
+        absl::StrCat(source.What(), " has ", importer.error_count(), " error",
                      importer.error_count() == 1 ? "" : "s",
                      "; nothing was imported"),
         violations);
   }
   if (result->rows.empty()) {
     return InvalidField(
-        "csv", absl::StrCat(KindOf<Row>(), " has a header but no rows"));
+        "csv", absl::StrCat(source.What(), " has a header but no rows"));
   }
   std::vector<Stored> rows;
   std::set<std::string> touched;
