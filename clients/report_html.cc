@@ -40,6 +40,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 0.5pt solid #9a9a9a; padding: 1.2mm 1.6mm; vertical-align: top;
   text-align: left; }
 th { background: #ddebf7; font-weight: 600; }
+.k { white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .fail { color: #9c0006; background: #ffc7ce; }
 .pass { color: #006100; }
@@ -54,6 +55,20 @@ footer { margin-top: 8mm; font-size: 8pt; color: #666; }
 )css";
 
 std::string Esc(absl::string_view s) { return HtmlEscape(s); }
+
+// At most `max` characters of `s` (UTF-8), with "…" when cut: chart labels
+// have a fixed width.
+std::string Shorten(absl::string_view s, int max) {
+  size_t i = 0;
+  for (int n = 0; i < s.size(); ++n) {
+    if (n == max) return absl::StrCat(s.substr(0, i), "…");
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) {
+      ++i;
+    }
+  }
+  return std::string(s);
+}
 
 const char* OutcomeClass(v1::Outcome o) {
   return o == v1::FAIL           ? "fail"
@@ -137,8 +152,7 @@ std::string CoefficientChart(const v1::CoefficientResult& c,
   }
   int y = kTop;
   for (const Point& p : points) {
-    std::string name = p.school;
-    if (name.size() > 45) name = name.substr(0, 42) + "…";
+    const std::string name = Shorten(p.school, 15);
     absl::StrAppendFormat(
         &svg,
         "<text x=\"%d\" y=\"%d\" font-size=\"9\" text-anchor=\"end\">%s</text>"
@@ -210,7 +224,7 @@ std::string CoefficientOverview(const v1::CountyEvaluation& e) {
         "%s</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
         "fill=\"%s\"/><text x=\"%.1f\" y=\"%d\" font-size=\"8.5\">%.3f</text>",
         kLabel - 4, y + kBar - 2, Esc(c->code()), LevelLabel(c->level()),
-        Esc(c->name_zh()), kLabel, y, x(c->value()) - kLabel, kBar,
+        Esc(Shorten(c->name_zh(), 16)), kLabel, y, x(c->value()) - kLabel, kBar,
         c->outcome() == v1::FAIL ? "#c00000" : "#5b9bd5", x(c->value()) + 3,
         y + kBar - 2, c->value());
     if (c->has_limit()) {
@@ -298,11 +312,11 @@ std::string CountyReportHtml(const v1::CountyEvaluation& e) {
     for (const auto& f : e.failing_items()) {
       auto n = names.find(f.code());
       absl::StrAppend(
-          &h, "<tr>", Td(f.code()), Td(n != names.end() ? n->second : ""),
+          &h, "<tr>", Td(f.code(), "k"), Td(n != names.end() ? n->second : ""),
           Td(f.school_code().empty()
                  ? "全县"
                  : absl::StrCat(f.school_name(), " ", f.school_code())),
-          Td(LevelLabel(f.level())),
+          Td(LevelLabel(f.level()), "k"),
           Td(OutcomeLabel(f.outcome()), OutcomeClass(f.outcome())),
           Td(f.reason()), "</tr>\n");
     }
@@ -322,7 +336,7 @@ std::string CountyReportHtml(const v1::CountyEvaluation& e) {
     };
     for (const auto& c : e.coefficients()) {
       absl::StrAppend(
-          &h, "<tr>", Td(c.code()), Td(c.name_zh()), Td(LevelLabel(c.level())),
+          &h, "<tr>", Td(c.code(), "k"), Td(c.name_zh()), Td(LevelLabel(c.level()), "k"),
           Td(absl::StrCat(c.schools()), "n"),
           Td(num(c.has_county_value(), c.county_value(), "%.2f"), "n"),
           Td(num(c.has_std_dev(), c.std_dev(), "%.2f"), "n"),
@@ -335,7 +349,7 @@ std::string CountyReportHtml(const v1::CountyEvaluation& e) {
       absl::StrAppend(&h, "<tr>", Td("综合"),
                       Td(absl::StrCat("综合差异系数（",
                                       absl::StrJoin(c.codes(), "、"), "）")),
-                      Td(LevelLabel(c.level())), Td(""), Td(""), Td(""),
+                      Td(LevelLabel(c.level()), "k"), Td(""), Td(""), Td(""),
                       Td(num(c.has_value(), c.value(), "%.3f"),
                          c.outcome() == v1::FAIL ? "n fail" : "n"),
                       Td(absl::StrFormat("%.2f", c.limit()), "n"),
@@ -361,7 +375,7 @@ std::string CountyReportHtml(const v1::CountyEvaluation& e) {
                     "</span></h3><table>",
                     Thead({"指标", "名称", "结果", "佐证材料"}), "<tbody>\n");
     for (const auto& i : a.indicators()) {
-      absl::StrAppend(&h, "<tr>", Td(i.code()), Td(i.name_zh()),
+      absl::StrAppend(&h, "<tr>", Td(i.code(), "k"), Td(i.name_zh()),
                       Td(OutcomeLabel(i.outcome()), OutcomeClass(i.outcome())),
                       Td(EvidenceLabel(i.evidence()),
                          i.evidence() == v1::EVIDENCE_MISSING ? "fail" : ""),
@@ -379,7 +393,7 @@ std::string CountyReportHtml(const v1::CountyEvaluation& e) {
                                 : v.outcome() == v1::FAIL
                                     ? "存在 APPLIES"
                                     : OutcomeLabel(v.outcome());
-      absl::StrAppend(&h, "<tr>", Td(v.code()), Td(v.name_zh()),
+      absl::StrAppend(&h, "<tr>", Td(v.code(), "k"), Td(v.name_zh()),
                       Td(state, v.outcome() == v1::FAIL   ? "fail"
                                 : v.outcome() == v1::PASS ? "pass"
                                                           : "unknown"),
@@ -415,7 +429,7 @@ std::string CountyReportHtml(const v1::CountyEvaluation& e) {
       for (const auto& l : s.levels()) {
         absl::StrAppend(
             &h, "<tr>", Td(absl::StrCat(s.school_name(), " ", s.school_code())),
-            Td(LevelLabel(l.level())),
+            Td(LevelLabel(l.level()), "k"),
             Td(l.has_students() ? absl::StrCat(l.students()) : "—", "n"),
             Td(OutcomeLabel(l.outcome()), OutcomeClass(l.outcome())));
         std::map<std::string, const v1::IndicatorResult*> by_code;
