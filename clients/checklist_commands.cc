@@ -97,9 +97,12 @@ int Fail(const Context& ctx, const absl::Status& status) {
     for (const auto& v : violations) {
       std::vector<std::string> parts = absl::StrSplit(v.field, ':');
       std::string where = v.field;
-      if (parts.size() == 3 && parts[0] == "xlsx") {
-        where = parts[1];  // 学校基本情况!F12
-        if (!parts[2].empty()) absl::StrAppend(&where, " (", parts[2], ")");
+      if (parts[0] == "xlsx" && parts.size() >= 3) {
+        // xlsx:学校基本情况!F12:p_students (a row is 学校基本情况!12:12)
+        const size_t last = v.field.rfind(':');
+        where = v.field.substr(5, last - 5);
+        const std::string column = v.field.substr(last + 1);
+        if (!column.empty()) absl::StrAppend(&where, " (", column, ")");
       } else if (parts.size() == 3) {
         where = parts[1] == "0" ? "file" : absl::StrCat("line ", parts[1]);
         if (!parts[2].empty()) absl::StrAppend(&where, ", column ", parts[2]);

@@ -105,7 +105,10 @@ wb.save(OUT)
 TEST(WorkbookTest, InlineStrings1904DatesPrefixedXmlAndEscapes) {
   TempDir dir;
   const std::string out = dir.File("hand.xlsx");
-  Python(dir, out, HandMade(R"py('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+  Python(
+      dir, out,
+      HandMade(
+          R"py('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
  '<x:row r="2"><x:c r="B2" t="inlineStr"><x:is><x:r><x:t>钱塘</x:t></x:r><x:r><x:t xml:space="preserve"> 小学</x:t></x:r><x:rPh><x:t>qiantang</x:t></x:rPh></x:is></x:c>'
  '<x:c r="C2" s="1"><x:v>0</x:v></x:c><x:c r="D2" t="str"><x:f>A1&amp;"x"</x:f><x:v>a_x000D_b</x:v></x:c><x:c r="E2" t="e"><x:v>#DIV/0!</x:v></x:c>'
  '<x:c r="F2" s="2"><x:v>0.95299999999999996</x:v></x:c><x:c r="G2"/></x:row>'
@@ -145,15 +148,21 @@ TEST(WorkbookTest, WhatIsNotAWorkbookIsSaidPlainly) {
       {"empty", "open(OUT, 'wb').close()", "the file is empty"},
       {"csv", "open(OUT, 'w').write('county_code,school_code\\n')",
        "does not start as one does"},
-      {"xls", "open(OUT, 'wb').write(bytes.fromhex('D0CF11E0A1B11AE1') + b'0' * 500)",
+      {"xls",
+       "open(OUT, 'wb').write(bytes.fromhex('D0CF11E0A1B11AE1') + b'0' * 500)",
        "Excel 97-2003"},
-      {"random", "import random; random.seed(7); open(OUT, 'wb').write(b'PK\\x03\\x04' + bytes(random.randrange(256) for _ in range(5000)))",
+      {"random",
+       "import random; random.seed(7); open(OUT, 'wb').write(b'PK\\x03\\x04' + "
+       "bytes(random.randrange(256) for _ in range(5000)))",
        "cannot be read"},
       {"docx",
-       "z = zipfile.ZipFile(OUT, 'w'); z.writestr('word/document.xml', '<w/>'); z.close()",
+       "z = zipfile.ZipFile(OUT, 'w'); z.writestr('word/document.xml', "
+       "'<w/>'); z.close()",
        "no workbook in it"},
       {"ods",
-       "z = zipfile.ZipFile(OUT, 'w'); z.writestr('mimetype', 'application/vnd.oasis.opendocument.spreadsheet'); z.writestr('content.xml', '<x/>'); z.close()",
+       "z = zipfile.ZipFile(OUT, 'w'); z.writestr('mimetype', "
+       "'application/vnd.oasis.opendocument.spreadsheet'); "
+       "z.writestr('content.xml', '<x/>'); z.close()",
        "OpenDocument"},
   };
   for (const Case& c : cases) {
@@ -167,7 +176,9 @@ TEST(WorkbookTest, WhatIsNotAWorkbookIsSaidPlainly) {
   }
   // A workbook cut short (an interrupted download).
   const std::string whole = dir.File("whole.xlsx");
-  Python(dir, whole, "import openpyxl; wb = openpyxl.Workbook(); wb.active['A1'] = 1; wb.save(OUT)");
+  Python(dir, whole,
+         "import openpyxl; wb = openpyxl.Workbook(); wb.active['A1'] = 1; "
+         "wb.save(OUT)");
   const std::string bytes = junheng::testing::ReadFile(whole);
   junheng::testing::WriteFile(dir.File("cut.xlsx"),
                               bytes.substr(0, bytes.size() / 2));
@@ -179,7 +190,10 @@ TEST(WorkbookTest, ZipBombsAndDtdsAreRefused) {
   TempDir dir;
   // 256 MiB of spaces deflate to about 250 KiB: a ratio of ~1,000.
   const std::string bomb = dir.File("bomb.xlsx");
-  Python(dir, bomb, HandMade(R"py('<worksheet><sheetData>' + ' ' * (256 << 20) + '</sheetData></worksheet>')py"));
+  Python(
+      dir, bomb,
+      HandMade(
+          R"py('<worksheet><sheetData>' + ' ' * (256 << 20) + '</sheetData></worksheet>')py"));
   EXPECT_LT(junheng::testing::ReadFile(bomb).size(), 2u << 20);
   auto rows = ReadAll(bomb);
   ASSERT_FALSE(rows.ok());
@@ -190,12 +204,18 @@ TEST(WorkbookTest, ZipBombsAndDtdsAreRefused) {
   WorkbookLimits small;
   small.max_part_bytes = 1 << 20;
   const std::string big = dir.File("big.xlsx");
-  Python(dir, big, HandMade(R"py('<worksheet><sheetData>' + ''.join('<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7919) for i in range(1, 60000)) + '</sheetData></worksheet>')py"));
+  Python(
+      dir, big,
+      HandMade(
+          R"py('<worksheet><sheetData>' + ''.join('<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i * 7919) for i in range(1, 60000)) + '</sheetData></worksheet>')py"));
   rows = ReadAll(big, small);
   EXPECT_THAT(rows.status().message(), HasSubstr("more than 1 MiB"));
 
   const std::string dtd = dir.File("dtd.xlsx");
-  Python(dir, dtd, HandMade(R"py('<!DOCTYPE lolz [<!ENTITY lol "lol">]><worksheet><sheetData/></worksheet>')py"));
+  Python(
+      dir, dtd,
+      HandMade(
+          R"py('<!DOCTYPE lolz [<!ENTITY lol "lol">]><worksheet><sheetData/></worksheet>')py"));
   rows = ReadAll(dtd);
   EXPECT_TRUE(absl::IsInvalidArgument(rows.status())) << rows.status();
   EXPECT_THAT(rows.status().message(), HasSubstr("DTD"));
@@ -237,7 +257,8 @@ z.close()
   } count;
   const int64_t before = PeakRssKiB();
   int max_column = 0;
-  ASSERT_TRUE((*book)->ReadSheet((*book)->sheets()[0], count, &max_column).ok());
+  ASSERT_TRUE(
+      (*book)->ReadSheet((*book)->sheets()[0], count, &max_column).ok());
   const int64_t grown = PeakRssKiB() - before;
   EXPECT_EQ(count.rows, 300000);
   EXPECT_EQ(count.cells, 3600000);
@@ -273,10 +294,9 @@ Imported ImportSchools(const std::string& path,
     std::string sheet;
     absl::Status OnRow(const Row& row) override {
       if (!*table) {
-        table->emplace(Table::kSchools, sheet, *max_column + 1,
-                       [this](const csv::CsvRecord& r) {
-                         (void)importer->FeedRecord(r);
-                       });
+        table->emplace(
+            Table::kSchools, sheet, *max_column + 1,
+            [this](const csv::CsvRecord& r) { (void)importer->FeedRecord(r); });
       }
       return (*table)->OnRow(row);
     }
@@ -347,8 +367,9 @@ wb.save(OUT)
   Imported got = ImportSchools(out);
   EXPECT_TRUE(absl::IsInvalidArgument(got.status)) << got.status;
   EXPECT_TRUE(got.rows.empty());
-  EXPECT_THAT(got.errors, ElementsAre(HasSubstr(
-                              "学校基本情况!L4 p_teachers: expected a number")));
+  EXPECT_THAT(
+      got.errors,
+      ElementsAre(HasSubstr("学校基本情况!L4 p_teachers: expected a number")));
 }
 
 TEST(SheetTableTest, DatesAsNumbersAndTheSheetChosenByItsHeader) {
