@@ -336,8 +336,8 @@ std::string CountyReportHtml(const v1::CountyEvaluation& e) {
     };
     for (const auto& c : e.coefficients()) {
       absl::StrAppend(
-          &h, "<tr>", Td(c.code(), "k"), Td(c.name_zh()), Td(LevelLabel(c.level()), "k"),
-          Td(absl::StrCat(c.schools()), "n"),
+          &h, "<tr>", Td(c.code(), "k"), Td(c.name_zh()),
+          Td(LevelLabel(c.level()), "k"), Td(absl::StrCat(c.schools()), "n"),
           Td(num(c.has_county_value(), c.county_value(), "%.2f"), "n"),
           Td(num(c.has_std_dev(), c.std_dev(), "%.2f"), "n"),
           Td(num(c.has_value(), c.value(), "%.3f"),
