@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "clients/cli.h"
 #include "clients/commands.h"
+#include "clients/text_table.h"
 #include "common/access.h"
 #include "common/tokens.h"
 
@@ -141,8 +142,7 @@ int List(const Args& args, const std::string& path) {
     std::printf("%s\n", ToJson(shown).c_str());
     return 0;
   }
-  std::printf("%-16s  %-9s  %-36s  %-20s  %-20s  %s\n", "ID", "ROLE", "SCOPE",
-              "NAME", "EXPIRES", "STATE");
+  TextTable table({"ID", "ROLE", "SCOPE", "NAME", "EXPIRES", "STATE"});
   const int64_t now = absl::ToUnixMicros(absl::Now());
   for (const auto& t : file->token()) {
     std::string state = "live";
@@ -152,12 +152,11 @@ int List(const Args& args, const std::string& path) {
                expiry && *expiry <= now) {
       state = "expired";
     }
-    std::printf("%-16s  %-9s  %-36s  %-20s  %-20s  %s\n", t.id().c_str(),
-                t.role().c_str(), t.scope().empty() ? "-" : t.scope().c_str(),
-                t.name().c_str(),
-                t.expire_time().empty() ? "never" : t.expire_time().c_str(),
-                state.c_str());
+    table.AddRow({t.id(), t.role(), t.scope().empty() ? "-" : t.scope(),
+                  t.name(), t.expire_time().empty() ? "never" : t.expire_time(),
+                  state});
   }
+  std::fputs(table.Render().c_str(), stdout);
   return 0;
 }
 

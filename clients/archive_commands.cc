@@ -13,6 +13,7 @@
 #include "clients/archive_client.h"
 #include "clients/cli.h"
 #include "clients/commands.h"
+#include "clients/text_table.h"
 #include "common/resource_name.h"
 
 namespace junheng::cli {
@@ -136,6 +137,7 @@ int Put(Context& ctx) {
   ProgressBar bar("upload");
   auto version = ctx.client.UploadFile(
       header, path, [&bar](int64_t d, int64_t t) { bar.Update(d, t); });
+  bar.Done();  // the next message starts on a line of its own
   if (!version.ok()) return Fail(ctx, version.status());
   if (ctx.format == Format::kJson) {
     std::printf("%s\n", ToJson(*version).c_str());
@@ -166,6 +168,7 @@ int Get(Context& ctx) {
   auto got = ctx.client.DownloadToFile(
       name, output, ctx.args.Has("force"),
       [&bar](int64_t d, int64_t t) { bar.Update(d, t); });
+  bar.Done();
   if (!got.ok()) return Fail(ctx, got.status());
   if (ctx.format == Format::kJson) {
     std::printf("%s\n", ToJson(got->version).c_str());
@@ -204,19 +207,17 @@ int List(Context& ctx) {
     std::printf("no evidence matches\n");
     return 0;
   }
-  size_t width = 4;
-  for (const auto& e : *all) width = std::max(width, e.name().size());
-  std::printf("%-*s  %4s  %10s  %4s  %-12s  %s\n", static_cast<int>(width),
-              "NAME", "VER", "SIZE", "YEAR", "INDICATORS", "TITLE");
+  TextTable table({"NAME", "VER", "SIZE", "YEAR", "INDICATORS", "TITLE"},
+                  "lrrrl");
   for (const auto& e : *all) {
     std::string title = e.title();
     if (e.has_delete_time()) title = "(deleted) " + title;
-    std::printf("%-*s  %4lld  %10s  %4d  %-12s  %s\n", static_cast<int>(width),
-                e.name().c_str(), static_cast<long long>(e.version_count()),
-                HumanBytes(e.latest_version().size_bytes()).c_str(),
-                e.school_year(),
-                absl::StrJoin(e.indicator_codes(), ",").c_str(), title.c_str());
+    table.AddRow({e.name(), absl::StrCat(e.version_count()),
+                  HumanBytes(e.latest_version().size_bytes()),
+                  absl::StrCat(e.school_year()),
+                  absl::StrJoin(e.indicator_codes(), ","), title});
   }
+  std::fputs(table.Render().c_str(), stdout);
   std::printf("%zu evidence document%s\n", all->size(),
               all->size() == 1 ? "" : "s");
   return 0;
@@ -263,16 +264,15 @@ int Versions(Context& ctx) {
     std::printf("%s\n", ToJson(response).c_str());
     return 0;
   }
-  std::printf("%7s  %10s  %-16s  %-23s  %-12s  %s\n", "VERSION", "SIZE",
-              "SHA256", "UPLOADED", "BY", "FILE");
+  TextTable table({"VERSION", "SIZE", "SHA256", "UPLOADED", "BY", "FILE"},
+                  "rr");
   for (const auto& v : *versions) {
-    std::printf("%7lld  %10s  %-16s  %-23s  %-12s  %s\n",
-                static_cast<long long>(v.version()),
-                HumanBytes(v.size_bytes()).c_str(),
-                v.sha256().substr(0, 16).c_str(),
-                HumanTime(v.create_time().seconds()).c_str(),
-                v.uploader().c_str(), v.filename().c_str());
+    table.AddRow({absl::StrCat(v.version()), HumanBytes(v.size_bytes()),
+                  v.sha256().substr(0, 16),
+                  HumanTime(v.create_time().seconds()), v.uploader(),
+                  v.filename()});
   }
+  std::fputs(table.Render().c_str(), stdout);
   return 0;
 }
 

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -20,6 +22,9 @@
 #include "clients/cli.h"
 #include "clients/commands.h"
 #include "clients/connection.h"
+#include "clients/report_html.h"
+#include "clients/report_xlsx.h"
+#include "clients/text_table.h"
 #include "common/caller.h"
 #include "common/grpc_status.h"
 #include "grpcpp/create_channel.h"
@@ -32,14 +37,20 @@ const char kChecklistUsage[] =
     "junheng checklist — standards, statistics, judgements, evaluations\n"
     "\n"
     "  standards [ID]                 List the loaded standards, or show one.\n"
-    "  import schools FILE            Import schools.csv (all rows or none).\n"
-    "  import counties FILE           Import counties.csv.\n"
+    "  import schools FILE [--sheet NAME]\n"
+    "                                 Import schools.csv, or the sheet of an\n"
+    "                                 .xlsx workbook (all rows or none).\n"
+    "  import counties FILE [--sheet NAME]\n"
+    "                                 Import counties.csv (or .xlsx).\n"
+    "  template --format xlsx -o FILE Write the import template workbook.\n"
     "  judge --county C --year Y --code CODE (--pass | --fail)\n"
     "      [--comment TEXT] [--evidence NAME …] [--score N]\n"
     "                                 Record an inspector's judgement.\n"
     "  evaluate --county C --year Y [--standard ID] [--as_of REVISION]\n"
-    "      [--no_evidence] [--format table|json|csv|markdown]\n"
-    "                                 Does the county pass, and if not, why.\n"
+    "      [--no_evidence] [--format table|json|csv|markdown|xlsx|html]\n"
+    "      [-o FILE]                  Does the county pass, and if not, why.\n"
+    "                                 xlsx: the report's tables (needs -o);\n"
+    "                                 html: the printable A4 report.\n"
     "  school --county C --year Y --school S [--standard ID]\n"
     "                                 Evaluate one school.\n"
     "  report --county C --year Y --school S [--as_of REVISION]\n"
@@ -80,16 +91,24 @@ int Fail(const Context& ctx, const absl::Status& status) {
                      "); is junheng-checklist running? Set "
                      "--checklist_addr or JUNHENG_CHECKLIST_ADDR")));
   }
-  // CSV errors come as csv:LINE:COLUMN field violations; say them plainly.
+  // Import errors come as csv:LINE:COLUMN or xlsx:SHEET!CELL:COLUMN field
+  // violations; say them plainly.
   std::vector<FieldViolation> violations = FieldViolations(status);
-  if (!violations.empty() && violations[0].field.rfind("csv:", 0) == 0) {
+  if (!violations.empty() && (violations[0].field.rfind("csv:", 0) == 0 ||
+                              violations[0].field.rfind("xlsx:", 0) == 0)) {
     std::fprintf(stderr, "junheng: %s: %s\n",
                  absl::StatusCodeToString(status.code()).c_str(),
                  std::string(status.message()).c_str());
     for (const auto& v : violations) {
       std::vector<std::string> parts = absl::StrSplit(v.field, ':');
       std::string where = v.field;
-      if (parts.size() == 3) {
+      if (parts[0] == "xlsx" && parts.size() >= 3) {
+        // xlsx:学校基本情况!F12:p_students (a row is 学校基本情况!12:12)
+        const size_t last = v.field.rfind(':');
+        where = v.field.substr(5, last - 5);
+        const std::string column = v.field.substr(last + 1);
+        if (!column.empty()) absl::StrAppend(&where, " (", column, ")");
+      } else if (parts.size() == 3) {
         where = parts[1] == "0" ? "file" : absl::StrCat("line ", parts[1]);
         if (!parts[2].empty()) absl::StrAppend(&where, ", column ", parts[2]);
       }
@@ -196,6 +215,14 @@ int Import(Context& ctx, bool schools) {
   v1::ImportRequest message;
   message.mutable_header()->set_comment(
       ctx.args.Get("comment").value_or(path.substr(path.rfind('/') + 1)));
+  // The name says what the file is; the service sniffs anything else.
+  const std::string lower = absl::AsciiStrToLower(path);
+  if (absl::EndsWith(lower, ".xlsx") || absl::EndsWith(lower, ".xlsm")) {
+    message.mutable_header()->set_format(v1::IMPORT_FORMAT_XLSX);
+  } else if (absl::EndsWith(lower, ".csv")) {
+    message.mutable_header()->set_format(v1::IMPORT_FORMAT_CSV);
+  }
+  message.mutable_header()->set_sheet(ctx.args.Get("sheet").value_or(""));
   bool open = writer->Write(message);
   std::string buf(1 << 20, '\0');
   while (open) {
@@ -237,8 +264,7 @@ int Standards(Context& ctx) {
     std::printf("%s  %s %s\n%s\n\n", standard.id().c_str(),
                 standard.name_zh().c_str(), standard.document_number().c_str(),
                 standard.name_en().c_str());
-    std::printf("%-5s  %-7s  %-28s  %s\n", "CODE", "AREA", "THRESHOLDS",
-                "NAME");
+    TextTable table({"CODE", "AREA", "THRESHOLDS", "NAME"});
     for (const auto& i : standard.indicators()) {
       std::vector<std::string> t;
       for (const auto& th : i.thresholds()) {
@@ -251,13 +277,12 @@ int Standards(Context& ctx) {
                                  absl::StrFormat("%g", th.value())));
       }
       if (i.needs_judgement()) t.push_back("评估组认定");
-      std::printf("%-5s  %-7s  %-28s  %s\n", i.code().c_str(), i.area().c_str(),
-                  absl::StrJoin(t, " ").c_str(), i.name_zh().c_str());
+      table.AddRow({i.code(), i.area(), absl::StrJoin(t, " "), i.name_zh()});
     }
     for (const auto& v : standard.veto_items()) {
-      std::printf("%-5s  %-7s  %-28s  %s\n", v.code().c_str(), "veto",
-                  "一票否决", v.name_zh().c_str());
+      table.AddRow({v.code(), "veto", "一票否决", v.name_zh()});
     }
+    std::fputs(table.Render().c_str(), stdout);
     return 0;
   }
   v1::ListStandardsResponse response;
@@ -270,14 +295,18 @@ int Standards(Context& ctx) {
     std::printf("%s\n", ToJson(response).c_str());
     return 0;
   }
+  TextTable table({"ID", "YEAR", "INDICATORS", "NAME"}, "lrr");
   for (const auto& st : response.standards()) {
-    std::printf("%-34s %4d  %3d indicators  %s%s\n", st.id().c_str(),
-                st.issued_year(), st.indicators_size(), st.name_zh().c_str(),
-                st.base_standard_id().empty()
-                    ? ""
-                    : absl::StrCat("  (variant of ", st.base_standard_id(), ")")
-                          .c_str());
+    table.AddRow(
+        {st.id(), absl::StrCat(st.issued_year()),
+         absl::StrCat(st.indicators_size()),
+         absl::StrCat(st.name_zh(),
+                      st.base_standard_id().empty()
+                          ? ""
+                          : absl::StrCat("  (variant of ",
+                                         st.base_standard_id(), ")"))});
   }
+  std::fputs(table.Render().c_str(), stdout);
   return 0;
 }
 
@@ -350,9 +379,10 @@ void PrintCountyTable(const v1::CountyEvaluation& e, bool markdown) {
                     school.c_str(), LevelZh(f.level()),
                     OutcomeText(f.outcome()), f.reason().c_str());
       } else {
-        std::printf("  %-4s %-12s %-6s %s\n      %s\n", f.code().c_str(),
-                    OutcomeText(f.outcome()), LevelZh(f.level()),
-                    school.c_str(), f.reason().c_str());
+        std::printf("  %s %s %s %s\n      %s\n", PadRight(f.code(), 4).c_str(),
+                    PadRight(OutcomeText(f.outcome()), 12).c_str(),
+                    PadRight(LevelZh(f.level()), 4).c_str(), school.c_str(),
+                    f.reason().c_str());
       }
     }
   }
@@ -362,10 +392,10 @@ void PrintCountyTable(const v1::CountyEvaluation& e, bool markdown) {
       std::printf(
           "| code | level | schools | county value | CV | limit | result |\n"
           "|---|---|---|---|---|---|---|\n");
-    } else {
-      std::printf("  %-4s %-6s %7s %12s %8s %6s  %s\n", "CODE", "LEVEL",
-                  "SCHOOLS", "COUNTY X̄", "CV", "LIMIT", "RESULT");
     }
+    TextTable table(
+        {"CODE", "LEVEL", "SCHOOLS", "COUNTY X̄", "CV", "LIMIT", "RESULT"},
+        "llrrrrl");
     for (const auto& c : e.coefficients()) {
       const std::string cv = c.has_value() ? Num(c.value()) : "-";
       const std::string limit =
@@ -378,11 +408,11 @@ void PrintCountyTable(const v1::CountyEvaluation& e, bool markdown) {
                     LevelZh(c.level()), c.schools(), xbar.c_str(), cv.c_str(),
                     limit.c_str(), OutcomeText(c.outcome()));
       } else {
-        std::printf("  %-4s %-6s %7d %12s %8s %6s  %s\n", c.code().c_str(),
-                    LevelZh(c.level()), c.schools(), xbar.c_str(), cv.c_str(),
-                    limit.c_str(), OutcomeText(c.outcome()));
+        table.AddRow({c.code(), LevelZh(c.level()), absl::StrCat(c.schools()),
+                      xbar, cv, limit, OutcomeText(c.outcome())});
       }
     }
+    if (!markdown) std::fputs(table.Render("  ").c_str(), stdout);
     for (const auto& c : e.composites()) {
       std::printf("  composite %s: %s (limit %.2f) %s\n", LevelZh(c.level()),
                   c.has_value() ? Num(c.value()).c_str() : "-", c.limit(),
@@ -410,9 +440,9 @@ void PrintCountyTable(const v1::CountyEvaluation& e, bool markdown) {
                     i.name_zh().c_str(), OutcomeText(i.outcome()),
                     evidence.c_str());
       } else {
-        std::printf("    %-4s %-13s evidence %-20s %s\n", i.code().c_str(),
-                    OutcomeText(i.outcome()), evidence.c_str(),
-                    i.name_zh().c_str());
+        std::printf("    %s %s evidence %s %s\n", PadRight(i.code(), 4).c_str(),
+                    PadRight(OutcomeText(i.outcome()), 13).c_str(),
+                    PadRight(evidence, 20).c_str(), i.name_zh().c_str());
       }
     }
   }
@@ -423,8 +453,13 @@ void PrintCountyTable(const v1::CountyEvaluation& e, bool markdown) {
       const char* state = v.outcome() == v1::PASS   ? "clear 无"
                           : v.outcome() == v1::FAIL ? "APPLIES 存在"
                                                     : OutcomeText(v.outcome());
-      std::printf(markdown ? "- %s %s: %s\n" : "  %-4s %-13s %s\n",
-                  v.code().c_str(), state, v.name_zh().c_str());
+      if (markdown) {
+        std::printf("- %s %s: %s\n", v.code().c_str(), state,
+                    v.name_zh().c_str());
+      } else {
+        std::printf("  %s %s %s\n", PadRight(v.code(), 4).c_str(),
+                    PadRight(state, 13).c_str(), v.name_zh().c_str());
+      }
     }
   }
   for (const auto& w : e.warnings()) std::printf("\nwarning: %s\n", w.c_str());
@@ -477,6 +512,28 @@ void PrintCountyCsv(const v1::CountyEvaluation& e) {
   }
 }
 
+// --format xlsx / html: the report as a file (-o), or HTML on stdout.
+int WriteReport(const Context& ctx, const v1::CountyEvaluation& eval) {
+  const std::string output = ctx.args.Get("output").value_or("");
+  if (ctx.format == "xlsx") {
+    if (output.empty() || output == "-") {
+      return UsageError("--format xlsx writes a file: give -o FILE.xlsx");
+    }
+    absl::Status s = WriteEvaluationXlsx(eval, output);
+    if (!s.ok()) return ReportError(s);
+  } else {
+    const std::string html = CountyReportHtml(eval);
+    if (output.empty() || output == "-") {
+      std::fwrite(html.data(), 1, html.size(), stdout);
+      return 0;
+    }
+    absl::Status s = WriteFileAtomically(output, html);
+    if (!s.ok()) return ReportError(s);
+  }
+  std::fprintf(stderr, "junheng: wrote %s\n", output.c_str());
+  return 0;
+}
+
 int Evaluate(Context& ctx) {
   auto cy = CountyYear(ctx.args);
   if (!cy.ok()) return UsageError("evaluate needs --county and --year");
@@ -498,6 +555,8 @@ int Evaluate(Context& ctx) {
   if (!s.ok()) return Fail(ctx, s);
   if (ctx.format == "json") {
     std::printf("%s\n", ToJson(eval).c_str());
+  } else if (ctx.format == "xlsx" || ctx.format == "html") {
+    return WriteReport(ctx, eval);
   } else if (ctx.format == "csv") {
     PrintCountyCsv(eval);
   } else {
@@ -586,8 +645,9 @@ int Report(Context& ctx) {
               report.revision().submitter().c_str());
   std::map<std::string, std::string> sorted(report.values().begin(),
                                             report.values().end());
-  for (const auto& [k, v] : sorted)
-    std::printf("  %-32s %s\n", k.c_str(), v.c_str());
+  TextTable table({"COLUMN", "VALUE"});
+  for (const auto& [k, v] : sorted) table.AddRow({k, v});
+  std::fputs(table.Render("  ").c_str(), stdout);
   return 0;
 }
 
@@ -621,6 +681,8 @@ int Province(Context& ctx) {
   int counties = 0, passing = 0, errors = 0;
   int64_t revision = 0;
   std::string standard, sha256, last_county, resume_token;
+  TextTable table({"COUNTY", "NAME", "VERDICT", "ITEMS"}, "lllr");
+  std::vector<std::string> failures;
   while (reader->Read(&item)) {
     ++counties;
     revision = item.as_of_revision();
@@ -632,11 +694,12 @@ int Province(Context& ctx) {
     if (item.has_error()) {
       ++errors;
       if (ctx.format != "json") {
-        std::printf("%s ERROR %s: %s\n", CountyCode(item.county()).c_str(),
-                    absl::StatusCodeToString(
-                        static_cast<absl::StatusCode>(item.error().code()))
-                        .c_str(),
-                    item.error().message().c_str());
+        // Below the table: a message is no column of it.
+        failures.push_back(absl::StrCat(
+            CountyCode(item.county()), " ERROR ",
+            absl::StatusCodeToString(
+                static_cast<absl::StatusCode>(item.error().code())),
+            ": ", item.error().message()));
       }
       continue;
     }
@@ -645,9 +708,9 @@ int Province(Context& ctx) {
     sha256 = eval.standard_sha256();
     if (eval.outcome() == v1::PASS) ++passing;
     if (ctx.format != "json") {
-      std::printf("%s %-16s %-13s %3d items\n", eval.county_code().c_str(),
-                  eval.county_name().c_str(), OutcomeText(eval.outcome()),
-                  eval.failing_items_size());
+      table.AddRow({eval.county_code(), eval.county_name(),
+                    OutcomeText(eval.outcome()),
+                    absl::StrCat(eval.failing_items_size())});
     }
   }
   absl::Status s = FromGrpc(reader->Finish());
@@ -662,6 +725,8 @@ int Province(Context& ctx) {
     return Fail(ctx, s);
   }
   if (ctx.format != "json") {
+    std::fputs(table.Render().c_str(), stdout);
+    for (const std::string& f : failures) std::printf("%s\n", f.c_str());
     std::printf("%d counties, %d passing", counties, passing);
     if (errors > 0) std::printf(", %d could not be evaluated", errors);
     if (counties > 0) {
@@ -684,6 +749,20 @@ int Province(Context& ctx) {
   return 0;
 }
 
+int Template(const Args& args) {
+  if (args.Get("format").value_or("xlsx") != "xlsx") {
+    return UsageError("checklist template writes --format xlsx");
+  }
+  const std::string output = args.Get("output").value_or("");
+  if (output.empty() || output == "-") {
+    return UsageError("checklist template needs -o FILE.xlsx");
+  }
+  absl::Status s = WriteImportTemplate(output);
+  if (!s.ok()) return ReportError(s);
+  std::fprintf(stderr, "junheng: wrote %s\n", output.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int RunChecklistCommand(const Args& args) {
@@ -695,11 +774,13 @@ int RunChecklistCommand(const Args& args) {
   const std::string& verb = words[1];
   static const std::map<std::string, std::set<std::string>> kFlags = {
       {"standards", {}},
-      {"import", {"comment"}},
+      {"import", {"comment", "sheet"}},
+      {"template", {"output"}},
       {"judge",
        {"county", "year", "code", "pass", "fail", "comment", "evidence",
         "score"}},
-      {"evaluate", {"county", "year", "standard", "as_of", "no_evidence"}},
+      {"evaluate",
+       {"county", "year", "standard", "as_of", "no_evidence", "output"}},
       {"school", {"county", "year", "school", "standard"}},
       {"report", {"county", "year", "school", "as_of"}},
       {"province", {"province", "year", "standard", "as_of", "page_token"}},
@@ -716,9 +797,14 @@ int RunChecklistCommand(const Args& args) {
                                    absl::StrJoin(unknown, ", ")));
   }
   const std::string format = args.Get("format").value_or("table");
+  if (verb == "template") return Template(args);
   if (format != "table" && format != "json" && format != "csv" &&
-      format != "markdown") {
-    return UsageError("--format is table, json, csv or markdown");
+      format != "markdown" &&
+      !(verb == "evaluate" && (format == "xlsx" || format == "html"))) {
+    return UsageError(
+        verb == "evaluate"
+            ? "--format is table, json, csv, markdown, xlsx or html"
+            : "--format is table, json, csv or markdown");
   }
   const std::string address = ServiceAddress(args, "checklist");
   absl::StatusOr<Credentials> credentials = CredentialsFromArgs(args);

@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "absl/status/status.h"
@@ -94,6 +96,31 @@ std::string ToJson(const google::protobuf::Message& message) {
   return out;
 }
 
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view bytes) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  auto fail = [&](const char* what) {
+    const std::string why = std::strerror(errno);
+    if (f != nullptr) std::fclose(f);
+    std::remove(tmp.c_str());
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot ", what, " ", path, ": ", why));
+  };
+  if (f == nullptr) return fail("create");
+  if (std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() ||
+      std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) {
+    return fail("write");
+  }
+  if (std::fclose(f) != 0) {
+    f = nullptr;
+    return fail("write");
+  }
+  f = nullptr;
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return fail("write");
+  return absl::OkStatus();
+}
+
 std::string HumanBytes(int64_t bytes) {
   if (bytes < 1024) return absl::StrFormat("%d B", bytes);
   const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
@@ -117,8 +144,12 @@ ProgressBar::ProgressBar(std::string label)
       enabled_(::isatty(STDERR_FILENO) == 1),
       start_ns_(absl::GetCurrentTimeNanos()) {}
 
-ProgressBar::~ProgressBar() {
+ProgressBar::~ProgressBar() { Done(); }
+
+void ProgressBar::Done() {
   if (drawn_) std::fprintf(stderr, "\n");
+  drawn_ = false;
+  enabled_ = false;
 }
 
 void ProgressBar::Update(int64_t done, int64_t total) {

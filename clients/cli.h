@@ -73,6 +73,11 @@ int UsageError(absl::string_view message);
 // Protobuf JSON with the proto field names kept, for scripts.
 std::string ToJson(const google::protobuf::Message& message);
 
+// Writes `bytes` to PATH.tmp, syncs it and renames it over `path`, so a
+// reader never sees half a file. FAILED_PRECONDITION naming the path.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 absl::string_view bytes);
+
 // "1.5 MiB"
 std::string HumanBytes(int64_t bytes);
 // "2026-11-23 10:50:01 UTC"
@@ -85,6 +90,9 @@ class ProgressBar {
   explicit ProgressBar(std::string label);
   ~ProgressBar();
   void Update(int64_t done, int64_t total);
+  // Ends the bar's line, so that what is printed next starts on its own
+  // (the destructor would end it only after the caller's next message).
+  void Done();
 
  private:
   std::string label_;

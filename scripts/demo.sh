@@ -178,6 +178,15 @@ echo "uploaded resource ledgers for $((n - 2)) of $n schools"
 say "Does the county pass? (what an inspection team reads)"
 run "$bin/junheng" checklist evaluate --county 330106 --year 2025
 
+say "The same report as Excel tables and as a printable A4 page (var/)"
+run "$bin/junheng" checklist evaluate --county 330106 --year 2025 --format xlsx \
+  -o "$var/county-330106-report.xlsx"
+run "$bin/junheng" checklist evaluate --county 330106 --year 2025 --format html \
+  -o "$var/county-330106-report.html"
+run "$bin/junheng" checklist template --format xlsx -o "$var/import-template.xlsx"
+echo "open var/county-330106-report.html in a browser and print it (A4), or"
+echo "open var/county-330106-report.xlsx and var/import-template.xlsx in a spreadsheet"
+
 say "One failing school in detail"
 run "$bin/junheng" checklist school --county 330106 --year 2025 --school 2133010626
 

@@ -10,6 +10,9 @@ packages=(
   librocksdb-dev libabsl-dev libssl-dev libgmp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl
+  libzip-dev libexpat1-dev libxlsxwriter-dev
+  # tests: workbooks written by another program, the report printed to PDF
+  python3-openpyxl chromium poppler-utils fonts-noto-cjk
 )
 
 missing=()

@@ -9,10 +9,10 @@
 #include "checklist_service/csv/cell_collector.h"
 #include "checklist_service/csv/csv_import.h"
 #include "checklist_service/csv/csv_reader.h"
-#include "checklist_service/csv/csv_text_check.h"
 #include "checklist_service/evaluator/evaluator.h"
 #include "checklist_service/evaluator/evidence.h"
 #include "checklist_service/standard/standard_digest.h"
+#include "checklist_service/xlsx/import_source.h"
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
 #include "common/status_macros.h"
@@ -22,102 +22,51 @@ namespace {
 
 namespace v1 = junheng::v1;
 
-template <typename Row>
-constexpr const char* FileOf() {
-  return std::is_same_v<Row, SchoolStats> ? "schools.csv" : "counties.csv";
-}
-
-// A file that is not CSV text: one violation, for the line (csv:L:) or the
-// whole file (csv:0:), in place of row errors that would quote its bytes.
-absl::Status NotCsvText(const std::string& kind,
-                        const csv::TextProblem& problem) {
-  const absl::Status violation =
-      InvalidField(absl::StrCat("csv:", problem.line, ":"),
-                   absl::StrCat(problem.reason, "; ", problem.detail));
-  // The message is the short reason alone, not "field: reason; detail".
-  absl::Status out = absl::InvalidArgumentError(
-      absl::StrCat(kind, ": ", problem.reason, "; nothing was imported"));
-  violation.ForEachPayload(
-      [&out](absl::string_view url, const absl::Cord& payload) {
-        out.SetPayload(url, payload);
-      });
-  return out;
-}
-
 }  // namespace
 
 // One import of schools.csv (Row = SchoolStats, Stored = StoredSchool) or
-// counties.csv.
+// counties.csv, as CSV text or an .xlsx workbook (xlsx/import_source.h).
+template <typename Row, typename Stored>
 class Checklist::Import final : public ImportSession {
  public:
-  Import(Checklist& checklist, ImportKind kind, Principal who,
-         std::string comment)
+  Import(Checklist& checklist, Principal who, const v1::ImportHeader& header)
       : checklist_(checklist),
-        kind_(kind),
         who_(std::move(who)),
-        comment_(std::move(comment)),
-        raw_(&cells_) {}
+        comment_(header.comment()),
+        source_(&importer_, &cells_) {
+    failed_ = source_.SetHeader(header);
+  }
 
   absl::Status Feed(absl::string_view bytes) override {
     RETURN_IF_ERROR(failed_);
     bytes_ += static_cast<int64_t>(bytes.size());
     if (bytes_ > checklist_.options_.max_import_bytes) {
-      return Fail(absl::ResourceExhaustedError(
-          absl::StrCat(File(), " is larger than this server accepts (",
-                       checklist_.options_.max_import_bytes,
-                       " bytes); split it by county")));
+      return Fail(absl::ResourceExhaustedError(absl::StrCat(
+          source_.What(), " is larger than this server accepts (",
+          checklist_.options_.max_import_bytes, " bytes); split it by county")));
     }
-    // Not text at all: say so once, and read no further.
-    text_.Feed(bytes);
-    if (text_.problem()) return Fail(NotCsvText(File(), *text_.problem()));
-    if (kind_ == ImportKind::kSchools) {
-      RETURN_IF_ERROR(schools_.Feed(bytes));
-    } else {
-      RETURN_IF_ERROR(counties_.Feed(bytes));
-    }
-    raw_.Feed(bytes);
+    if (absl::Status s = source_.Feed(bytes); !s.ok()) return Fail(s);
     return absl::OkStatus();
   }
 
   absl::StatusOr<ImportOutcome> Commit() override {
     RETURN_IF_ERROR(failed_);
-    text_.Finish();
-    if (text_.problem()) return NotCsvText(File(), *text_.problem());
-    raw_.Finish();
-    if (kind_ == ImportKind::kSchools) {
-      return Store<SchoolStats, StoredSchool>(schools_);
-    }
-    return Store<CountyStats, StoredCounty>(counties_);
-  }
-
- private:
-  std::string File() const {
-    return kind_ == ImportKind::kSchools ? "schools.csv" : "counties.csv";
-  }
-
-  absl::Status Fail(absl::Status s) {
-    failed_ = s;
-    return s;
-  }
-
-  template <typename Row, typename Stored>
-  absl::StatusOr<ImportOutcome> Store(csv::CsvImporter<Row>& importer) {
-    auto result = importer.Finish();
+    RETURN_IF_ERROR(source_.Finish());
+    auto result = importer_.Finish();
     if (!result.ok()) {
       std::vector<FieldViolation> violations;
-      for (const csv::ImportError& e : importer.errors()) {
-        violations.push_back(
-            {absl::StrCat("csv:", e.line, ":", e.column), e.reason});
+      for (const csv::ImportError& e : importer_.errors()) {
+        violations.push_back({source_.Locate(e), e.reason});
       }
       return InvalidFields(
-          absl::StrCat(FileOf<Row>(), " has ", importer.error_count(),
-                       " error", importer.error_count() == 1 ? "" : "s",
+          absl::StrCat(source_.What(), " has ", importer_.error_count(),
+                       " error", importer_.error_count() == 1 ? "" : "s",
                        "; nothing was imported"),
           violations);
     }
     if (result->rows.empty()) {
       return InvalidField(
-          "csv", absl::StrCat(FileOf<Row>(), " has a header but no rows"));
+          "csv", absl::StrCat(source_.What(), " has a header but no rows"));
     }
     ImportOutcome outcome;
     std::vector<Stored> rows;
@@ -159,17 +108,20 @@ class Checklist::Import final : public ImportSession {
     return outcome;
   }
 
+ private:
+  absl::Status Fail(absl::Status s) {
+    failed_ = s;
+    return s;
+  }
+
   Checklist& checklist_;
-  const ImportKind kind_;
   const Principal who_;
   const std::string comment_;
   absl::Status failed_;
   int64_t bytes_ = 0;
-  csv::TextCheck text_;
-  csv::SchoolsImporter schools_;
-  csv::CountiesImporter counties_;
+  csv::CsvImporter<Row> importer_;
   csv::CellCollector cells_;
-  csv::CsvReader raw_;
+  xlsx::ImportSource<Row> source_;
 };
 
 Checklist::Checklist(ChecklistStore& store,
@@ -203,11 +155,14 @@ absl::StatusOr<const v1::IndicatorStandard*> Checklist::Standard(
   return &it->second;
 }
 
-std::unique_ptr<ImportSession> Checklist::StartImport(ImportKind kind,
-                                                      Principal who,
-                                                      std::string comment) {
-  return std::make_unique<Import>(*this, kind, std::move(who),
-                                  std::move(comment));
+std::unique_ptr<ImportSession> Checklist::StartImport(
+    ImportKind kind, Principal who, const v1::ImportHeader& header) {
+  if (kind == ImportKind::kSchools) {
+    return std::make_unique<Import<SchoolStats, StoredSchool>>(
+        *this, std::move(who), header);
+  }
+  return std::make_unique<Import<CountyStats, StoredCounty>>(
+      *this, std::move(who), header);
 }
 
 absl::StatusOr<std::pair<StoredSchool, std::optional<RevisionInfo>>>

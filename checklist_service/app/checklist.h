@@ -37,6 +37,7 @@
 #include "checklist_service/store/checklist_store.h"
 #include "common/access.h"
 #include "common/mutex.h"
+#include "junheng/v1/checklist.pb.h"
 
 namespace junheng::checklist {
 
@@ -144,8 +145,10 @@ class Checklist {
   absl::StatusOr<const junheng::v1::IndicatorStandard*> Standard(
       const std::string& name) const;
 
+  // `header`: the import's comment, and its format (CSV text or an .xlsx
+  // workbook; unspecified: told by the first bytes) and sheet.
   std::unique_ptr<ImportSession> StartImport(ImportKind kind, Principal who,
-                                             std::string comment);
+                                             const v1::ImportHeader& header);
 
   // One school's stored row and the revision that stored it.
   absl::StatusOr<std::pair<StoredSchool, std::optional<RevisionInfo>>>
@@ -194,6 +197,7 @@ class Checklist {
                          const std::function<bool(const v1::AuditEntry&)>& fn);
 
  private:
+  template <typename Row, typename Stored>
   class Import;
 
   // One county-year's rows as of a revision, parsed for the evaluator once.

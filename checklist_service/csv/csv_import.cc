@@ -1115,6 +1115,15 @@ absl::Status CsvImporter<Row>::Feed(absl::string_view bytes) {
 }
 
 template <typename Row>
+absl::Status CsvImporter<Row>::FeedRecord(const CsvRecord& record) {
+  if (impl_->finished) {
+    return absl::FailedPreconditionError("FeedRecord called after Finish");
+  }
+  impl_->OnRecord(record);
+  return absl::OkStatus();
+}
+
+template <typename Row>
 absl::StatusOr<ImportResult<Row>> CsvImporter<Row>::Finish() {
   return impl_->Finish();
 }
@@ -1157,5 +1166,22 @@ int64_t CsvImporter<Row>::error_count() const {
 
 template class CsvImporter<SchoolStats>;
 template class CsvImporter<CountyStats>;
+
+namespace {
+template <typename Row>
+std::vector<std::string> NamesOf() {
+  std::vector<std::string> out;
+  for (const Column<Row>& c : SchemaFor<Row>().columns) out.push_back(c.name);
+  return out;
+}
+}  // namespace
+template <>
+std::vector<std::string> ColumnNames<SchoolStats>() {
+  return NamesOf<SchoolStats>();
+}
+template <>
+std::vector<std::string> ColumnNames<CountyStats>() {
+  return NamesOf<CountyStats>();
+}
 
 }  // namespace junheng::checklist::csv

@@ -42,6 +42,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "checklist_service/csv/csv_reader.h"
 #include "checklist_service/evaluator/stats.h"
 
 namespace junheng::checklist::csv {
@@ -98,6 +99,13 @@ class CsvImporter {
   // reading. FAILED_PRECONDITION after Finish().
   absl::Status Feed(absl::string_view bytes);
 
+  // Consumes one record already split into cells by a source that is not
+  // CSV text (a spreadsheet's row: checklist_service/xlsx/), with the same
+  // checks as a record read from text; errors name record.line. The first
+  // non-blank record is the header. Not to be mixed with Feed().
+  // FAILED_PRECONDITION after Finish().
+  absl::Status FeedRecord(const CsvRecord& record);
+
   // Ends the file. OK: every row, in file order. INVALID_ARGUMENT when the
   // file has any error (an empty file included): no rows; the message gives
   // the count and the first few errors, and errors() lists them all (up to
@@ -120,6 +128,15 @@ class CsvImporter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The contract's column names for Row's file, in the contract's order: for
+// templates and spreadsheet headers.
+template <typename Row>
+std::vector<std::string> ColumnNames();
+template <>
+std::vector<std::string> ColumnNames<SchoolStats>();
+template <>
+std::vector<std::string> ColumnNames<CountyStats>();
 
 using SchoolsImporter = CsvImporter<SchoolStats>;
 using CountiesImporter = CsvImporter<CountyStats>;

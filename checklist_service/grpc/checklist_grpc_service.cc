@@ -166,7 +166,7 @@ absl::Status ChecklistGrpcService::Import(
   ASSIGN_OR_RETURN(Principal who,
                    Admit(*context, Permission::kImportStatistics));
   v1::ImportRequest message;
-  std::string comment;
+  v1::ImportHeader header;
   // The optional header comes first; the session starts with the first
   // chunk, or at the end for a file without any.
   bool first = true;
@@ -176,10 +176,10 @@ absl::Status ChecklistGrpcService::Import(
       if (!first) {
         return InvalidField("header", "may only be the first message");
       }
-      comment = message.header().comment();
+      header = message.header();
     } else {
       if (session == nullptr) {
-        session = checklist_.StartImport(kind, who, comment);
+        session = checklist_.StartImport(kind, who, header);
       }
       RETURN_IF_ERROR(session->Feed(message.csv_chunk()));
     }
@@ -188,7 +188,7 @@ absl::Status ChecklistGrpcService::Import(
   if (context->IsCancelled()) {
     return absl::CancelledError("the client cancelled; nothing was imported");
   }
-  if (session == nullptr) session = checklist_.StartImport(kind, who, comment);
+  if (session == nullptr) session = checklist_.StartImport(kind, who, header);
   ASSIGN_OR_RETURN(ImportOutcome outcome, session->Commit());
   response->set_revision(outcome.revision.revision);
   response->set_rows(outcome.rows);
