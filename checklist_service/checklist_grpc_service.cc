@@ -664,7 +664,11 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
     position = *std::move(token);
   } else if (position.revision == 0) {
     position.revision = store_.LatestRevision();
+    // Nothing stored yet; "as of 0" would mean "the latest" to the store,
+    // and a county imported meanwhile would get an unpinned token.
+    if (position.revision == 0) return grpc::Status::OK;
   }
+  const int64_t as_of = position.revision;
   auto listed = store_.CountiesOfProvince(province, year, position.revision);
   if (!listed.ok()) return ToGrpc(listed.status());
   std::vector<std::string> counties;
@@ -678,10 +682,10 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
   auto evaluate = [&](size_t i) {
     v1::EvaluateProvinceResponse item;
     item.set_county(absl::StrCat("counties/", counties[i], "/years/", year));
-    item.set_as_of_revision(position.revision);
-    absl::Status s = Evaluate(context, *who, counties[i], year, rules,
-                              position.revision, true, request->view(),
-                              &archive_down, item.mutable_evaluation());
+    item.set_as_of_revision(as_of);
+    absl::Status s =
+        Evaluate(context, *who, counties[i], year, rules, as_of, true,
+                 request->view(), &archive_down, item.mutable_evaluation());
     if (!s.ok()) *item.mutable_error() = ToRpcStatus(s);
     return item;
   };
