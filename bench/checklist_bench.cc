@@ -21,7 +21,8 @@
 // Reported: median milliseconds of repeated runs, the RPC / library ratio,
 // the reply size, and the server's peak RSS.
 //
-//   junheng-checklist-bench [--quick]
+//   junheng-checklist-bench [--quick] [--evaluation_threads=N]
+// (--evaluation_threads is passed to the server: province parallelism.)
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -152,7 +153,7 @@ std::vector<SchoolStats> Parse(const std::string& csv) {
   return std::move(rows->rows);
 }
 
-int Main(bool quick) {
+int Main(bool quick, const std::vector<std::string>& server_flags) {
   const int runs = quick ? 5 : 21;
   const int province_runs = quick ? 1 : 5;
   auto standards = LoadStandardsDirectory(JUNHENG_SOURCE_DIR "/standards");
@@ -160,10 +161,11 @@ int Main(bool quick) {
   const v1::IndicatorStandard& standard = standards->at("moe-2017-quality");
 
   TempDir data;
-  ServerProcess server(
-      "junheng-checklist",
-      {"--data_dir=" + data.path(),
-       std::string("--standards_dir=") + JUNHENG_SOURCE_DIR + "/standards"});
+  std::vector<std::string> flags = {
+      "--data_dir=" + data.path(),
+      std::string("--standards_dir=") + JUNHENG_SOURCE_DIR + "/standards"};
+  flags.insert(flags.end(), server_flags.begin(), server_flags.end());
+  ServerProcess server("junheng-checklist", flags);
   if (!server.Start().ok()) return 1;
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 << 20);
@@ -295,6 +297,14 @@ int Main(bool quick) {
 }  // namespace junheng::checklist
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  return junheng::checklist::Main(quick);
+  bool quick = false;
+  std::vector<std::string> server_flags;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      quick = true;
+    } else if (std::strncmp(argv[i], "--evaluation_threads=", 21) == 0) {
+      server_flags.push_back(argv[i]);
+    }
+  }
+  return junheng::checklist::Main(quick, server_flags);
 }

@@ -3,7 +3,8 @@
 #   scripts/test.sh [--sanitize=address|thread] [extra ctest arguments…]
 # --sanitize=address runs the whole suite under ASan + UBSan. thread runs
 # the in-process concurrency tests (the archive store's concurrent uploads
-# and commits, the two-thread upload pipeline) under TSan: Debian's gRPC is
+# and commits, the two-thread upload pipeline, the checklist's worker pool)
+# under TSan: Debian's gRPC is
 # not built with TSan, and tests through it drown in reports from inside it
 # (RELIABILITY.md).
 set -euo pipefail
@@ -19,7 +20,7 @@ for arg in "$@"; do
   esac
 done
 
-thread_tests=(rocks_store_test upload_pipeline_test)
+thread_tests=(rocks_store_test upload_pipeline_test in_order_test)
 [ "$dir" = build-thread ] && build_args+=("${thread_tests[@]}")
 
 scripts/setup.sh
@@ -30,6 +31,6 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-second_deadlock_stack=1 suppressions=$(pwd)/tests/tsan.supp}"
 if [ "$dir" = build-thread ] && [ ${#ctest_args[@]} -eq 0 ]; then
-  ctest_args=(-R '^(StoreTest|PipelineTest)\.')
+  ctest_args=(-R '^(StoreTest|PipelineTest|RunInOrderTest|WorkerPoolTest)\.')
 fi
 ctest --test-dir "$dir" --output-on-failure -j 2 "${ctest_args[@]}"

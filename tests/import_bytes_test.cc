@@ -4,7 +4,9 @@
 // a huge number of bad rows each answer INVALID_ARGUMENT with a short,
 // valid-UTF-8 message and details that stay far below gRPC's 8 KiB
 // metadata limit; nothing is stored and the service keeps serving.
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +49,13 @@ constexpr size_t kMaxWireBytes = 4608;
 
 class ImportBytesTest : public ::testing::Test {
  protected:
+  // The largest status seen, for RELIABILITY.md's figure.
+  static size_t largest_;
+  static void TearDownTestSuite() {
+    std::printf("largest status on the wire: %zu bytes (bound %zu)\n", largest_,
+                kMaxWireBytes);
+  }
+
   void SetUp() override {
     checklist_ = std::make_unique<ServerProcess>(
         "junheng-checklist",
@@ -92,6 +101,7 @@ class ImportBytesTest : public ::testing::Test {
       EXPECT_TRUE(IsValidUtf8(g.error_message()));
       EXPECT_LE(g.error_message().size(), 520u);
       EXPECT_LT(WireBytes(g), kMaxWireBytes);
+      largest_ = std::max(largest_, WireBytes(g));
       google::rpc::Status details;
       EXPECT_TRUE(details.ParseFromString(g.error_details()));
       absl::Status s = FromGrpc(g);
@@ -126,6 +136,8 @@ class ImportBytesTest : public ::testing::Test {
   std::unique_ptr<ServerProcess> checklist_;
   std::unique_ptr<v1::ChecklistService::Stub> stub_;
 };
+
+size_t ImportBytesTest::largest_ = 0;
 
 TEST_F(ImportBytesTest, RandomBytesOfAnySize) {
   uint64_t seed = 1;
@@ -163,8 +175,7 @@ TEST_F(ImportBytesTest, BinaryFilesAreNamed) {
   for (const Case& c : cases) {
     // In pieces of 1 byte too: the format is still recognised.
     for (size_t piece : {size_t{1}, size_t{3}, size_t{1} << 16}) {
-      Answer s =
-          ExpectBadInput(c.named, c.head + tail.substr(0, 3000), piece);
+      Answer s = ExpectBadInput(c.named, c.head + tail.substr(0, 3000), piece);
       EXPECT_THAT(s.message,
                   HasSubstr("this is not a CSV file: it starts with the bytes "
                             "of"))

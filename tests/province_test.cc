@@ -3,8 +3,8 @@
 // and the others still arrive; a broken stream resumes from its page token
 // with exactly the remaining counties; results evaluated in parallel are
 // those evaluated one at a time; every result names its standard's content
-// hash, which is stable and follows the standard file. Also the pieces
-// underneath: the in-order runner and the page token.
+// hash, which is stable and follows the standard file. Also the page
+// token (the in-order runner has in_order_test.cc, run under TSan too).
 #include <signal.h>
 
 #include <algorithm>
@@ -24,9 +24,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "checklist_service/store/checklist_store.h"
-#include "checklist_service/app/in_order.h"
 #include "checklist_service/grpc/province_token.h"
-#include "checklist_service/app/worker_pool.h"
 #include "common/grpc_status.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -47,64 +45,6 @@ using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 
 // ---------------------------------------------------------------- pieces
-
-TEST(RunInOrderTest, EmitsInOrderWhateverOrderTheWorkFinishesIn) {
-  checklist::WorkerPool pool(4);
-  std::mt19937 random(7);
-  std::vector<int> delays_us(200);
-  for (int& d : delays_us) d = static_cast<int>(random() % 500);
-  std::atomic<int> running{0};
-  std::atomic<int> most{0};
-  std::vector<size_t> order;
-  const size_t emitted = checklist::RunInOrder<int>(
-      pool, delays_us.size(), 3,
-      [&](size_t i) {
-        const int now = ++running;
-        int seen = most.load();
-        while (now > seen && !most.compare_exchange_weak(seen, now)) {
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(delays_us[i]));
-        --running;
-        return static_cast<int>(i) * 10;
-      },
-      [&](size_t i, int& result) {
-        EXPECT_EQ(result, static_cast<int>(i) * 10);
-        order.push_back(i);
-        return true;
-      });
-  EXPECT_EQ(emitted, delays_us.size());
-  ASSERT_EQ(order.size(), delays_us.size());
-  for (size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], i);
-  // The window bounds the work in flight, the pool the threads.
-  EXPECT_LE(most.load(), 3);
-}
-
-TEST(RunInOrderTest, StopsWhenEmitRefusesAndWaitsForWhatItStarted) {
-  checklist::WorkerPool pool(2);
-  std::atomic<int> finished{0};
-  std::atomic<int> started{0};
-  const size_t emitted = checklist::RunInOrder<int>(
-      pool, 100, 4,
-      [&](size_t) {
-        ++started;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        ++finished;
-        return 0;
-      },
-      [&](size_t i, int&) { return i < 4; });
-  EXPECT_EQ(emitted, 5u);
-  // Nothing still runs against this frame, and little ran beyond the stop.
-  EXPECT_EQ(finished.load(), started.load());
-  EXPECT_LE(started.load(), 5 + 4);
-}
-
-TEST(RunInOrderTest, NothingToDo) {
-  checklist::WorkerPool pool(1);
-  EXPECT_EQ(checklist::RunInOrder<int>(
-                pool, 0, 2, [](size_t) { return 1; },
-                [](size_t, int&) { return true; }),
-            0u);
-}
 
 TEST(ProvinceTokenTest, RoundTripsAndRefusesWhatItDidNotMake) {
   checklist::ProvinceToken t{

@@ -372,7 +372,12 @@ absl::StatusOr<std::vector<std::string>> Checklist::ProvinceCounties(
   RETURN_IF_ERROR(Authorize(who, Permission::kEvaluate,
                             Scope::Province(request.province)));
   // The whole stream, and every resumption of it, is one snapshot.
-  if (request.as_of == 0) request.as_of = store_.LatestRevision();
+  if (request.as_of == 0) {
+    request.as_of = store_.LatestRevision();
+    // Nothing stored yet: "as of 0" would mean "the latest" to the store,
+    // and a county imported meanwhile would get an unpinned token.
+    if (request.as_of == 0) return std::vector<std::string>();
+  }
   ASSIGN_OR_RETURN(std::vector<std::string> listed,
                    store_.CountiesOfProvince(request.province, request.year,
                                              request.as_of));

@@ -356,6 +356,7 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
   auto counties = checklist_.ProvinceCounties(*who, query);
   if (!counties.ok()) return ToGrpc(counties.status());
   position.revision = query.as_of;
+  const int64_t as_of = query.as_of;
 
   // Converted on the workers; written in county order on this thread.
   std::function<v1::EvaluateProvinceResponse(
@@ -364,7 +365,7 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
         v1::EvaluateProvinceResponse item;
         item.set_county(
             absl::StrCat("counties/", (*counties)[i], "/years/", year));
-        item.set_as_of_revision(position.revision);
+        item.set_as_of_revision(as_of);
         if (e.ok()) {
           ToApi(*e, view, item.mutable_evaluation());
         } else {
