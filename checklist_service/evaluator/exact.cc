@@ -107,6 +107,10 @@ double MomentRatio(absl::Span<const CoefficientTerm> terms) {
 }  // namespace
 
 mpq_class ReportedDecimal(double figure) {
+  // Whole numbers (counts, most thresholds) need no decimal form.
+  if (figure == std::trunc(figure) && std::fabs(figure) < 0x1p53) {
+    return mpq_class(mpz_class(static_cast<long>(figure)));
+  }
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof(buffer), figure);
   return ParseDecimal(std::string_view(buffer, result.ptr - buffer));

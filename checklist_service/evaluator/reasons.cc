@@ -10,15 +10,13 @@ namespace junheng::checklist {
 IndicatorResult NewResult(const junheng::v1::Indicator& indicator) {
   IndicatorResult result;
   result.code = indicator.code();
-  result.name_zh = indicator.name_zh();
-  result.name_en = indicator.name_en();
-  result.area = indicator.area();
+  result.indicator = &indicator;
   result.scope = indicator.scope();
   return result;
 }
 
 std::string Label(const IndicatorResult& result) {
-  return absl::StrCat(result.code, " ", result.name_zh);
+  return absl::StrCat(result.code, " ", result.indicator->name_zh());
 }
 
 std::string ValueText(const Measurement& measurement) {
@@ -62,7 +60,7 @@ std::string MeasurementSentence(const Measurement& measurement) {
   return text;
 }
 
-std::string MeasureNameZh(const std::string& measure) {
+std::string MeasureNameZh(absl::string_view measure) {
   static const std::pair<const char*, const char*> kNames[] = {
       {"music_rooms", "音乐专用教室数"},
       {"art_rooms", "美术专用教室数"},
@@ -79,7 +77,7 @@ std::string MeasureNameZh(const std::string& measure) {
   for (const auto& [name, zh] : kNames) {
     if (measure == name) return zh;
   }
-  return measure;
+  return std::string(measure);
 }
 
 void ConcludeFromMeasurements(IndicatorResult& result) {

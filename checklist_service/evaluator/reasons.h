@@ -31,7 +31,7 @@ std::string MeasurementSentence(const Measurement& measurement);
 // The Chinese name of a measure ("backbone_share" →
 // "骨干教师占交流轮岗教师比例");
 // "" for the single value.
-std::string MeasureNameZh(const std::string& measure);
+std::string MeasureNameZh(absl::string_view measure);
 
 // Appends to `result.reasons` one sentence per failing measurement that has a
 // threshold:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/string_view.h"
 #include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/stats.h"
 #include "junheng/v1/standard.pb.h"
@@ -28,17 +29,18 @@ struct Shortfall {
   bool reduce = false;
   // Machine-readable unit: "teachers", "m2", "yuan", "classrooms", "rooms",
   // "computers", "books", "students", "percentage_points", "points",
-  // "levels", "yuan_per_student", "yuan_per_teacher".
-  std::string unit;
+  // "levels", "yuan_per_student", "yuan_per_teacher". Units, measures and
+  // their Chinese names are static strings of the evaluator.
+  absl::string_view unit;
   // For people: "名教师", "平方米", "元", "间", …
-  std::string unit_zh;
+  absl::string_view unit_zh;
 };
 
 // One measured value against one threshold.
 struct Measurement {
   // Empty for the indicator's single value; otherwise the part of a
   // multi-part indicator, e.g. "backbone_share", "music_rooms".
-  std::string measure;
+  absl::string_view measure;
   junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   // nullopt: an input is not reported or the value cannot be computed.
   // Unrounded; decisions are exact (exact.h), this double is for display.
@@ -70,9 +72,11 @@ enum class EvidenceState {
 // a school (G3 at one school) or the county (G11).
 struct IndicatorResult {
   std::string code;
-  std::string name_zh;
-  std::string name_en;
-  std::string area;
+  // The indicator of the standard evaluated against, for its names and area:
+  // a county verdict holds thousands of results, and copying the standard's
+  // Chinese names into each was most of its cost. The standard outlives the
+  // verdict.
+  const junheng::v1::Indicator* indicator = nullptr;
   junheng::v1::Scope scope = junheng::v1::SCOPE_UNSPECIFIED;
   Outcome outcome = Outcome::kNotReported;
   // Inline: most indicators have one or two, and a county verdict holds

@@ -20,7 +20,7 @@ v1::EvidenceStatus ToProto(EvidenceState state) {
 }
 
 void ToProto(const Measurement& m, v1::Measurement* out) {
-  out->set_measure(m.measure);
+  out->set_measure(std::string(m.measure));
   out->set_level(m.level);
   if (m.value) out->set_value(*m.value);
   if (m.threshold) out->set_threshold(*m.threshold);
@@ -30,8 +30,8 @@ void ToProto(const Measurement& m, v1::Measurement* out) {
     auto* s = out->mutable_shortfall();
     s->set_amount(m.shortfall->amount);
     s->set_reduce(m.shortfall->reduce);
-    s->set_unit(m.shortfall->unit);
-    s->set_unit_zh(m.shortfall->unit_zh);
+    s->set_unit(std::string(m.shortfall->unit));
+    s->set_unit_zh(std::string(m.shortfall->unit_zh));
   }
 }
 
@@ -41,9 +41,9 @@ void ToProto(const IndicatorResult& r, bool with_names,
              v1::IndicatorResult* out) {
   out->set_code(r.code);
   if (with_names) {
-    out->set_name_zh(r.name_zh);
-    out->set_name_en(r.name_en);
-    out->set_area(r.area);
+    out->set_name_zh(r.indicator->name_zh());
+    out->set_name_en(r.indicator->name_en());
+    out->set_area(r.indicator->area());
   }
   out->set_scope(r.scope);
   out->set_outcome(ToProto(r.outcome));
