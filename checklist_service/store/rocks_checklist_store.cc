@@ -1,14 +1,5 @@
-// ChecklistStore on RocksDB.
-//
-// Column families and keys (integers big-endian, so keys sort numerically;
-// values are junheng.internal messages from checklist_records.proto):
-//
-//   schools     county(6) year(u32) school(10) revision(u64) -> StoredRow
-//   counties    county(6) year(u32) revision(u64)            -> StoredRow
-//   judgements  county(6) year(u32) code 0x00 revision(u64)  -> StoredJudgement
-//   revisions   revision(u64)                                -> RevisionRecord
-//   audit       sequence(u64)                                ->
-//   junheng.v1.AuditEntry
+// ChecklistStore on RocksDB. The key layout, its format version and what
+// each record holds are in FORMAT.md beside this file; keep the two in step.
 //
 // Rows are never overwritten: a later import of the same school adds a key
 // with a higher revision, and a read "as of" R takes, per school, the last
@@ -24,6 +15,7 @@
 #include "checklist_service/store/checklist_store.h"
 #include "common/big_endian.h"
 #include "common/mutex.h"
+#include "common/grpc_status.h"
 #include "common/rocks_audit.h"
 #include "common/rocks_status.h"
 #include "common/status_macros.h"
@@ -33,6 +25,10 @@
 
 namespace junheng::checklist {
 namespace {
+
+// The default family's one key: the layout version (FORMAT.md).
+constexpr char kFormatVersionKey[] = "format_version";
+constexpr char kFormatVersion[] = "1";
 
 constexpr const char* kFamilies[] = {"default",    "schools",   "counties",
                                      "judgements", "revisions", "audit"};
@@ -75,6 +71,29 @@ class RocksChecklistStore final : public ChecklistStore {
     // which `junheng audit verify` then reports at that entry.
     RestoreAuditChain(*db_, cf_[kAudit], audit_).IgnoreError();
   }
+  // A new directory gets this build's format version (synced, before any
+  // revision); one written by another format is refused, not misread.
+  absl::Status CheckFormat(const std::string& dir) {
+    std::string format;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kDefault],
+                                 kFormatVersionKey, &format);
+    if (s.IsNotFound()) {
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      return FromRocks(
+          db_->Put(sync, cf_[kDefault], kFormatVersionKey, kFormatVersion),
+          "recording the checklist data format");
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading the checklist data format"));
+    if (format != kFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir, " holds checklist data format ", Excerpt(format, 20),
+          "; this junheng-checklist reads format ", kFormatVersion,
+          " (checklist_service/store/FORMAT.md)"));
+    }
+    return absl::OkStatus();
+  }
+
   ~RocksChecklistStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
     db_->Close();
@@ -404,8 +423,10 @@ absl::StatusOr<std::unique_ptr<ChecklistStore>> OpenRocksChecklistStore(
   RETURN_IF_ERROR(
       FromRocks(rocksdb::DB::Open(options, dir, descriptors, &handles, &raw),
                 absl::StrCat("opening the checklist data in ", dir)));
-  return std::make_unique<RocksChecklistStore>(
+  auto store = std::make_unique<RocksChecklistStore>(
       std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  RETURN_IF_ERROR(store->CheckFormat(dir));
+  return store;
 }
 
 }  // namespace junheng::checklist
