@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <future>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "archive_service/keys.h"
 #include "archive_service/upload_header.h"
-#include "archive_service/upload_pipeline.h"
 #include "common/access.h"
 #include "common/audit_stream.h"
 #include "common/grpc_status.h"
@@ -21,6 +20,10 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
+// Bytes per download message: what clients accept by default (4 MiB) with
+// room to spare, and small enough to keep the stream flowing.
+constexpr size_t kMaxDownloadMessage = size_t{1} << 20;
+constexpr int64_t kMaxFreezeMicros = int64_t{50} * 366 * 24 * 3600 * 1000000;
 
 void SetTime(int64_t micros, google::protobuf::Timestamp* t) {
   t->set_seconds(micros / 1000000);
@@ -51,6 +54,8 @@ void ToProto(const EvidenceInfo& e, v1::Evidence* out) {
   SetTime(e.update_time_us, out->mutable_update_time());
   if (e.delete_time_us != 0)
     SetTime(e.delete_time_us, out->mutable_delete_time());
+  if (e.frozen_until_us != 0)
+    SetTime(e.frozen_until_us, out->mutable_frozen_until());
 }
 
 int PageSize(int32_t requested, std::vector<FieldViolation>& violations) {
@@ -108,6 +113,19 @@ class GrpcUploadSource final : public UploadSource {
 
   bool Next(std::string* piece) override {
     while (reader_->Read(&message_)) {
+      if (trailer_.has_value()) {
+        status_ = InvalidField("trailer_sha256",
+                               "must be the last message; more came after it");
+        return false;
+      }
+      if (message_.payload_case() == v1::UploadRequest::kTrailerSha256) {
+        trailer_ = ParseSha256Hex(message_.trailer_sha256());
+        if (!trailer_.has_value()) {
+          status_ = InvalidField("trailer_sha256", "is not 64 hex digits");
+          return false;
+        }
+        continue;
+      }
       if (message_.has_header()) {
         status_ = InvalidField("header",
                                "an UploadHeader was sent twice; send it only "
@@ -131,12 +149,47 @@ class GrpcUploadSource final : public UploadSource {
   }
 
   absl::Status Finish() override { return status_; }
+  std::optional<Sha256Digest> TrailerSha256() override { return trailer_; }
 
  private:
   grpc::ServerContext* context_;
   grpc::ServerReader<v1::UploadRequest>* reader_;
   v1::UploadRequest message_;
   absl::Status status_;
+  std::optional<Sha256Digest> trailer_;
+};
+
+// Hands the bytes to the gRPC writer, one message per piece.
+class GrpcDownloadSink final : public DownloadSink {
+ public:
+  GrpcDownloadSink(grpc::ServerContext* context, const EvidenceName& name,
+                   grpc::ServerWriter<v1::DownloadResponse>* writer)
+      : context_(context), name_(name), writer_(writer) {}
+
+  bool Begin(const VersionInfo& version) override {
+    ToProto(name_, version, message_.mutable_version());
+    return writer_->Write(message_);
+  }
+  bool Write(std::string bytes) override {
+    if (context_->IsCancelled()) return false;
+    if (bytes.size() <= kMaxDownloadMessage) {
+      message_.set_chunk(std::move(bytes));
+      return writer_->Write(message_);
+    }
+    // A chunk store's chunks may be larger than a message should be.
+    for (size_t at = 0; at < bytes.size(); at += kMaxDownloadMessage) {
+      message_.set_chunk(bytes.data() + at,
+                         std::min(kMaxDownloadMessage, bytes.size() - at));
+      if (!writer_->Write(message_)) return false;
+    }
+    return true;
+  }
+
+ private:
+  grpc::ServerContext* context_;
+  const EvidenceName& name_;
+  grpc::ServerWriter<v1::DownloadResponse>* writer_;
+  v1::DownloadResponse message_;
 };
 
 }  // namespace
@@ -145,35 +198,17 @@ absl::Status ArchiveGrpcService::DoUpload(
     grpc::ServerContext* context, grpc::ServerReader<v1::UploadRequest>* reader,
     v1::EvidenceVersion* response) {
   ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
-  ASSIGN_OR_RETURN(UploadSpec spec,
-                   ReadHeader(context, reader, options_.max_file_bytes));
-  const EvidenceName& name = spec.commit.name;
+  ASSIGN_OR_RETURN(
+      UploadSpec spec,
+      ReadHeader(context, reader, archive_.options().max_file_bytes));
+  const EvidenceName name = spec.commit.name;
   RETURN_IF_ERROR(
       Authorize(who, Permission::kWriteEvidence, ScopeOfParent(name.parent)));
   spec.commit.uploader = who.actor();
-  if (!spec.commit.request_id.empty()) {
-    ASSIGN_OR_RETURN(auto previous,
-                     store_.LookupRequest(spec.commit.request_id, name));
-    if (previous.has_value()) {
-      ToProto(name, *previous, response);
-      return absl::OkStatus();
-    }
-  }
-  // Refuse before any byte is read what the commit would refuse anyway.
-  absl::StatusOr<EvidenceInfo> existing = store_.GetEvidence(name);
-  if (existing.ok() && existing->delete_time_us != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        name.ToString(), " is deleted; undelete it before adding a version"));
-  }
-  if (!existing.ok() && !absl::IsNotFound(existing.status())) {
-    return existing.status();
-  }
-  ASSIGN_OR_RETURN(
-      UploadAdmission::Ticket ticket,
-      admission_.Admit(UploadAdmission::ReservationFor(spec.expected_size)));
   GrpcUploadSource source(context, reader);
-  ASSIGN_OR_RETURN(CommitResult result, RunUpload(store_, spec, source));
-  ToProto(name, result.version, response);
+  ASSIGN_OR_RETURN(VersionInfo version,
+                   archive_.Upload(std::move(spec), source));
+  ToProto(name, version, response);
   return absl::OkStatus();
 }
 
@@ -197,90 +232,13 @@ absl::Status ArchiveGrpcService::DoDownload(
   }
   RETURN_IF_ERROR(Authorize(who, Permission::kReadEvidence,
                             ScopeOfParent(name->evidence.parent)));
-
-  VersionInfo version;
-  if (name->version == 0) {
-    ASSIGN_OR_RETURN(EvidenceInfo evidence, store_.GetEvidence(name->evidence));
-    if (evidence.delete_time_us != 0) {
-      return absl::NotFoundError(
-          absl::StrCat(request.name(),
-                       " is deleted; its versions stay readable by version "
-                       "name (…/versions/",
-                       evidence.version_count, ") or after undelete"));
-    }
-    version = evidence.latest;
-  } else {
-    ASSIGN_OR_RETURN(version, store_.GetVersion(name->evidence, name->version));
-  }
-  if (request.offset() > version.size_bytes) {
-    return absl::OutOfRangeError(
-        absl::StrCat("offset ", request.offset(), " is past the end of the ",
-                     version.size_bytes, "-byte file"));
-  }
-  ASSIGN_OR_RETURN(Content content, store_.GetContent(version.sha256));
-  const int64_t begin = request.offset();
-  const int64_t end =
-      request.length() == 0
-          ? content.size_bytes
-          : std::min(content.size_bytes, begin + request.length());
-  // Who looked at what, before the first byte leaves. A read that cannot be
-  // logged is still served (evidence must stay readable on a full disk) and
-  // reported.
-  if (absl::Status logged = store_.RecordRead(
-          who.actor(),
-          {.action = "download",
-           .resource = VersionName{name->evidence, version.version}.ToString(),
-           .content_sha256 = ToHex(version.sha256),
-           .detail = absl::StrCat("bytes ", begin, "-", end,
-                                  who.via.empty() ? "" : " via ", who.via)});
-      !logged.ok()) {
-    std::fprintf(stderr, "junheng-archive: download not audited: %s\n",
-                 logged.ToString().c_str());
-  }
-
-  v1::DownloadResponse message;
-  ToProto(name->evidence, version, message.mutable_version());
-  if (!writer->Write(message)) {
-    return absl::CancelledError("the client went away");
-  }
-  if (begin == end) return absl::OkStatus();
-  // Read and verify chunk i+1 while chunk i is being sent.
-  const int64_t cs = content.chunk_size;
-  const int64_t first = begin / cs;
-  const int64_t last = (end - 1) / cs;
-  auto fetch = [this, &content](int64_t i) {
-    return std::async(std::launch::async, [this, &content, i] {
-      return store_.ReadChunk(content.chunks[i]);
-    });
-  };
-  auto next = fetch(first);
-  for (int64_t i = first; i <= last; ++i) {
-    absl::StatusOr<std::string> chunk = next.get();
-    if (i < last) next = fetch(i + 1);
-    if (!chunk.ok()) {
-      // Name the version, not only the chunk: that is what a person checks.
-      return absl::Status(
-          chunk.status().code(),
-          absl::StrCat(VersionName{name->evidence, version.version}.ToString(),
-                       ": ", chunk.status().message()));
-    }
-    if (context->IsCancelled()) {
-      return absl::CancelledError("the client went away");
-    }
-    const int64_t chunk_begin = i * cs;
-    const int64_t from = std::max(begin, chunk_begin) - chunk_begin;
-    const int64_t to = std::min<int64_t>(end - chunk_begin,
-                                         static_cast<int64_t>(chunk->size()));
-    if (from == 0 && to == static_cast<int64_t>(chunk->size())) {
-      message.set_chunk(std::move(*chunk));
-    } else {
-      message.set_chunk(chunk->substr(from, to - from));
-    }
-    if (!writer->Write(message)) {
-      return absl::CancelledError("the client went away");
-    }
-  }
-  return absl::OkStatus();
+  GrpcDownloadSink sink(context, name->evidence, writer);
+  return archive_.Download({.name = *name,
+                            .offset = request.offset(),
+                            .length = request.length(),
+                            .reader = who.actor(),
+                            .via = who.via},
+                           sink);
 }
 
 grpc::Status ArchiveGrpcService::Download(
@@ -297,7 +255,7 @@ absl::Status ArchiveGrpcService::DoGetEvidence(
                    ParseEvidenceName(request.name(), "name"));
   RETURN_IF_ERROR(
       Authorize(who, Permission::kReadEvidence, ScopeOfParent(name.parent)));
-  ASSIGN_OR_RETURN(EvidenceInfo evidence, store_.GetEvidence(name));
+  ASSIGN_OR_RETURN(EvidenceInfo evidence, archive_.GetEvidence(name));
   ToProto(evidence, response);
   return absl::OkStatus();
 }
@@ -347,7 +305,7 @@ absl::Status ArchiveGrpcService::DoListEvidence(
   query.indicator_code = request.indicator_code();
   query.school_year = request.school_year();
   query.show_deleted = request.show_deleted();
-  ASSIGN_OR_RETURN(ListPage page, store_.ListEvidence(query));
+  ASSIGN_OR_RETURN(ListPage page, archive_.ListEvidence(query));
   for (const EvidenceInfo& e : page.evidence) {
     ToProto(e, response->add_evidence());
   }
@@ -389,7 +347,7 @@ absl::Status ArchiveGrpcService::DoListVersions(
   RETURN_IF_ERROR(
       Authorize(who, Permission::kReadEvidence, ScopeOfParent(name->parent)));
   ASSIGN_OR_RETURN(std::vector<VersionInfo> versions,
-                   store_.ListVersions(*name, after, limit + 1));
+                   archive_.ListVersions(*name, after, limit + 1));
   const bool more = static_cast<int>(versions.size()) > limit;
   if (more) versions.pop_back();
   for (const VersionInfo& v : versions) {
@@ -417,7 +375,7 @@ absl::Status ArchiveGrpcService::DoSetDeleted(grpc::ServerContext* context,
   RETURN_IF_ERROR(
       Authorize(who, Permission::kDeleteEvidence, ScopeOfParent(name.parent)));
   ASSIGN_OR_RETURN(EvidenceInfo evidence,
-                   store_.SetDeleted(name, deleted, who.actor()));
+                   archive_.SetDeleted(name, deleted, who.actor()));
   ToProto(evidence, response);
   return absl::OkStatus();
 }
@@ -434,6 +392,50 @@ grpc::Status ArchiveGrpcService::UndeleteEvidence(
   return ToGrpc(DoSetDeleted(context, request->name(), false, response));
 }
 
+absl::Status ArchiveGrpcService::DoFreeze(
+    grpc::ServerContext* context, const v1::FreezeEvidenceRequest& request,
+    v1::EvidenceFreeze* response) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
+  std::vector<FieldViolation> bad;
+  auto place = ParseParent(request.parent(), "parent");
+  if (!place.ok()) bad = FieldViolations(place.status());
+  const int64_t now = absl::ToUnixMicros(absl::Now());
+  const int64_t until = request.retain_until().seconds() * 1000000 +
+                        request.retain_until().nanos() / 1000;
+  if (!request.has_retain_until()) {
+    bad.push_back({"retain_until", "is required: until when to freeze"});
+  } else if (until <= now) {
+    bad.push_back({"retain_until", "must be in the future"});
+  } else if (until > now + kMaxFreezeMicros) {
+    bad.push_back({"retain_until", "must be at most 50 years ahead"});
+  }
+  if (request.reason().size() > 500) {
+    bad.push_back({"reason", "must be at most 500 bytes"});
+  }
+  if (!bad.empty() || !place.ok()) {
+    return InvalidFields("bad freeze request", bad);
+  }
+  RETURN_IF_ERROR(
+      Authorize(who, Permission::kFreezeEvidence, ScopeOfParent(*place)));
+  ASSIGN_OR_RETURN(
+      FreezeInfo freeze,
+      archive_.Freeze(*place, until, request.reason(), who.actor()));
+  response->set_parent(request.parent());
+  SetTime(freeze.until_us, response->mutable_retain_until());
+  response->set_reason(freeze.reason);
+  SetTime(freeze.create_time_us, response->mutable_create_time());
+  SetTime(freeze.update_time_us, response->mutable_update_time());
+  response->set_creator(freeze.creator);
+  response->set_frozen_versions(freeze.frozen_versions);
+  return absl::OkStatus();
+}
+
+grpc::Status ArchiveGrpcService::FreezeEvidence(
+    grpc::ServerContext* context, const v1::FreezeEvidenceRequest* request,
+    v1::EvidenceFreeze* response) {
+  return ToGrpc(DoFreeze(context, *request, response));
+}
+
 grpc::Status ArchiveGrpcService::GetAuditLog(
     grpc::ServerContext* context, const v1::GetAuditLogRequest* request,
     grpc::ServerWriter<v1::AuditEntry>* writer) {
@@ -441,7 +443,7 @@ grpc::Status ArchiveGrpcService::GetAuditLog(
       auth_, *context, *request, *writer,
       [this](int64_t from,
              const std::function<bool(const v1::AuditEntry&)>& fn) {
-        return store_.ScanAudit(from, fn);
+        return archive_.ScanAudit(from, fn);
       });
 }
 

@@ -1,7 +1,7 @@
 // The gRPC face of the archive: validates requests, adapts streams to the
-// upload pipeline and the download loop, converts between the API messages
-// and the store's types, and maps statuses (common/grpc_status.h). No
-// storage logic lives here.
+// application's UploadSource and DownloadSink (archive.h), converts between
+// the API messages and the application's types, and maps statuses
+// (common/grpc_status.h). No business rule and no storage logic lives here.
 //
 // Every RPC first authenticates the caller, then validates the request,
 // then authorizes the caller for the place the request names (common/
@@ -11,28 +11,16 @@
 
 #include <cstdint>
 
-#include "archive_service/archive_store.h"
-#include "archive_service/upload_admission.h"
+#include "archive_service/archive.h"
 #include "common/authenticator.h"
 #include "junheng/v1/archive.grpc.pb.h"
 
 namespace junheng::archive {
 
-struct ServiceOptions {
-  // Uploads larger than this fail with RESOURCE_EXHAUSTED.
-  int64_t max_file_bytes = int64_t{8} << 30;
-  // Memory uploads may hold at once (upload_admission.h); 0: no limit.
-  int64_t max_inflight_upload_bytes = int64_t{512} << 20;
-};
-
 class ArchiveGrpcService final : public v1::ArchiveService::Service {
  public:
-  ArchiveGrpcService(ArchiveStore& store, Authenticator& auth,
-                     ServiceOptions options)
-      : store_(store),
-        auth_(auth),
-        options_(options),
-        admission_(options.max_inflight_upload_bytes) {}
+  ArchiveGrpcService(Archive& archive, Authenticator& auth)
+      : archive_(archive), auth_(auth) {}
 
   grpc::Status Upload(grpc::ServerContext* context,
                       grpc::ServerReader<v1::UploadRequest>* reader,
@@ -55,6 +43,9 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   grpc::Status UndeleteEvidence(grpc::ServerContext* context,
                                 const v1::UndeleteEvidenceRequest* request,
                                 v1::Evidence* response) override;
+  grpc::Status FreezeEvidence(grpc::ServerContext* context,
+                              const v1::FreezeEvidenceRequest* request,
+                              v1::EvidenceFreeze* response) override;
   grpc::Status GetAuditLog(grpc::ServerContext* context,
                            const v1::GetAuditLogRequest* request,
                            grpc::ServerWriter<v1::AuditEntry>* writer) override;
@@ -75,14 +66,15 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   absl::Status DoListVersions(grpc::ServerContext* context,
                               const v1::ListVersionsRequest& request,
                               v1::ListVersionsResponse* response);
+  absl::Status DoFreeze(grpc::ServerContext* context,
+                        const v1::FreezeEvidenceRequest& request,
+                        v1::EvidenceFreeze* response);
   absl::Status DoSetDeleted(grpc::ServerContext* context,
                             const std::string& name_field, bool deleted,
                             v1::Evidence* response);
 
-  ArchiveStore& store_;
+  Archive& archive_;
   Authenticator& auth_;
-  const ServiceOptions options_;
-  UploadAdmission admission_;
 };
 
 }  // namespace junheng::archive

@@ -1,4 +1,10 @@
-// ArchiveStore: the archive's storage, behind one narrow interface.
+// ArchiveStore: the archive's metadata store (evidence, versions, contents,
+// chunk references, request ids, freezes, the audit chain), behind one
+// narrow interface. The bytes themselves live in a ChunkStore
+// (chunk_store.h) that the metadata store owns and decides for: which chunk
+// is referenced, which may be deleted. The business rules (what a first
+// version needs, what a request id may repeat) are the application's
+// (archive.h); the store only refuses what would break its invariants.
 //
 // An upload writes its chunks with StageChunk() as they arrive, then either
 // CommitVersion() makes the version visible (one synced, atomic write: the
@@ -10,10 +16,12 @@
 //
 // Thread-safety: every method may be called concurrently from any thread.
 // Errors: NOT_FOUND (no such evidence or version), FAILED_PRECONDITION
-// (deleted evidence), ALREADY_EXISTS (undelete of live evidence),
-// INVALID_ARGUMENT (missing first-version metadata, request id reused for
-// another evidence), RESOURCE_EXHAUSTED (disk full), DATA_LOSS (stored bytes
-// or records that fail verification), INTERNAL (other storage failures).
+// (deleted or frozen evidence, new evidence without its metadata,
+// shortening a freeze), ALREADY_EXISTS
+// (undelete of live evidence; a request id committed for other evidence),
+// RESOURCE_EXHAUSTED (disk full), UNAVAILABLE (the chunk store does not
+// answer), DATA_LOSS (stored bytes or records that fail verification),
+// INTERNAL (other storage failures). No error names a request field.
 #ifndef JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_
 #define JUNHENG_ARCHIVE_SERVICE_ARCHIVE_STORE_H_
 
@@ -26,6 +34,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "archive_service/chunk_store.h"
 #include "common/audit_chain.h"
 #include "common/resource_name.h"
 #include "common/sha256.h"
@@ -34,7 +43,8 @@
 namespace junheng::archive {
 
 // Storage chunk size: uploads are cut into chunks of this size, each stored
-// once under its SHA-256. Recorded per content, so it may change later.
+// once under its SHA-256. Recorded per content (CommitRequest::chunk_size),
+// so a store may use another.
 inline constexpr int64_t kChunkSize = 1 << 20;
 
 struct VersionInfo {
@@ -48,6 +58,22 @@ struct VersionInfo {
   std::string request_id;
 };
 
+// An inspection freeze on a county or a school (FreezeEvidence).
+struct FreezeInfo {
+  Parent place = {};
+  int64_t until_us = 0;
+  std::string reason = {};
+  int64_t create_time_us = 0;
+  int64_t update_time_us = 0;
+  std::string creator = {};
+  // Versions under the place whose chunks were put under retention.
+  int64_t frozen_versions = 0;
+};
+
+// FAILED_PRECONDITION naming the freeze that refuses `what` (e.g.
+// "counties/330106/schools/2133010601/evidence/r4 cannot be deleted").
+absl::Status FrozenError(const FreezeInfo& freeze, absl::string_view what);
+
 struct EvidenceInfo {
   EvidenceName name;
   std::string title;
@@ -56,7 +82,8 @@ struct EvidenceInfo {
   int64_t version_count = 0;
   int64_t create_time_us = 0;
   int64_t update_time_us = 0;
-  int64_t delete_time_us = 0;  // 0 while live
+  int64_t delete_time_us = 0;   // 0 while live
+  int64_t frozen_until_us = 0;  // 0 unless under a freeze in force
   VersionInfo latest;
 };
 
@@ -74,12 +101,19 @@ struct CommitRequest {
   EvidenceMetadata metadata;
   Sha256Digest sha256{};
   int64_t size_bytes = 0;
+  int64_t chunk_size = kChunkSize;
   // The SHA-256 of each chunk, in order, each staged or already stored.
   std::vector<Sha256Digest> chunks;
   std::string content_type;
   std::string filename;
   Actor uploader;
   std::string request_id;
+};
+
+// What a request id committed.
+struct RequestInfo {
+  std::optional<EvidenceName> name;  // nullopt: the record is unreadable
+  int64_t version = 0;
 };
 
 struct CommitResult {
@@ -132,14 +166,16 @@ class ArchiveStore {
   virtual void AbortUpload(uint64_t upload_id) = 0;
 
   // Commits the next version of request.name atomically and durably, then
-  // forgets the upload's staging. With a request_id that already committed,
-  // returns that version with replayed = true (the upload is aborted).
+  // forgets the upload's staging. With a request_id that already committed
+  // a version of the same evidence, returns that version with replayed =
+  // true (the upload is aborted); ALREADY_EXISTS if it committed one of
+  // other evidence.
   virtual absl::StatusOr<CommitResult> CommitVersion(
       const CommitRequest& request) = 0;
 
-  // The version a request id committed, if any.
-  virtual absl::StatusOr<std::optional<VersionInfo>> LookupRequest(
-      const std::string& request_id, const EvidenceName& name) = 0;
+  // What a request id committed, if anything.
+  virtual absl::StatusOr<std::optional<RequestInfo>> LookupRequest(
+      const std::string& request_id) = 0;
 
   virtual absl::StatusOr<EvidenceInfo> GetEvidence(
       const EvidenceName& name) = 0;
@@ -155,11 +191,30 @@ class ArchiveStore {
   // The bytes of one chunk, verified against its SHA-256: DATA_LOSS if they
   // differ or the chunk is missing.
   virtual absl::StatusOr<std::string> ReadChunk(const Sha256Digest& sha256) = 0;
+  // Where the bytes live, for the download pipeline's reads.
+  virtual ChunkStore& chunks() = 0;
 
   // Sets (deleted = true) or clears the delete marker; durable on return.
+  // FAILED_PRECONDITION while the evidence is frozen.
   virtual absl::StatusOr<EvidenceInfo> SetDeleted(const EvidenceName& name,
                                                   bool deleted,
                                                   const Actor& actor) = 0;
+
+  // Freezes `place` (a county, or a school) until `until_us`, or extends
+  // its freeze: from then on CommitVersion and SetDeleted refuse evidence
+  // under it, and every chunk of its versions is put under retention in the
+  // chunk store (ChunkStore::Retain). FAILED_PRECONDITION if it would
+  // shorten the freeze in force. The record is durable before any chunk is
+  // retained; on a chunk store error the freeze holds and calling again
+  // with the same date finishes the job. Audited.
+  virtual absl::StatusOr<FreezeInfo> Freeze(const Parent& place,
+                                            int64_t until_us,
+                                            const std::string& reason,
+                                            const Actor& actor) = 0;
+  // The freeze in force on evidence under `parent` (the later of its
+  // county's and its school's), if any.
+  virtual absl::StatusOr<std::optional<FreezeInfo>> FreezeOf(
+      const Parent& parent) = 0;
 
   // Appends a read (a download) to the audit log. Written through the WAL
   // but not synced on its own: the next synced change makes it durable, so
@@ -192,9 +247,11 @@ struct StoreOptions {
 };
 
 // Opens (creating if needed) the store in `dir`, then cleans up what uploads
-// interrupted by a crash left behind.
+// interrupted by a crash left behind. The chunks live in `chunks`, or
+// without one in the database's own chunks column family.
 absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
-    const std::string& dir, const StoreOptions& options = {});
+    const std::string& dir, const StoreOptions& options = {},
+    std::unique_ptr<ChunkStore> chunks = nullptr);
 
 }  // namespace junheng::archive
 

@@ -84,4 +84,13 @@ absl::string_view ChunkOfStagingKey(absl::string_view key) {
   return key.substr(8);
 }
 
+std::string FreezeKey(const Parent& place) {
+  std::string key("freeze");
+  key.push_back('\0');
+  key += place.county;
+  key.push_back('\0');
+  key += place.school;
+  return key;
+}
+
 }  // namespace junheng::archive

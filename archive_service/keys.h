@@ -9,7 +9,9 @@
 //
 // Column families (the names are the format; never rename one):
 //
-//   default     "format_version" -> "1"
+//   default     "format_version" -> "2"
+//               FreezeKey -> FreezeRecord: an inspection freeze
+//               FreezeKey = "freeze" 0x00 county 0x00 [school]
 //
 //   evidence    EvidenceKey -> EvidenceRecord
 //               EvidenceKey = county 0x00 [school] 0x00 evidence 0x00
@@ -99,6 +101,9 @@ std::string StagingKey(uint64_t upload_id, const Sha256Digest& chunk);
 absl::string_view ChunkOfStagingKey(absl::string_view key);
 
 std::string U64Key(uint64_t v);  // audit sequence numbers, refcounts
+
+// The freeze record of a county (empty school) or a school.
+std::string FreezeKey(const Parent& place);
 
 }  // namespace junheng::archive
 

@@ -1,4 +1,5 @@
-// ArchiveStore on RocksDB. The layout is in keys.h and FORMAT.md.
+// ArchiveStore on RocksDB, and the ChunkStore on the same database (the
+// default). The layout is in keys.h and FORMAT.md.
 //
 // Concurrency: chunk bytes are written outside any lock. mu_ serializes what
 // must agree with the reference counts: staging decisions, commits, aborts,
@@ -41,6 +42,7 @@ namespace {
 
 using internal::ContentRecord;
 using internal::EvidenceRecord;
+using internal::FreezeRecord;
 using internal::RequestRecord;
 using internal::VersionRecord;
 
@@ -65,17 +67,144 @@ VersionInfo FromRecord(int64_t version, const VersionRecord& r) {
   return v;
 }
 
+// Every write to the database goes through one guard: refused while the
+// disk is below its reserve or after a failed write, and a failure is
+// remembered. Shared by the metadata and the chunk store.
+class WriteGuard {
+ public:
+  WriteGuard(std::string dir, int64_t min_free_bytes)
+      : dir_(std::move(dir)), min_free_bytes_(min_free_bytes) {}
+
+  absl::Status Mutate(absl::string_view doing,
+                      const std::function<rocksdb::Status()>& op,
+                      bool check_reserve = true);
+  absl::Status WriteAllowed();
+
+ private:
+  const std::string dir_;
+  const int64_t min_free_bytes_;
+  Mutex mu_;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+};
+
+// Chunks in the `chunks` column family (integrated BlobDB). Plain puts go
+// through the write-ahead log that the metadata store's commit syncs; bulk
+// puts skip it and Sync(true) flushes them to their files instead.
+class RocksChunkStore final : public ChunkStore {
+ public:
+  RocksChunkStore(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                  WriteGuard& guard)
+      : db_(db), cf_(cf), guard_(guard) {}
+
+  std::string Describe() const override { return "RocksDB"; }
+  bool IsRemote() const override { return false; }
+  int Parallelism() const override { return 1; }
+  int64_t ChunkSize() const override { return kChunkSize; }
+
+  absl::Status Put(const Sha256Digest& sha256, absl::string_view bytes,
+                   bool bulk) override {
+    rocksdb::WriteOptions options;
+    // The bulk of a large upload skips the WAL, which would write every
+    // byte a second time (with a software CRC in Debian's RocksDB build).
+    options.disableWAL = bulk;
+    return guard_.Mutate("storing an upload chunk", [&] {
+      return db_->Put(options, cf_, ToSlice(AsBytes(sha256)), ToSlice(bytes));
+    });
+  }
+
+  absl::StatusOr<std::string> Get(const Sha256Digest& sha256) override {
+    // RocksDB checks its CRC of the blob record (and of the blocks on the
+    // way to it) on this read: a damaged disk sector is an error here, not
+    // bytes handed on (RELIABILITY.md, "Verifying downloads").
+    rocksdb::ReadOptions options;
+    options.verify_checksums = true;
+    std::string bytes;
+    rocksdb::Status s =
+        db_->Get(options, cf_, ToSlice(AsBytes(sha256)), &bytes);
+    if (s.IsNotFound()) {
+      return absl::NotFoundError(
+          absl::StrCat("stored chunk ", ToHex(sha256), " is missing"));
+    }
+    if (s.IsCorruption()) {
+      return absl::DataLossError(absl::StrCat(
+          "stored chunk ", ToHex(sha256),
+          " failed RocksDB's checksum; the archive's disk corrupted it"));
+    }
+    RETURN_IF_ERROR(FromRocks(s, "reading a chunk"));
+    return bytes;
+  }
+
+  absl::Status Delete(const Sha256Digest& sha256) override {
+    return guard_.Mutate(
+        "removing an unreferenced chunk",
+        [&] {
+          return db_->Delete(rocksdb::WriteOptions(), cf_,
+                             ToSlice(AsBytes(sha256)));
+        },
+        false);
+  }
+
+  absl::Status Sync(bool after_bulk) override {
+    if (!after_bulk) return absl::OkStatus();  // the commit syncs the WAL
+    // A memtable flush syncs the WALs closed before it, so a bulk chunk
+    // that reaches disk always has its staging entry there too, and
+    // start-up recovery can remove it if no commit follows.
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    flush.allow_write_stall = true;
+    return guard_.Mutate("making a large upload's chunks durable",
+                         [&] { return db_->Flush(flush, cf_); });
+  }
+
+  // Freezes are enforced by the metadata store, which refuses to delete a
+  // referenced chunk in the first place.
+  absl::Status Retain(const Sha256Digest&, int64_t) override {
+    return absl::OkStatus();
+  }
+
+  absl::Status ForEach(
+      const std::function<bool(const Sha256Digest&)>& fn) override {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (!fn(DigestFrom(View(it->key())))) break;
+    }
+    return FromRocks(it->status(), "listing chunks");
+  }
+
+ private:
+  rocksdb::DB* const db_;
+  rocksdb::ColumnFamilyHandle* const cf_;
+  WriteGuard& guard_;
+};
+
+std::string FormatMicros(int64_t us) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(us),
+                          absl::UTCTimeZone());
+}
+
+std::string PlaceName(const Parent& place) {
+  return place.school.empty() ? absl::StrCat("counties/", place.county)
+                              : absl::StrCat("counties/", place.county,
+                                             "/schools/", place.school);
+}
+
 class RocksArchiveStore final : public ArchiveStore {
  public:
   RocksArchiveStore(std::string dir, std::unique_ptr<rocksdb::DB> db,
                     std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                    StoreOptions options)
+                    StoreOptions options, std::unique_ptr<ChunkStore> chunks)
       : dir_(std::move(dir)),
         db_(std::move(db)),
         cf_(std::move(handles)),
-        options_(options) {}
+        options_(options),
+        guard_(dir_, options.min_free_bytes),
+        chunks_(chunks != nullptr ? std::move(chunks)
+                                  : std::make_unique<RocksChunkStore>(
+                                        db_.get(), cf_[kChunksCf], guard_)) {}
 
   ~RocksArchiveStore() override {
+    chunks_.reset();
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
     db_->Close();
   }
@@ -89,8 +218,8 @@ class RocksArchiveStore final : public ArchiveStore {
   void AbortUpload(uint64_t upload_id) override;
   absl::StatusOr<CommitResult> CommitVersion(
       const CommitRequest& request) override;
-  absl::StatusOr<std::optional<VersionInfo>> LookupRequest(
-      const std::string& request_id, const EvidenceName& name) override;
+  absl::StatusOr<std::optional<RequestInfo>> LookupRequest(
+      const std::string& request_id) override;
   absl::StatusOr<EvidenceInfo> GetEvidence(const EvidenceName& name) override;
   absl::StatusOr<VersionInfo> GetVersion(const EvidenceName& name,
                                          int64_t version) override;
@@ -99,9 +228,15 @@ class RocksArchiveStore final : public ArchiveStore {
   absl::StatusOr<ListPage> ListEvidence(const ListQuery& query) override;
   absl::StatusOr<Content> GetContent(const Sha256Digest& sha256) override;
   absl::StatusOr<std::string> ReadChunk(const Sha256Digest& sha256) override;
+  ChunkStore& chunks() override { return *chunks_; }
   absl::StatusOr<EvidenceInfo> SetDeleted(const EvidenceName& name,
                                           bool deleted,
                                           const Actor& actor) override;
+  absl::StatusOr<FreezeInfo> Freeze(const Parent& place, int64_t until_us,
+                                    const std::string& reason,
+                                    const Actor& actor) override;
+  absl::StatusOr<std::optional<FreezeInfo>> FreezeOf(
+      const Parent& parent) override;
   absl::Status RecordRead(const Actor& actor, const AuditEvent& event) override;
   absl::Status ScanAudit(
       int64_t from,
@@ -118,27 +253,35 @@ class RocksArchiveStore final : public ArchiveStore {
   absl::StatusOr<bool> GetProto(ColumnFamily c, absl::string_view key,
                                 Proto* out);
   absl::StatusOr<uint64_t> GetRef(absl::string_view chunk);
+  absl::StatusOr<std::optional<FreezeInfo>> LoadFreeze(const Parent& place);
+  // FAILED_PRECONDITION if evidence `name` is under a freeze in force.
+  // Freeze records only ever extend, so a check under mu_ holds for the
+  // change it guards (Freeze() writes under mu_ too).
+  absl::Status CheckNotFrozen(const EvidenceName& name, int64_t now,
+                              absl::string_view what);
   absl::StatusOr<EvidenceInfo> LoadEvidence(const EvidenceName& name,
                                             const EvidenceRecord& record);
   absl::Status Write(rocksdb::WriteBatch& batch, bool sync,
                      absl::string_view doing);
-  // Every write goes through here: refused while the disk is below its
-  // reserve or after a failed write, and a failure is remembered.
   absl::Status Mutate(absl::string_view doing,
                       const std::function<rocksdb::Status()>& op,
-                      bool check_reserve = true);
+                      bool check_reserve = true) {
+    return guard_.Mutate(doing, op, check_reserve);
+  }
   // Makes every write so far durable. Changes are written under mu_
   // without a sync and synced here, after mu_ is released: the WAL is
   // sequential, so a change acknowledged after its sync has every change
   // it depended on durable too, and no lock waits on the disk.
   absl::Status SyncLog(absl::string_view doing);
-  absl::Status WriteAllowed();
 
-  // Adds to `batch` the removal of the upload's staging entries and of the
-  // chunks it staged that nothing else needs (`keep` chunks are needed).
-  absl::Status PlanReleaseLocked(uint64_t upload_id,
-                                 const absl::flat_hash_set<std::string>& keep,
-                                 rocksdb::WriteBatch& batch)
+  // Deletes the chunks the upload staged that nothing else needs (`keep`
+  // chunks are needed) and adds the removal of all its staging entries to
+  // `batch`. Under mu_, so no other upload stages one of them meanwhile;
+  // the chunks go first, so a crash in between leaves staging entries that
+  // start-up recovery finishes.
+  absl::Status ReleaseLocked(uint64_t upload_id,
+                             const absl::flat_hash_set<std::string>& keep,
+                             rocksdb::WriteBatch& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops the upload's pins; call once its release batch is written (or
   // abandoned to start-up recovery).
@@ -156,8 +299,8 @@ class RocksArchiveStore final : public ArchiveStore {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
   const StoreOptions options_;
-  Mutex failure_mu_;
-  absl::Status failure_ ABSL_GUARDED_BY(failure_mu_);
+  WriteGuard guard_;
+  std::unique_ptr<ChunkStore> chunks_;
   std::atomic<uint64_t> next_upload_id_{1};
 
   Mutex mu_;
@@ -169,8 +312,8 @@ class RocksArchiveStore final : public ArchiveStore {
   struct Staged {
     absl::flat_hash_set<std::string> chunks;  // raw digests
     int64_t bytes = 0;
-    // Some chunk was written without the WAL: flush before committing.
-    bool unlogged = false;
+    // Some chunk was a bulk put: sync the chunk store before committing.
+    bool bulk = false;
   };
   absl::flat_hash_map<uint64_t, Staged> staged_ ABSL_GUARDED_BY(mu_);
 };
@@ -207,19 +350,19 @@ absl::StatusOr<uint64_t> RocksArchiveStore::GetRef(absl::string_view chunk) {
   return GetU64BE(value);
 }
 
-absl::Status RocksArchiveStore::WriteAllowed() {
+absl::Status WriteGuard::WriteAllowed() {
   {
-    MutexLock lock(&failure_mu_);
+    MutexLock lock(&mu_);
     if (!failure_.ok()) return failure_;
   }
   struct statvfs fs;
-  if (options_.min_free_bytes > 0 && ::statvfs(dir_.c_str(), &fs) == 0) {
+  if (min_free_bytes_ > 0 && ::statvfs(dir_.c_str(), &fs) == 0) {
     const int64_t free_bytes =
         static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
-    if (free_bytes < options_.min_free_bytes) {
+    if (free_bytes < min_free_bytes_) {
       absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
           "the archive's disk is full: ", free_bytes >> 20,
-          " MiB free, below the reserve of ", options_.min_free_bytes >> 20,
+          " MiB free, below the reserve of ", min_free_bytes_ >> 20,
           " MiB (--min_free_bytes); stored evidence stays readable, and "
           "uploads resume once space is freed"));
       SetRetryDelay(full, absl::Seconds(30));
@@ -234,13 +377,13 @@ absl::Status RocksArchiveStore::SyncLog(absl::string_view doing) {
       doing, [&] { return db_->SyncWAL(); }, false);
 }
 
-absl::Status RocksArchiveStore::Mutate(
-    absl::string_view doing, const std::function<rocksdb::Status()>& op,
-    bool check_reserve) {
+absl::Status WriteGuard::Mutate(absl::string_view doing,
+                                const std::function<rocksdb::Status()>& op,
+                                bool check_reserve) {
   if (check_reserve) {
     RETURN_IF_ERROR(WriteAllowed());
   } else {
-    MutexLock lock(&failure_mu_);
+    MutexLock lock(&mu_);
     if (!failure_.ok()) return failure_;
   }
   const rocksdb::Status s = op();
@@ -250,7 +393,7 @@ absl::Status RocksArchiveStore::Mutate(
   // I/O error, so after one the store takes no more writes until restarted;
   // reads go on.
   if (s.IsIOError() || s.IsNoSpace()) {
-    MutexLock lock(&failure_mu_);
+    MutexLock lock(&mu_);
     if (failure_.ok()) {
       std::fprintf(stderr,
                    "junheng-archive: storage write failed (%s); refusing "
@@ -282,20 +425,32 @@ absl::Status RocksArchiveStore::Recover() {
         absl::StrCat("the data directory holds archive format ", format,
                      "; this junheng-archive reads format ", kFormatVersion));
   }
-  // Uploads that were in flight at a crash: drop their unreferenced chunks.
+  // Uploads that were in flight at a crash: drop their unreferenced chunks,
+  // then their staging entries. A chunk the chunk store cannot delete now
+  // (a remote store that is down) keeps its entry for the next start.
   int64_t dropped = 0;
+  absl::Status undeleted;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(kStagingCf)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     std::string chunk(ChunkOfStagingKey(View(it->key())));
     ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
     if (refs == 0) {
-      batch.Delete(cf(kChunksCf), chunk);
+      if (absl::Status d = chunks_->Delete(DigestFrom(chunk)); !d.ok()) {
+        undeleted = d;
+        continue;
+      }
       ++dropped;
     }
     batch.Delete(cf(kStagingCf), it->key());
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "scanning staged chunks"));
+  if (!undeleted.ok()) {
+    std::fprintf(stderr,
+                 "junheng-archive: chunks of uploads interrupted by a crash "
+                 "stay until the next start: %s\n",
+                 undeleted.ToString().c_str());
+  }
   // Directly, not through Mutate: the disk reserve must not stop start-up.
   rocksdb::WriteOptions sync;
   sync.sync = true;
@@ -303,8 +458,8 @@ absl::Status RocksArchiveStore::Recover() {
       FromRocks(db_->Write(sync, &batch), "recovering interrupted uploads"));
   if (dropped > 0) {
     std::fprintf(stderr,
-                 "junheng-archive: removed %lld chunks of uploads interrupted "
-                 "by a crash\n",
+                 "junheng-archive: removed %lld chunks of uploads that never "
+                 "committed (a crash, or a chunk store that was down)\n",
                  static_cast<long long>(dropped));
   }
   MutexLock audit_lock(&audit_mu_);
@@ -320,7 +475,7 @@ absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
   // bytes; releasing it re-checks its count under mu_).
   ASSIGN_OR_RETURN(uint64_t refs, GetRef(key));
   if (refs > 0) return absl::OkStatus();  // committed chunks are permanent
-  bool unlogged = false;
+  bool bulk = false;
   {
     MutexLock lock(&mu_);
     auto& mine = staged_[upload_id];
@@ -328,44 +483,36 @@ absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
     mine.chunks.insert(key);
     ++pins_[key];
     mine.bytes += static_cast<int64_t>(bytes.size());
-    unlogged = options_.unlogged_after_bytes >= 0 &&
-               mine.bytes > options_.unlogged_after_bytes;
-    mine.unlogged |= unlogged;
+    bulk = options_.unlogged_after_bytes >= 0 &&
+           mine.bytes > options_.unlogged_after_bytes;
+    mine.bulk |= bulk;
   }
-  // Another upload may be writing the same chunk right now: both write the
-  // same bytes, and the pin keeps either abort from deleting it.
-  if (!unlogged) {
-    rocksdb::WriteBatch batch;
-    batch.Put(cf(kChunksCf), key, ToSlice(bytes));
-    batch.Put(cf(kStagingCf), StagingKey(upload_id, sha256), "");
-    return Write(batch, false, "storing an upload chunk");
-  }
-  // The bulk of a large upload skips the WAL, which would write every byte
-  // a second time (with a software CRC in Debian's RocksDB build);
-  // CommitVersion flushes the chunks before committing instead. The staging
-  // entry goes through the WAL first: a memtable flush syncs the WALs closed
-  // before it, so a chunk that reaches disk always has its staging entry
-  // there too, and start-up recovery can remove it if no commit follows.
+  // The staging entry goes first, so that a chunk that reaches storage
+  // always has its entry and start-up recovery can remove it if no commit
+  // follows: in the same WAL before the chunk's own record (or the flush
+  // that makes a bulk chunk durable), or synced before a remote store's
+  // put, which is durable on its own. Another upload may be writing the
+  // same chunk right now: both write the same bytes, and the pin keeps
+  // either abort from deleting it.
   rocksdb::WriteBatch staging;
   staging.Put(cf(kStagingCf), StagingKey(upload_id, sha256), "");
-  RETURN_IF_ERROR(Write(staging, false, "storing an upload chunk"));
-  rocksdb::WriteOptions no_wal;
-  no_wal.disableWAL = true;
-  return Mutate("storing an upload chunk", [&] {
-    return db_->Put(no_wal, cf(kChunksCf), key, ToSlice(bytes));
-  });
+  RETURN_IF_ERROR(
+      Write(staging, chunks_->IsRemote(), "storing an upload chunk"));
+  return chunks_->Put(sha256, bytes, bulk);
 }
 
-absl::Status RocksArchiveStore::PlanReleaseLocked(
+absl::Status RocksArchiveStore::ReleaseLocked(
     uint64_t upload_id, const absl::flat_hash_set<std::string>& keep,
     rocksdb::WriteBatch& batch) {
   auto it = staged_.find(upload_id);
   if (it == staged_.end()) return absl::OkStatus();
   for (const std::string& chunk : it->second.chunks) {
-    batch.Delete(cf(kStagingCf), StagingKey(upload_id, DigestFrom(chunk)));
     if (pins_[chunk] > 1 || keep.contains(chunk)) continue;
     ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
-    if (refs == 0) batch.Delete(cf(kChunksCf), chunk);
+    if (refs == 0) RETURN_IF_ERROR(chunks_->Delete(DigestFrom(chunk)));
+  }
+  for (const std::string& chunk : it->second.chunks) {
+    batch.Delete(cf(kStagingCf), StagingKey(upload_id, DigestFrom(chunk)));
   }
   return absl::OkStatus();
 }
@@ -384,7 +531,7 @@ void RocksArchiveStore::AbortUpload(uint64_t upload_id) {
   MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   // On failure the staging entries stay and the next start-up removes them.
-  if (PlanReleaseLocked(upload_id, {}, batch).ok()) {
+  if (ReleaseLocked(upload_id, {}, batch).ok()) {
     Write(batch, false, "discarding an aborted upload").IgnoreError();
   }
   ForgetUploadLocked(upload_id);
@@ -417,39 +564,25 @@ absl::Status RocksArchiveStore::ScanAudit(
   return ScanAuditLog(*db_, cf(kAuditCf), from, fn);
 }
 
-absl::StatusOr<std::optional<VersionInfo>> RocksArchiveStore::LookupRequest(
-    const std::string& request_id, const EvidenceName& name) {
+absl::StatusOr<std::optional<RequestInfo>> RocksArchiveStore::LookupRequest(
+    const std::string& request_id) {
   RequestRecord request;
   ASSIGN_OR_RETURN(bool found, GetProto(kRequestsCf, request_id, &request));
   if (!found) return std::nullopt;
-  if (request.evidence_key() != EvidenceKey(name)) {
-    auto other = DecodeEvidenceKey(request.evidence_key());
-    return InvalidField(
-        "header.request_id",
-        absl::StrCat("was already used for ",
-                     other ? other->ToString() : "other evidence",
-                     "; use a new request id for a different upload"));
-  }
-  ASSIGN_OR_RETURN(VersionInfo v, GetVersion(name, request.version()));
-  return v;
+  return RequestInfo{DecodeEvidenceKey(request.evidence_key()),
+                     request.version()};
 }
 
 absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     const CommitRequest& req) {
-  bool unlogged = false;
+  bool bulk = false;
   {
     MutexLock lock(&mu_);
     auto it = staged_.find(req.upload_id);
-    unlogged = it != staged_.end() && it->second.unlogged;
+    bulk = it != staged_.end() && it->second.bulk;
   }
-  if (unlogged) {
-    // Outside mu_: other uploads keep staging and committing meanwhile.
-    rocksdb::FlushOptions flush;
-    flush.wait = true;
-    flush.allow_write_stall = true;
-    RETURN_IF_ERROR(Mutate("making a large upload's chunks durable",
-                           [&] { return db_->Flush(flush, cf(kChunksCf)); }));
-  }
+  // Outside mu_: other uploads keep staging and committing meanwhile.
+  RETURN_IF_ERROR(chunks_->Sync(bulk));
   // mu_ orders the commit (reference counts, version numbers, the audit
   // chain) but is released before the disk sync; see SyncLog().
   ReleasableMutexLock lock(&mu_);
@@ -458,18 +591,26 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
   const std::string ekey = EvidenceKey(req.name);
 
   if (!req.request_id.empty()) {
-    ASSIGN_OR_RETURN(auto previous, LookupRequest(req.request_id, req.name));
+    ASSIGN_OR_RETURN(auto previous, LookupRequest(req.request_id));
     if (previous.has_value()) {
-      RETURN_IF_ERROR(PlanReleaseLocked(req.upload_id, {}, batch));
+      if (!previous->name.has_value() || *previous->name != req.name) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "request id ", req.request_id, " committed a version of ",
+            previous->name ? previous->name->ToString() : "other evidence"));
+      }
+      ASSIGN_OR_RETURN(VersionInfo version,
+                       GetVersion(req.name, previous->version));
+      RETURN_IF_ERROR(ReleaseLocked(req.upload_id, {}, batch));
       RETURN_IF_ERROR(Write(batch, false, "discarding a repeated upload"));
       ForgetUploadLocked(req.upload_id);
       lock.Release();
       // The first commit may not be synced yet.
       RETURN_IF_ERROR(SyncLog("committing a version"));
-      return CommitResult{*previous, true};
+      return CommitResult{version, true};
     }
   }
 
+  RETURN_IF_ERROR(CheckNotFrozen(req.name, now, "cannot get a new version"));
   EvidenceRecord evidence;
   ASSIGN_OR_RETURN(bool exists, GetProto(kEvidenceCf, ekey, &evidence));
   if (exists && evidence.delete_time_us() != 0) {
@@ -478,20 +619,14 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
                      " is deleted; undelete it before adding a version"));
   }
   if (!exists) {
-    std::vector<FieldViolation> missing;
-    if (req.metadata.title.empty()) {
-      missing.push_back({"header.title", "is required for new evidence"});
-    }
-    if (req.metadata.indicator_codes.empty()) {
-      missing.push_back({"header.indicator_codes",
-                         "at least one is required for new evidence"});
-    }
-    if (req.metadata.school_year == 0) {
-      missing.push_back({"header.school_year", "is required for new evidence"});
-    }
-    if (!missing.empty()) {
-      return InvalidFields(
-          absl::StrCat(req.name.ToString(), " does not exist yet"), missing);
+    // The application checks this with field violations before the upload
+    // (archive.cc); evidence never disappears, so this only guards misuse.
+    if (req.metadata.title.empty() || req.metadata.indicator_codes.empty() ||
+        req.metadata.school_year == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(req.name.ToString(),
+                       " does not exist yet; its first version needs a "
+                       "title, indicator codes and a school year"));
     }
     evidence.set_create_time_us(now);
   }
@@ -531,7 +666,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     }
   } else {
     content.set_size_bytes(req.size_bytes);
-    content.set_chunk_size(kChunkSize);
+    content.set_chunk_size(req.chunk_size);
     const auto& mine = staged_[req.upload_id].chunks;
     for (const Sha256Digest& d : req.chunks) {
       std::string chunk(AsBytes(d));
@@ -569,7 +704,7 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
   const std::string version_name = VersionName{req.name, version}.ToString();
   // Staged chunks this version now references stay; the rest (the content
   // was already stored) go, unless another upload still pins them.
-  RETURN_IF_ERROR(PlanReleaseLocked(req.upload_id, referenced, batch));
+  RETURN_IF_ERROR(ReleaseLocked(req.upload_id, referenced, batch));
   // On failure nothing was applied and the upload keeps its staging, for
   // AbortUpload to release.
   RETURN_IF_ERROR(WriteWithAudit(
@@ -608,6 +743,111 @@ absl::StatusOr<EvidenceInfo> RocksArchiveStore::LoadEvidence(
         name.ToString(), ": its latest version record is missing"));
   }
   info.latest = FromRecord(record.version_count(), latest);
+  ASSIGN_OR_RETURN(std::optional<FreezeInfo> freeze, FreezeOf(name.parent));
+  if (freeze && freeze->until_us > NowMicros()) {
+    info.frozen_until_us = freeze->until_us;
+  }
+  return info;
+}
+
+absl::StatusOr<std::optional<FreezeInfo>> RocksArchiveStore::LoadFreeze(
+    const Parent& place) {
+  FreezeRecord r;
+  ASSIGN_OR_RETURN(bool found, GetProto(kDefaultCf, FreezeKey(place), &r));
+  if (!found) return std::nullopt;
+  return FreezeInfo{.place = place,
+                    .until_us = r.until_us(),
+                    .reason = r.reason(),
+                    .create_time_us = r.create_time_us(),
+                    .update_time_us = r.update_time_us(),
+                    .creator = r.creator()};
+}
+
+absl::StatusOr<std::optional<FreezeInfo>> RocksArchiveStore::FreezeOf(
+    const Parent& parent) {
+  ASSIGN_OR_RETURN(std::optional<FreezeInfo> county,
+                   LoadFreeze(Parent{parent.county, ""}));
+  if (parent.school.empty()) return county;
+  ASSIGN_OR_RETURN(std::optional<FreezeInfo> school, LoadFreeze(parent));
+  if (!county) return school;
+  if (!school) return county;
+  return county->until_us >= school->until_us ? county : school;
+}
+
+absl::Status RocksArchiveStore::CheckNotFrozen(const EvidenceName& name,
+                                               int64_t now,
+                                               absl::string_view what) {
+  ASSIGN_OR_RETURN(std::optional<FreezeInfo> freeze, FreezeOf(name.parent));
+  if (freeze && freeze->until_us > now) {
+    return FrozenError(*freeze, absl::StrCat(name.ToString(), " ", what));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FreezeInfo> RocksArchiveStore::Freeze(const Parent& place,
+                                                     int64_t until_us,
+                                                     const std::string& reason,
+                                                     const Actor& actor) {
+  ReleasableMutexLock lock(&mu_);
+  const int64_t now = NowMicros();
+  ASSIGN_OR_RETURN(std::optional<FreezeInfo> current, LoadFreeze(place));
+  if (current && current->until_us > until_us) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        PlaceName(place), " is frozen until ", FormatMicros(current->until_us),
+        "; a freeze can be extended, never ", "shortened (asked for ",
+        FormatMicros(until_us), ")"));
+  }
+  FreezeInfo info =
+      current.value_or(FreezeInfo{.place = place, .create_time_us = now});
+  if (!current || current->until_us < until_us) {
+    info.until_us = until_us;
+    info.update_time_us = now;
+    info.creator = actor.principal;
+    if (!reason.empty()) info.reason = reason;
+    FreezeRecord r;
+    r.set_until_us(info.until_us);
+    r.set_reason(info.reason);
+    r.set_create_time_us(info.create_time_us);
+    r.set_update_time_us(info.update_time_us);
+    r.set_creator(info.creator);
+    rocksdb::WriteBatch batch;
+    batch.Put(cf(kDefaultCf), FreezeKey(place), r.SerializeAsString());
+    RETURN_IF_ERROR(WriteWithAudit(
+        batch, actor,
+        {.action = current ? "extend freeze" : "freeze",
+         .resource = PlaceName(place),
+         .detail = absl::StrCat("until ", FormatMicros(info.until_us),
+                                info.reason.empty() ? "" : ": ", info.reason)},
+        now, "freezing evidence", true));
+    lock.Release();
+    RETURN_IF_ERROR(SyncLog("freezing evidence"));
+  } else {
+    lock.Release();
+  }
+  // Every chunk of every version under the place. No version can be added
+  // there any more, so this list is complete.
+  absl::flat_hash_set<std::string> contents;
+  const std::string prefix = ParentPrefix(place);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kVersionsCf)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    VersionRecord record;
+    if (!record.ParseFromArray(it->value().data(), it->value().size())) {
+      return absl::DataLossError("unreadable version record");
+    }
+    ++info.frozen_versions;
+    contents.insert(record.sha256());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "listing versions to freeze"));
+  absl::flat_hash_set<std::string> retained;
+  for (const std::string& sha : contents) {
+    ASSIGN_OR_RETURN(Content content, GetContent(DigestFrom(sha)));
+    for (const Sha256Digest& chunk : content.chunks) {
+      if (!retained.insert(std::string(AsBytes(chunk))).second) continue;
+      RETURN_IF_ERROR(chunks_->Retain(chunk, info.until_us));
+    }
+  }
   return info;
 }
 
@@ -741,20 +981,12 @@ absl::StatusOr<Content> RocksArchiveStore::GetContent(
 
 absl::StatusOr<std::string> RocksArchiveStore::ReadChunk(
     const Sha256Digest& sha256) {
-  // RocksDB's own checksum would be a second pass over the bytes; the
-  // SHA-256 below is the stronger check.
-  rocksdb::ReadOptions options;
-  options.verify_checksums = false;
-  std::string bytes;
-  rocksdb::Status read =
-      db_->Get(options, cf(kChunksCf), ToSlice(AsBytes(sha256)), &bytes);
-  const bool found = !read.IsNotFound();
-  if (found) RETURN_IF_ERROR(FromRocks(read, "reading a chunk"));
-  if (!found) {
-    return absl::DataLossError(
-        absl::StrCat("stored chunk ", ToHex(sha256), " is missing"));
+  absl::StatusOr<std::string> bytes = chunks_->Get(sha256);
+  if (absl::IsNotFound(bytes.status())) {
+    return absl::DataLossError(bytes.status().message());
   }
-  if (Sha256::Of(bytes) != sha256) {
+  RETURN_IF_ERROR(bytes.status());
+  if (Sha256::Of(*bytes) != sha256) {
     return absl::DataLossError(absl::StrCat(
         "stored chunk ", ToHex(sha256),
         " no longer matches its SHA-256; the archive's disk corrupted it"));
@@ -781,6 +1013,8 @@ absl::StatusOr<EvidenceInfo> RocksArchiveStore::SetDeleted(
         absl::StrCat(name.ToString(), " is not deleted"));
   }
   const int64_t now = NowMicros();
+  RETURN_IF_ERROR(CheckNotFrozen(
+      name, now, deleted ? "cannot be deleted" : "cannot be undeleted"));
   record.set_delete_time_us(deleted ? now : 0);
   record.set_update_time_us(now);
   rocksdb::WriteBatch batch;
@@ -883,22 +1117,30 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
                            uses, " contents that use it"));
     }
   }));
-  RETURN_IF_ERROR(
-      scan(kChunksCf, [&](absl::string_view k, absl::string_view v) {
-        ++report.chunks;
-        auto uses = chunk_uses.find(std::string(k));
-        if (uses == chunk_uses.end()) {
-          if (!pins_.contains(std::string(k))) {
-            problem(absl::StrCat("chunk ", ToHex(k),
-                                 " is stored but unreferenced"));
-          }
-          return;
-        }
-        chunk_uses.erase(uses);
-        if (AsBytes(Sha256::Of(v)) != k) {
-          problem(absl::StrCat("chunk ", ToHex(k), " does not match its hash"));
-        }
-      }));
+  std::vector<Sha256Digest> stored;
+  RETURN_IF_ERROR(chunks_->ForEach([&](const Sha256Digest& d) {
+    stored.push_back(d);
+    return true;
+  }));
+  for (const Sha256Digest& d : stored) {
+    const std::string k(AsBytes(d));
+    ++report.chunks;
+    auto uses = chunk_uses.find(k);
+    if (uses == chunk_uses.end()) {
+      if (!pins_.contains(k)) {
+        problem(
+            absl::StrCat("chunk ", ToHex(k), " is stored but unreferenced"));
+      }
+      continue;
+    }
+    chunk_uses.erase(uses);
+    absl::StatusOr<std::string> bytes = chunks_->Get(d);
+    if (!bytes.ok()) {
+      problem(absl::StrCat("chunk ", ToHex(k), ": ", bytes.status().message()));
+    } else if (Sha256::Of(*bytes) != d) {
+      problem(absl::StrCat("chunk ", ToHex(k), " does not match its hash"));
+    }
+  }
   for (const auto& [chunk, uses] : chunk_uses) {
     problem(absl::StrCat("chunk ", ToHex(chunk), " is referenced but missing"));
   }
@@ -912,8 +1154,17 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
 
 }  // namespace
 
+absl::Status FrozenError(const FreezeInfo& freeze, absl::string_view what) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      what, ": ", PlaceName(freeze.place), " is frozen for inspection until ",
+      FormatMicros(freeze.until_us), " (by ", freeze.creator,
+      freeze.reason.empty() ? "" : ": ", freeze.reason,
+      "); frozen evidence cannot change, and a freeze is never shortened"));
+}
+
 absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
-    const std::string& dir, const StoreOptions& store_options) {
+    const std::string& dir, const StoreOptions& store_options,
+    std::unique_ptr<ChunkStore> chunks) {
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
@@ -958,8 +1209,8 @@ absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
       FromRocks(rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw),
                 absl::StrCat("opening the archive in ", dir)));
   auto store = std::make_unique<RocksArchiveStore>(
-      dir, std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
-      store_options);
+      dir, std::unique_ptr<rocksdb::DB>(raw), std::move(handles), store_options,
+      std::move(chunks));
   RETURN_IF_ERROR(store->Recover());
   return store;
 }

@@ -11,19 +11,22 @@
 namespace junheng::archive {
 namespace {
 
-// The largest message the server accepts (common/server_main.h) plus the
-// chunks queued behind it and the one being staged.
-constexpr int64_t kWindowBytes =
-    (int64_t{8} << 20) + (kMaxQueuedChunks + 1) * kChunkSize;
+// The largest message the server accepts (common/server_main.h).
+constexpr int64_t kMaxMessageBytes = int64_t{8} << 20;
 
 }  // namespace
 
-int64_t UploadAdmission::ReservationFor(std::optional<int64_t> declared) {
+int64_t UploadAdmission::ReservationFor(std::optional<int64_t> declared,
+                                        int64_t chunk_size, int workers) {
+  // The message being received, the chunk being filled, and the pipeline's
+  // window of chunks queued or being staged (upload_pipeline.h).
+  const int64_t window =
+      kMaxMessageBytes + (kMaxQueuedChunks + workers) * chunk_size;
   if (declared && *declared >= 0) {
     // Pieces arrive whole even when the file is smaller than a chunk.
-    return std::max<int64_t>(std::min(*declared, kWindowBytes), 64 << 10);
+    return std::max<int64_t>(std::min(*declared, window), 64 << 10);
   }
-  return kWindowBytes;
+  return window;
 }
 
 absl::StatusOr<UploadAdmission::Ticket> UploadAdmission::Admit(int64_t bytes) {

@@ -44,8 +44,10 @@ class UploadAdmission {
     int64_t bytes_;
   };
 
-  // The reservation for an upload that declared `declared_size` (or none).
-  static int64_t ReservationFor(std::optional<int64_t> declared_size);
+  // The reservation for an upload that declared `declared_size` (or none),
+  // cut into `chunk_size` chunks staged by `workers` threads.
+  static int64_t ReservationFor(std::optional<int64_t> declared_size,
+                                int64_t chunk_size, int workers);
 
   // RESOURCE_EXHAUSTED with a RetryInfo delay when the reservation does not
   // fit.

@@ -1,5 +1,6 @@
 #include "archive_service/upload_pipeline.h"
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 #include <utility>
@@ -14,12 +15,18 @@
 namespace junheng::archive {
 namespace {
 
-// Hashes and stages full chunks on its own thread, in order. The thread
-// starts with the first chunk, so a small file costs no thread at all.
+// Hashes and stages full chunks on worker threads (as many as the chunk
+// store can use at once: one for RocksDB, several for a remote store, whose
+// latency they hide). The threads start with the first chunk, so a small
+// file costs no thread at all. Digests are kept in file order whatever
+// order the workers finish in.
 class ChunkStager {
  public:
   ChunkStager(ArchiveStore& store, uint64_t upload_id)
-      : store_(store), upload_id_(upload_id) {}
+      : store_(store),
+        upload_id_(upload_id),
+        workers_(std::max(1, store.chunks().Parallelism())),
+        window_(kMaxQueuedChunks + workers_ - 1) {}
   // Abandoning the stager (an upload failing midway) drops queued chunks
   // instead of staging them.
   ~ChunkStager() {
@@ -30,22 +37,27 @@ class ChunkStager {
     Close().IgnoreError();
   }
 
-  // Queues a chunk, waiting while kMaxQueuedChunks are queued. Returns the
-  // first staging error, after which nothing more is staged.
+  // Queues a chunk, waiting while the window is full. Returns the first
+  // staging error, after which nothing more is staged.
   absl::Status Add(std::string chunk) {
     MutexLock lock(&mu_);
-    if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+    if (threads_.empty()) {
+      for (int i = 0; i < workers_; ++i)
+        threads_.emplace_back([this] { Run(); });
+    }
     auto room = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return queue_.size() < kMaxQueuedChunks || !status_.ok();
+      return in_flight_ < window_ || !status_.ok();
     };
     mu_.Await(absl::Condition(&room));
     if (!status_.ok()) return status_;
-    queue_.push_back(std::move(chunk));
+    queue_.push_back({digests_.size(), std::move(chunk)});
+    digests_.emplace_back();
+    ++in_flight_;
     return absl::OkStatus();
   }
 
   // Stages the last, possibly short, chunk in the calling thread once the
-  // queue is drained, stops the thread and returns every chunk's digest.
+  // queue is drained, stops the threads and returns every chunk's digest.
   absl::StatusOr<std::vector<Sha256Digest>> Finish(std::string last) {
     RETURN_IF_ERROR(Close());
     std::vector<Sha256Digest> digests = std::move(digests_);
@@ -58,48 +70,60 @@ class ChunkStager {
   }
 
  private:
+  struct Item {
+    size_t index;
+    std::string bytes;
+  };
+
   absl::Status Close() {
     {
       MutexLock lock(&mu_);
       closed_ = true;
     }
-    if (thread_.joinable()) thread_.join();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
     MutexLock lock(&mu_);
     return status_;
   }
 
   void Run() {
     for (;;) {
-      std::string chunk;
+      Item item;
       {
         MutexLock lock(&mu_);
         auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-          return !queue_.empty() || closed_;
+          return !queue_.empty() || closed_ || !status_.ok();
         };
         mu_.Await(absl::Condition(&ready));
         if (queue_.empty() || !status_.ok()) return;
-        chunk = std::move(queue_.front());
+        item = std::move(queue_.front());
+        queue_.pop_front();
       }
-      Sha256Digest d = Sha256::Of(chunk);
-      absl::Status s = store_.StageChunk(upload_id_, d, chunk);
+      Sha256Digest d = Sha256::Of(item.bytes);
+      absl::Status s = store_.StageChunk(upload_id_, d, item.bytes);
       MutexLock lock(&mu_);
-      queue_.pop_front();  // only now, so Add() keeps the bound
+      --in_flight_;  // only now, so Add() keeps the bound
       if (!s.ok()) {
-        status_ = s;
+        if (status_.ok()) status_ = s;
         return;
       }
-      digests_.push_back(d);
+      digests_[item.index] = d;
     }
   }
 
   ArchiveStore& store_;
   const uint64_t upload_id_;
-  std::thread thread_;
+  const int workers_;
+  const int window_;
+  std::vector<std::thread> threads_;
   Mutex mu_;
-  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<Item> queue_ ABSL_GUARDED_BY(mu_);
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status status_ ABSL_GUARDED_BY(mu_);
-  std::vector<Sha256Digest> digests_;  // written by the thread, read after join
+  // Grown by Add() and filled by the workers, both under mu_; read by
+  // Finish() after the threads are joined.
+  std::vector<Sha256Digest> digests_;
 };
 
 absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
@@ -110,6 +134,7 @@ absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
   std::string buffer;
   std::string piece;
   int64_t size = 0;
+  const size_t chunk_size = static_cast<size_t>(spec.commit.chunk_size);
   while (source.Next(&piece)) {
     size += static_cast<int64_t>(piece.size());
     if (size > limit) {
@@ -121,17 +146,16 @@ absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
       return FileTooLarge(spec.max_file_bytes);
     }
     file_hash.Update(piece);
-    if (buffer.empty() && piece.size() == kChunkSize) {
+    if (buffer.empty() && piece.size() == chunk_size) {
       RETURN_IF_ERROR(stager.Add(std::move(piece)));
       continue;
     }
     absl::string_view rest = piece;
     while (!rest.empty()) {
-      const size_t take = std::min(
-          rest.size(), static_cast<size_t>(kChunkSize) - buffer.size());
+      const size_t take = std::min(rest.size(), chunk_size - buffer.size());
       buffer.append(rest.data(), take);
       rest.remove_prefix(take);
-      if (buffer.size() == kChunkSize) {
+      if (buffer.size() == chunk_size) {
         RETURN_IF_ERROR(stager.Add(std::move(buffer)));
         buffer.clear();
       }
@@ -147,6 +171,14 @@ absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
         "header.size_bytes",
         absl::StrCat("declared ", *spec.expected_size,
                      " bytes but the stream ended after ", size));
+  }
+  if (std::optional<Sha256Digest> trailer = source.TrailerSha256();
+      trailer.has_value() && sha256 != *trailer) {
+    return InvalidField(
+        "trailer_sha256",
+        absl::StrCat("declared ", ToHex(*trailer),
+                     " but the bytes received hash to ", ToHex(sha256),
+                     "; the file changed or was damaged in transit"));
   }
   if (spec.expected_sha256 && sha256 != *spec.expected_sha256) {
     return InvalidField(

@@ -2,10 +2,11 @@
 //
 // It sees a plain UploadSource, not gRPC, so it can be benchmarked without a
 // socket and tested over one. The caller's thread receives and computes the
-// file's SHA-256; a second thread hashes and stages the storage chunks, so
-// receiving, hashing and writing overlap. At most kMaxQueuedChunks chunks
-// wait between the two, which bounds an upload's memory to a few MiB
-// whatever the file size.
+// file's SHA-256; worker threads (one, or the chunk store's Parallelism())
+// hash and stage the storage chunks, so receiving, hashing and writing
+// overlap. At most kMaxQueuedChunks + workers - 1 chunks are held between
+// them, which bounds an upload's memory to a few MiB whatever the file
+// size. download_pipeline.h is the same shape in the other direction.
 #ifndef JUNHENG_ARCHIVE_SERVICE_UPLOAD_PIPELINE_H_
 #define JUNHENG_ARCHIVE_SERVICE_UPLOAD_PIPELINE_H_
 
@@ -30,11 +31,13 @@ class UploadSource {
   // After Next returned false: OK if the stream ended as it should, else
   // why not (the client cancelled, sent a second header, …).
   virtual absl::Status Finish() = 0;
+  // After Finish: a SHA-256 the sender declared after the bytes, if any.
+  virtual std::optional<Sha256Digest> TrailerSha256() { return std::nullopt; }
 };
 
 struct UploadSpec {
   // Everything but upload_id, sha256, size_bytes and chunks, which the
-  // pipeline fills in.
+  // pipeline fills in; the file is cut into commit.chunk_size pieces.
   CommitRequest commit;
   std::optional<Sha256Digest> expected_sha256;
   std::optional<int64_t> expected_size;

@@ -100,6 +100,10 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Upload(
   const int64_t total = header.has_size_bytes() ? header.size_bytes() : -1;
   int64_t sent = 0;
   std::string buffer;
+  // Without a declared SHA-256, hash while sending and declare it after the
+  // bytes: the server then commits only what this client read.
+  const bool trailer = header.sha256().empty();
+  Sha256 hash;
   while (open) {
     buffer.resize(options_.chunk_bytes);
     const int64_t n = read(buffer.data(), buffer.size());
@@ -110,12 +114,17 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Upload(
     }
     if (n == 0) break;
     buffer.resize(static_cast<size_t>(n));
+    if (trailer) hash.Update(buffer);
     message.set_chunk(std::move(buffer));
     // A failed write means the server already answered; Finish() says why.
     open = writer->Write(message);
     buffer = std::move(*message.mutable_chunk());
     sent += n;
     if (progress) progress(sent, total);
+  }
+  if (open && trailer) {
+    message.set_trailer_sha256(ToHex(hash.Finish()));
+    writer->Write(message);
   }
   writer->WritesDone();
   absl::Status status = FromGrpc(writer->Finish());
@@ -126,22 +135,13 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Upload(
 absl::StatusOr<v1::EvidenceVersion> ArchiveClient::UploadFile(
     v1::UploadHeader header, const std::string& path,
     const Progress& progress) {
-  // Hash first: the server then refuses to commit anything but these bytes.
+  // The size up front (the server refuses a file over its limit before any
+  // byte); the SHA-256 as a trailer, computed while sending (Upload()), so
+  // the file is read once. The server commits nothing but these bytes.
   {
-    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (f.fd < 0) return Errno("cannot open", path);
-    Sha256 hash;
-    std::string buf(1 << 20, '\0');
-    int64_t size = 0;
-    for (;;) {
-      const int64_t n = ReadFully(f.fd, buf.data(), buf.size());
-      if (n < 0) return Errno("cannot read", path);
-      if (n == 0) break;
-      hash.Update(absl::string_view(buf.data(), static_cast<size_t>(n)));
-      size += n;
-    }
-    header.set_sha256(ToHex(hash.Finish()));
-    header.set_size_bytes(size);
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return Errno("cannot open", path);
+    header.set_size_bytes(static_cast<int64_t>(st.st_size));
   }
   if (header.request_id().empty()) header.set_request_id(NewRequestId());
   absl::Status last;
@@ -183,6 +183,11 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(
   bool have_version = false;
   int64_t received = 0;
   bool cancelled = false;
+  // A whole file is checked end to end against the SHA-256 its first
+  // message names: the server relies on it (RELIABILITY.md, "Verifying
+  // downloads") and checks only ranges chunk by chunk itself.
+  const bool whole = request.offset() == 0 && request.length() == 0;
+  Sha256 hash;
   while (reader->Read(&message)) {
     if (message.has_version()) {
       version = message.version();
@@ -195,6 +200,7 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(
       continue;
     }
     received += static_cast<int64_t>(message.chunk().size());
+    if (whole) hash.Update(message.chunk());
     if (!sink(message.chunk())) {
       context.TryCancel();
       cancelled = true;
@@ -213,6 +219,12 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(
   if (!have_version) {
     return absl::InternalError("the server sent no version metadata");
   }
+  if (whole && ToHex(hash.Finish()) != version.sha256()) {
+    return absl::DataLossError(absl::StrCat(
+        "the bytes received for ", version.name(), " do not match its SHA-256 ",
+        version.sha256(),
+        ": the archive's stored copy is damaged; do not use what arrived"));
+  }
   return version;
 }
 
@@ -223,13 +235,11 @@ absl::StatusOr<ArchiveClient::Downloaded> ArchiveClient::DownloadToFile(
   std::string temp;
   Fd f;
   absl::Status local;  // a local file error, which cancels the download
-  Sha256 hash;
   v1::DownloadRequest request;
   request.set_name(name);
   auto version = Download(
       request,
       [&](absl::string_view bytes) {
-        hash.Update(bytes);
         size_t done = 0;
         while (done < bytes.size()) {
           ssize_t n = ::write(f.fd, bytes.data() + done, bytes.size() - done);
@@ -268,11 +278,8 @@ absl::StatusOr<ArchiveClient::Downloaded> ArchiveClient::DownloadToFile(
         }
         return true;
       });
+  // Download() checked the SHA-256 of the whole file.
   absl::Status status = local.ok() ? version.status() : local;
-  if (status.ok() && ToHex(hash.Finish()) != version->sha256()) {
-    status = absl::DataLossError(
-        "the downloaded bytes do not match the version's SHA-256");
-  }
   if (status.ok() && ::fsync(f.fd) != 0) status = Errno("cannot sync", temp);
   if (status.ok() && ::rename(temp.c_str(), out.path.c_str()) != 0) {
     status = Errno("cannot rename into", out.path);

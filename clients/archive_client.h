@@ -46,24 +46,29 @@ class ArchiveClient {
   ArchiveClient(std::shared_ptr<grpc::Channel> channel, Options options);
 
   // Uploads `read` bytes: `read(buf, max)` fills up to max bytes into buf and
-  // returns how many, 0 at the end, or -1 on a read error.
+  // returns how many, 0 at the end, or -1 on a read error. Without a
+  // header.sha256 the bytes are hashed as they are sent and the digest
+  // follows them (trailer_sha256), so the server commits only what was read.
   absl::StatusOr<v1::EvidenceVersion> Upload(
       const v1::UploadHeader& header,
       const std::function<int64_t(char*, size_t)>& read,
       const Progress& progress = nullptr);
 
-  // Uploads a file, declaring its size and SHA-256 so the server verifies
-  // the bytes end to end. Retries on UNAVAILABLE, and on RESOURCE_EXHAUSTED
-  // with a short retry hint (a busy archive), with the same request id (one
-  // is generated if the header has none), so a retry never adds a second
-  // version.
+  // Uploads a file, declaring its size up front and its SHA-256 after the
+  // bytes (one read of the file), so the server verifies them end to end.
+  // Retries on UNAVAILABLE, and on RESOURCE_EXHAUSTED with a short retry hint
+  // (a busy archive), with the same request id (one is generated if the header
+  // has none), so a retry never adds a second version.
   absl::StatusOr<v1::EvidenceVersion> UploadFile(
       v1::UploadHeader header, const std::string& path,
       const Progress& progress = nullptr);
 
   // Streams a version's bytes to `sink`, returning its metadata. `on_version`
   // (optional) sees the metadata before any byte. A sink or on_version
-  // returning false cancels the download (CANCELLED).
+  // returning false cancels the download (CANCELLED). A whole-file download
+  // (no offset, no length) is checked against the version's SHA-256 at the
+  // end: DATA_LOSS then means the sink saw damaged bytes and must discard
+  // them (DownloadToFile does). The server checks ranges itself.
   absl::StatusOr<v1::EvidenceVersion> Download(
       const v1::DownloadRequest& request,
       const std::function<bool(absl::string_view)>& sink,

@@ -45,13 +45,14 @@ bool Grants(Role role, Permission p) {
       return p == Permission::kReadStandards ||
              p == Permission::kReadEvidence ||
              p == Permission::kReadStatistics || p == Permission::kEvaluate ||
-             p == Permission::kRecordJudgement || p == Permission::kReadAudit;
+             p == Permission::kRecordJudgement || p == Permission::kReadAudit ||
+             p == Permission::kFreezeEvidence;
     case Role::kProvince:
       return p == Permission::kReadStandards ||
              p == Permission::kReadEvidence ||
              p == Permission::kImportStatistics ||
              p == Permission::kReadStatistics || p == Permission::kEvaluate ||
-             p == Permission::kReadAudit;
+             p == Permission::kReadAudit || p == Permission::kFreezeEvidence;
     case Role::kAdmin:
       return p == Permission::kReadAudit;
     case Role::kService:
@@ -197,6 +198,8 @@ absl::string_view PermissionName(Permission p) {
       return "record judgements";
     case Permission::kReadAudit:
       return "read the audit log";
+    case Permission::kFreezeEvidence:
+      return "freeze evidence for inspection";
   }
   return "do this";
 }

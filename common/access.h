@@ -6,13 +6,16 @@
 //                                            import its own statistics, read
 //                                            its own reports and audit entries
 //   county     counties/{c}                  everything of its schools and the
-//                                            county: evidence (also delete),
-//                                            statistics, evaluations, audit
+//                                            county: evidence (also delete and
+//                                            freeze), statistics, evaluations,
+//                                            audit
 //   inspector  counties/{c}, provinces/{p}   read everything in scope, record
-//              or nation                     judgements, run evaluations; no
-//                                            upload or delete
+//              or nation                     judgements, run evaluations,
+//                                            freeze evidence for inspection;
+//                                            no upload or delete
 //   province   provinces/{p}                 import and read for its province,
-//                                            evaluate (also a whole province)
+//                                            evaluate (also a whole province),
+//                                            freeze evidence for inspection
 //   admin      (none)                        manage tokens, read audit logs
 //   service    (none)                        nothing itself; acts on behalf of
 //                                            the caller it forwards (the
@@ -100,6 +103,8 @@ enum class Permission {
   kEvaluate,
   kRecordJudgement,
   kReadAudit,
+  // Put evidence under an inspection freeze (it can only be extended).
+  kFreezeEvidence,
 };
 
 absl::string_view PermissionName(Permission permission);

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ make cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libssl-dev libgmp-dev
+  librocksdb-dev libabsl-dev libssl-dev libgmp-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl
   libzip-dev libexpat1-dev libxlsxwriter-dev

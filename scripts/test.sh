@@ -24,6 +24,8 @@ thread_tests=(rocks_store_test upload_pipeline_test in_order_test)
 [ "$dir" = build-thread ] && build_args+=("${thread_tests[@]}")
 
 scripts/setup.sh
+# The archive's S3 tests start a real single-node Ceph (scripts/ceph.sh).
+[ "$dir" = build-thread ] || scripts/ceph.sh install
 scripts/build.sh "${build_args[@]}"
 # Leak detection is off by default: gRPC's and RocksDB's process-lifetime
 # singletons would be reported. Set ASAN_OPTIONS to turn it on.

@@ -5,6 +5,7 @@
 // common/access.h, not computed with Authorize(): the test checks the
 // services against the policy, not the policy against itself. A method
 // added to either service without a row here fails AllMethodsAreCovered.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <set>
@@ -332,6 +333,31 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      // Live evidence: ALREADY_EXISTS once authorized.
                      return a->UndeleteEvidence(&c, r, &e);
                    }});
+  // After every other archive row: a freeze only ever extends, and frozen
+  // evidence refuses uploads and deletes (FAILED_PRECONDITION, which is
+  // still "not refused by access control").
+  calls.push_back(
+      {"ArchiveService/FreezeEvidence",
+       all,
+       {{"county", kHome},
+        {"inspector-county", kHome},
+        {"inspector-province", kHome},
+        {"inspector-nation", kEverywhere},
+        {"province", kHome}},
+       [a](const std::string& token, Target t) {
+         grpc::ClientContext c;
+         Prepare(c, token);
+         v1::FreezeEvidenceRequest r;
+         r.set_parent(Place(t));
+         r.mutable_retain_until()->set_seconds(
+             std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count() +
+             3600);
+         r.set_reason("access matrix");
+         v1::EvidenceFreeze f;
+         return a->FreezeEvidence(&c, r, &f);
+       }});
   Reach audit = kRead;
   audit["admin"] = kEverywhere;
   auto audit_call = [](auto* stub) {

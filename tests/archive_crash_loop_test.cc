@@ -34,6 +34,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/archive_backend.h"
 #include "tests/test_util.h"
 
 namespace junheng {
@@ -44,6 +45,17 @@ using ::junheng::testing::TempDir;
 using ::junheng::testing::TestBytes;
 
 constexpr int kRounds = 20;
+
+// --data_dir and the chunk store's flags (archive_backend.h), then `extra`.
+std::vector<std::string> WithBackend(const std::string& db,
+                                     std::vector<std::string> extra) {
+  std::vector<std::string> flags = {"--data_dir=" + db};
+  for (auto& f : ::junheng::testing::ArchiveBackend::ServerFlags(db)) {
+    flags.push_back(f);
+  }
+  for (auto& f : extra) flags.push_back(f);
+  return flags;
+}
 constexpr int kWorkers = 4;
 constexpr int kEvidence = 12;
 
@@ -500,7 +512,7 @@ TEST(ArchiveCrashLoopTest, AcknowledgedOperationsSurviveTwentyKills) {
     // flush before the commit: both paths meet the kill.
     const std::string wal =
         absl::StrCat("--unlogged_after_bytes=", round % 2 ? 1048576 : -1);
-    ServerProcess server("junheng-archive", {"--data_dir=" + db, wal});
+    ServerProcess server("junheng-archive", WithBackend(db, {wal}));
     absl::Status started = server.Start();
     ASSERT_TRUE(started.ok()) << "round " << round << ": " << started << "\n"
                               << server.Stderr();
@@ -530,7 +542,7 @@ TEST(ArchiveCrashLoopTest, AcknowledgedOperationsSurviveTwentyKills) {
   }
   if (HasFailure()) return;
 
-  ServerProcess server("junheng-archive", {"--data_dir=" + db});
+  ServerProcess server("junheng-archive", WithBackend(db, {}));
   ASSERT_TRUE(server.Start().ok()) << server.Stderr();
   ArchiveClient client(Connect(server.address()));
   const std::vector<UploadAttempt> attempts = rec.attempts();
@@ -713,7 +725,7 @@ TEST(ArchiveCrashLoopTest, AcknowledgedOperationsSurviveTwentyKills) {
   EXPECT_GT(unknown, 5) << "few operations were in flight at the kills";
 
   EXPECT_EQ(server.Stop(), 0);
-  auto store = archive::OpenRocksArchiveStore(db);
+  auto store = ::junheng::testing::ArchiveBackend::OpenStore(db);
   ASSERT_TRUE(store.ok()) << store.status();
   auto report = (*store)->CheckIntegrity();
   ASSERT_TRUE(report.ok()) << report.status();

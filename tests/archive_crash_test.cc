@@ -1,6 +1,8 @@
 // kill -9 of junheng-archive in the middle of concurrent uploads, then a
 // restart on the same data: every acknowledged version is there and
 // verifies, nothing half-written is visible, and the store is consistent.
+// Built twice: chunks in RocksDB, and (archive_crash_s3_test) in a bucket of
+// a real single-node Ceph.
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/archive_backend.h"
 #include "tests/test_util.h"
 
 namespace junheng {
@@ -24,6 +27,15 @@ using ::junheng::testing::TempDir;
 using ::junheng::testing::TestBytes;
 
 constexpr char kSchool[] = "counties/330106/schools/2133010601";
+
+std::vector<std::string> Flags(const std::string& db,
+                               const std::string& wal_flag) {
+  std::vector<std::string> flags = {"--data_dir=" + db, wal_flag};
+  for (auto& f : ::junheng::testing::ArchiveBackend::ServerFlags(db)) {
+    flags.push_back(f);
+  }
+  return flags;
+}
 
 struct Attempt {
   std::string evidence;
@@ -52,7 +64,7 @@ TEST_P(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
   std::map<std::string, std::vector<std::pair<int64_t, std::string>>> acked;
 
   for (int round = 0; round < 3; ++round) {
-    ServerProcess server("junheng-archive", {"--data_dir=" + db, wal_flag});
+    ServerProcess server("junheng-archive", Flags(db, wal_flag));
     ASSERT_TRUE(server.Start().ok()) << server.Stderr();
     std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
@@ -93,7 +105,7 @@ TEST_P(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
     for (auto& th : threads) th.join();
   }
 
-  ServerProcess server("junheng-archive", {"--data_dir=" + db, wal_flag});
+  ServerProcess server("junheng-archive", Flags(db, wal_flag));
   ASSERT_TRUE(server.Start().ok()) << server.Stderr();
   ArchiveClient client(Connect(server.address()));
   int64_t acknowledged = 0;
@@ -125,7 +137,7 @@ TEST_P(ArchiveCrashTest, AcknowledgedVersionsSurviveKill9) {
   EXPECT_GT(acknowledged, 10) << "the load was too light to prove anything";
   EXPECT_EQ(server.Stop(), 0);
 
-  auto store = archive::OpenRocksArchiveStore(db);
+  auto store = ::junheng::testing::ArchiveBackend::OpenStore(db);
   ASSERT_TRUE(store.ok()) << store.status();
   auto report = (*store)->CheckIntegrity();
   ASSERT_TRUE(report.ok()) << report.status();

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "archive_service/archive_store.h"
 #include "archive_service/keys.h"
 #include "gmock/gmock.h"
@@ -210,13 +211,15 @@ TEST_F(StoreTest, LargeUploadsSkipTheWalAndStillCommitDurably) {
   ExpectHealthy();
 }
 
+// The application refuses this with field violations before any byte is
+// read (ArchiveServerTest.MissingMetadataForNewEvidenceIsRefusedUpFront);
+// the store still keeps its invariant, without naming request fields.
 TEST_F(StoreTest, NewEvidenceNeedsItsMetadata) {
   auto r = Put(Doc("x"), "abc", "", {}, 0);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("header.indicator_codes"),
-            std::string::npos);
-  EXPECT_NE(r.status().message().find("header.school_year"), std::string::npos);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("indicator codes"), std::string::npos);
+  EXPECT_EQ(r.status().message().find("header."), std::string::npos);
   EXPECT_EQ(StoredChunks(), 0);
   // A later version may omit it.
   ASSERT_TRUE(Put(Doc("x"), "abc").ok());
@@ -236,7 +239,9 @@ TEST_F(StoreTest, RequestIdMakesARetryReturnTheSameVersion) {
   EXPECT_EQ(store_->GetEvidence(Doc("x"))->version_count, 1);
   auto other = Put(Doc("y"), "v1", "req-1");
   ASSERT_FALSE(other.ok());
-  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_NE(other.status().message().find(Doc("x").ToString()),
+            std::string::npos);
   ExpectHealthy();
 }
 
@@ -375,6 +380,35 @@ TEST_F(StoreTest, ConcurrentUploadsToOneEvidenceGetDistinctVersions) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(store_->GetEvidence(Doc("busy"))->version_count, 20);
+  ExpectHealthy();
+}
+
+// The RocksDB back end enforces a freeze in the store itself: whoever
+// calls, nothing under a frozen place changes.
+TEST_F(StoreTest, FrozenEvidenceRefusesChangesAndTheFreezeNeverShortens) {
+  ASSERT_TRUE(Put(Doc("x"), "one").ok());
+  const int64_t later = absl::ToUnixMicros(absl::Now() + absl::Hours(1));
+  auto f = store_->Freeze({"330106", "2133010601"}, later, "inspection",
+                          {"inspector", ""});
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->frozen_versions, 1);
+  auto v = Put(Doc("x"), "two");
+  EXPECT_EQ(v.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->SetDeleted(Doc("x"), true, {"county"}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto shorter =
+      store_->Freeze({"330106", "2133010601"}, later - 1, "", {"admin", ""});
+  EXPECT_EQ(shorter.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->GetEvidence(Doc("x"))->frozen_until_us, later);
+  // Another school of the county is not frozen; a county freeze covers it.
+  ASSERT_TRUE(Put(Doc("y", "2133010602"), "free").ok());
+  ASSERT_TRUE(store_->Freeze({"330106", ""}, later, "", {"c", ""}).ok());
+  EXPECT_EQ(Put(Doc("y", "2133010602"), "no").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  Close();
+  Open();  // durable
+  EXPECT_EQ(store_->GetEvidence(Doc("x"))->frozen_until_us, later);
+  EXPECT_EQ(Read(Doc("x"), 1), "one");
   ExpectHealthy();
 }
 
