@@ -70,8 +70,8 @@ std::optional<Num> Share(const SchoolStats& school, v1::Level level,
 
 template <typename Num>
 std::optional<Num> PartAmount(const SchoolStats& school, v1::Level level,
-                            Quantity quantity,
-                            const v1::ApportionFactors& factors) {
+                              Quantity quantity,
+                              const v1::ApportionFactors& factors) {
   const LevelStats& part = PartStats(school, level);
   switch (quantity) {
     case Quantity::kTeachersAboveDegree:

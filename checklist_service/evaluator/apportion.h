@@ -15,8 +15,8 @@
 
 #include <optional>
 
-#include "checklist_service/standard/formula.h"
 #include "checklist_service/evaluator/stats.h"
+#include "checklist_service/standard/formula.h"
 #include "junheng/v1/standard.pb.h"
 
 namespace junheng::checklist {

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "checklist_service/standard/formula.h"
 #include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/reasons.h"
+#include "checklist_service/standard/formula.h"
 
 namespace junheng::checklist {
 namespace {
@@ -45,8 +45,8 @@ void Decide(Measurement& m, const Unit& unit, double value_error,
   m.outcome = Outcome::kFail;
   double amount = std::fabs(*m.threshold - *m.value) * unit.scale;
   if (unit.whole) {
-    const double error = 2 * kUnitRoundoff *
-                         (std::fabs(*m.threshold) + std::fabs(*m.value));
+    const double error =
+        2 * kUnitRoundoff * (std::fabs(*m.threshold) + std::fabs(*m.value));
     const double threshold = *m.threshold;
     amount = CeilExact(amount, error * unit.scale, [&] {
       mpq_class gap = ReportedDecimal(threshold) - exact();
@@ -83,7 +83,7 @@ void FromColumn(const v1::Indicator& indicator, v1::Level level,
   Measurement m = Start(indicator, level, "");
   m.value = value;
   if (!value.has_value()) {
-    result.reasons.push_back(
+    result.notes.push_back(
         absl::StrCat(Label(result), "：", column, " 未填报"));
   }
   DecideReported(m, unit);
@@ -104,17 +104,17 @@ std::optional<double> Ratio(const std::optional<double>& numerator,
                             const char* denominator_column,
                             IndicatorResult& result) {
   if (!numerator.has_value()) {
-    result.reasons.push_back(
+    result.notes.push_back(
         absl::StrCat(Label(result), "：", numerator_column, " 未填报"));
   }
   if (!denominator.has_value()) {
-    result.reasons.push_back(
+    result.notes.push_back(
         absl::StrCat(Label(result), "：", denominator_column, " 未填报"));
   }
   if (!numerator.has_value() || !denominator.has_value()) return std::nullopt;
   if (*denominator == 0) {
-    result.reasons.push_back(absl::StrCat(
-        Label(result), "：", denominator_column, " 为 0，无法计算比例"));
+    result.notes.push_back(absl::StrCat(Label(result), "：", denominator_column,
+                                        " 为 0，无法计算比例"));
     return std::nullopt;
   }
   return *numerator / *denominator;
@@ -131,11 +131,11 @@ double WholeGap(double threshold, double base, double have) {
   const double gap = threshold * base - have;
   const double error =
       3 * kUnitRoundoff * (std::fabs(threshold * base) + std::fabs(have));
-  return std::max(1.0, CeilExact(gap, error, [&] {
-                    return mpq_class(ReportedDecimal(threshold) *
-                                         ReportedDecimal(base) -
-                                     ReportedDecimal(have));
-                  }));
+  return std::max(
+      1.0, CeilExact(gap, error, [&] {
+        return mpq_class(ReportedDecimal(threshold) * ReportedDecimal(base) -
+                         ReportedDecimal(have));
+      }));
 }
 
 // A quotient of two reported figures is within 2u of the exact quotient.
@@ -149,13 +149,11 @@ void SalaryRatio(const v1::Indicator& indicator, const CountyStats& county,
                   "civil_servant_avg_salary_yuan", result);
   const double teachers = county.teacher_avg_salary_yuan.value_or(0);
   const double civil = county.civil_servant_avg_salary_yuan.value_or(1);
-  Decide(m, kRate, kRatioError,
-         [&] { return ExactRatio(teachers, civil); });
+  Decide(m, kRate, kRatioError, [&] { return ExactRatio(teachers, civil); });
   if (m.outcome == Outcome::kFail) {
     // The gap in pay, not in ratio, is what a county budgets for.
-    m.shortfall = Shortfall{
-        WholeGap(*m.threshold, civil, teachers), false, "yuan_per_teacher",
-        "元/人·年（教师年平均工资）"};
+    m.shortfall = Shortfall{WholeGap(*m.threshold, civil, teachers), false,
+                            "yuan_per_teacher", "元/人·年（教师年平均工资）"};
   }
   result.measurements.push_back(m);
 }
@@ -171,26 +169,22 @@ void Rotation(const v1::Indicator& indicator, const CountyStats& county,
   Measurement rate = Start(indicator, v1::LEVEL_ALL, "rotation_rate");
   rate.value = Ratio(rotated, "rotated_teachers", eligible,
                      "rotation_eligible_teachers", result);
-  Decide(rate, kRate, kRatioError, [&] {
-    return ExactRatio(rotated.value_or(0), eligible.value_or(1));
-  });
+  Decide(rate, kRate, kRatioError,
+         [&] { return ExactRatio(rotated.value_or(0), eligible.value_or(1)); });
   if (rate.outcome == Outcome::kFail) {
-    rate.shortfall =
-        Shortfall{WholeGap(*rate.threshold, *eligible, *rotated), false,
-                  "teachers", "名交流轮岗教师"};
+    rate.shortfall = Shortfall{WholeGap(*rate.threshold, *eligible, *rotated),
+                               false, "teachers", "名交流轮岗教师"};
   }
   result.measurements.push_back(rate);
 
   Measurement share = Start(indicator, v1::LEVEL_ALL, "backbone_share");
   share.value = Ratio(backbone, "rotated_backbone_teachers", rotated,
                       "rotated_teachers", result);
-  Decide(share, kRate, kRatioError, [&] {
-    return ExactRatio(backbone.value_or(0), rotated.value_or(1));
-  });
+  Decide(share, kRate, kRatioError,
+         [&] { return ExactRatio(backbone.value_or(0), rotated.value_or(1)); });
   if (share.outcome == Outcome::kFail) {
-    share.shortfall =
-        Shortfall{WholeGap(*share.threshold, *rotated, *backbone), false,
-                  "teachers", "名交流轮岗骨干教师"};
+    share.shortfall = Shortfall{WholeGap(*share.threshold, *rotated, *backbone),
+                                false, "teachers", "名交流轮岗骨干教师"};
   }
   result.measurements.push_back(share);
 }
@@ -200,7 +194,7 @@ void Monitoring(const v1::Indicator& indicator, const CountyStats& county,
   Measurement level = Start(indicator, v1::LEVEL_ALL, "min_level");
   level.value = AsDouble(county.monitoring_min_level);
   if (!level.value.has_value()) {
-    result.reasons.push_back(
+    result.notes.push_back(
         absl::StrCat(Label(result), "：monitoring_min_level 未填报"));
   }
   DecideReported(level, kLevels);
@@ -210,7 +204,7 @@ void Monitoring(const v1::Indicator& indicator, const CountyStats& county,
       Start(indicator, v1::LEVEL_ALL, "interschool_difference");
   difference.value = county.monitoring_interschool_difference;
   if (!difference.value.has_value()) {
-    result.reasons.push_back(absl::StrCat(
+    result.notes.push_back(absl::StrCat(
         Label(result), "：monitoring_interschool_difference 未填报"));
   }
   DecideReported(difference, kDifference);
@@ -224,13 +218,13 @@ void Flag(const std::optional<bool>& flag, const char* column,
   m.measure = column;
   if (!flag.has_value()) {
     m.outcome = Outcome::kNotReported;
-    result.reasons.push_back(
+    result.notes.push_back(
         absl::StrCat(Label(result), "：", column, " 未填报"));
   } else {
     m.value = *flag ? 1 : 0;
     m.outcome = *flag ? Outcome::kPass : Outcome::kFail;
     if (!*flag) {
-      result.reasons.push_back(absl::StrCat(Label(result), "：未落实"));
+      result.notes.push_back(absl::StrCat(Label(result), "：未落实"));
     }
   }
   result.measurements.push_back(m);
@@ -245,7 +239,7 @@ void Score(const v1::Indicator& indicator, const Judgement* judgement,
     result.judgement_evidence = judgement->evidence;
   }
   if (!m.value.has_value()) {
-    result.reasons.push_back(absl::StrCat(Label(result), "：评估得分未记录"));
+    result.notes.push_back(absl::StrCat(Label(result), "：评估得分未记录"));
   }
   DecideReported(m, kScore);
   result.judgement = m.outcome;
@@ -262,14 +256,13 @@ void ApplyJudgement(const v1::Indicator& indicator, const Judgement* judgement,
   }
   if (judgement == nullptr || !judgement->passed.has_value()) {
     result.judgement = Outcome::kNotReported;
-    result.reasons.push_back(
-        absl::StrCat(Label(result), "：督导评估结论未记录"));
+    result.notes.push_back(absl::StrCat(Label(result), "：督导评估结论未记录"));
   } else {
     result.judgement = *judgement->passed ? Outcome::kPass : Outcome::kFail;
     result.judgement_comment = judgement->comment;
     result.judgement_evidence = judgement->evidence;
     if (!*judgement->passed) {
-      result.reasons.push_back(absl::StrCat(
+      result.notes.push_back(absl::StrCat(
           Label(result), "：督导评估结论为不达标",
           judgement->comment.empty() ? "" : "（", judgement->comment,
           judgement->comment.empty() ? "" : "）"));
@@ -340,7 +333,7 @@ IndicatorResult EvaluateCountyIndicator(const v1::Indicator& indicator,
       break;
     default:
       result.outcome = Outcome::kNotReported;
-      result.reasons.push_back(
+      result.notes.push_back(
           absl::StrCat(Label(result), "：不是全县层面的指标"));
       return result;
   }

@@ -183,20 +183,20 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
     result.outcome = Outcome::kPass;
   } else {
     result.outcome = Outcome::kFail;
-    result.reasons.push_back(absl::StrCat(
-        label, " ",
-        FormatAgainst(*result.coefficient, v1::COMPARISON_AT_MOST,
-                      *result.limit, false, 4, /*trim=*/false),
-        "，超过上限 ", FormatNumber(*result.limit), "（全县值 ",
-        FormatNumber(*result.county_value), "）"));
+    result.reasons.push_back(
+        absl::StrCat(label, " ",
+                     FormatAgainst(*result.coefficient, v1::COMPARISON_AT_MOST,
+                                   *result.limit, false, 4, /*trim=*/false),
+                     "，超过上限 ", FormatNumber(*result.limit), "（全县值 ",
+                     FormatNumber(*result.county_value), "）"));
   }
   return result;
 }
 
-CompositeResult ComputeComposite(
-    const v1::IndicatorStandard& standard, v1::Level level,
-    const std::vector<CoefficientResult>& members,
-    const std::vector<CoefficientInputs>& inputs) {
+CompositeResult ComputeComposite(const v1::IndicatorStandard& standard,
+                                 v1::Level level,
+                                 const std::vector<CoefficientResult>& members,
+                                 const std::vector<CoefficientInputs>& inputs) {
   CompositeResult result;
   result.level = level;
   result.limit = LimitFor(standard.coefficient_rule(), level).value_or(0);
@@ -250,11 +250,11 @@ CompositeResult ComputeComposite(
     result.outcome = Outcome::kPass;
   } else {
     result.outcome = Outcome::kFail;
-    result.reasons.push_back(absl::StrCat(
-        label, " ",
-        FormatAgainst(*composite, v1::COMPARISON_AT_MOST, result.limit, false,
-                      4, /*trim=*/false),
-        "，超过上限 ", FormatNumber(result.limit)));
+    result.reasons.push_back(
+        absl::StrCat(label, " ",
+                     FormatAgainst(*composite, v1::COMPARISON_AT_MOST,
+                                   result.limit, false, 4, /*trim=*/false),
+                     "，超过上限 ", FormatNumber(result.limit)));
   }
   return result;
 }
@@ -270,7 +270,7 @@ IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
   std::vector<std::string> missing;
   for (const SchoolVerdict& school : schools) {
     for (const IndicatorResult& check : school.checks) {
-      if (check.code != indicator.code()) continue;
+      if (check.indicator != &indicator) continue;
       outcome = Combine(outcome, check.outcome);
       if (check.outcome == Outcome::kFail) {
         failing.push_back(school.school_name);
@@ -285,14 +285,14 @@ IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
   }
   result.outcome = outcome;
   if (!failing.empty()) {
-    result.reasons.push_back(absl::StrCat(Label(result), "：", failing.size(),
-                                          " 所学校未达标：",
-                                          absl::StrJoin(failing, "、")));
+    result.notes.push_back(absl::StrCat(Label(result), "：", failing.size(),
+                                        " 所学校未达标：",
+                                        absl::StrJoin(failing, "、")));
   }
   if (!missing.empty()) {
-    result.reasons.push_back(absl::StrCat(Label(result), "：", missing.size(),
-                                          " 所学校数据未填报：",
-                                          absl::StrJoin(missing, "、")));
+    result.notes.push_back(absl::StrCat(Label(result), "：", missing.size(),
+                                        " 所学校数据未填报：",
+                                        absl::StrJoin(missing, "、")));
   }
   ApplyJudgement(indicator, judgement, result);
   return result;
@@ -314,8 +314,7 @@ IndicatorResult CountySchoolLevel(const v1::Indicator& indicator,
     m.threshold = c.limit;
     m.comparison = v1::COMPARISON_AT_MOST;
     m.outcome = c.outcome;
-    result.reasons.insert(result.reasons.end(), c.reasons.begin(),
-                          c.reasons.end());
+    result.notes.insert(result.notes.end(), c.reasons.begin(), c.reasons.end());
   }
   result.outcome = outcome;
   return result;
@@ -328,8 +327,26 @@ void AddItem(std::vector<FailingItem>& items, Outcome outcome,
   items.push_back(std::move(item));
 }
 
-std::string JoinReasons(const std::vector<std::string>& reasons) {
-  return absl::StrJoin(reasons, "；");
+// A failing item whose explanation is at `source`.
+FailingItem Item(std::string code, v1::Level level, ReasonSource source,
+                 int index) {
+  FailingItem item;
+  item.code = std::move(code);
+  item.level = level;
+  item.source = source;
+  item.index = index;
+  return item;
+}
+
+// The same, for an item at school `school`.
+FailingItem SchoolItem(std::string code, const std::vector<SchoolVerdict>& all,
+                       int school, v1::Level level, ReasonSource source,
+                       int index) {
+  FailingItem item = Item(std::move(code), level, source, index);
+  item.school = school;
+  item.school_code = all[school].school_code;
+  item.school_name = all[school].school_name;
+  return item;
 }
 
 }  // namespace
@@ -408,32 +425,33 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
     if (standard.has_school_rule() &&
         standard.school_rule().area() == area.code()) {
       Outcome rule = Outcome::kNotApplicable;
-      for (const SchoolVerdict& school : verdict.schools) {
+      for (size_t i = 0; i < verdict.schools.size(); ++i) {
+        const SchoolVerdict& school = verdict.schools[i];
+        const int s = static_cast<int>(i);
         if (school.inclusion == Inclusion::kUnknown) {
           rule = Combine(rule, Outcome::kNotReported);
           AddItem(items, Outcome::kNotReported,
-                  {"school_rule", school.school_code, school.school_name,
-                   v1::LEVEL_ALL, Outcome::kNotReported,
-                   absl::StrCat(school.school_name, "：",
-                                school.inclusion_reason)});
+                  SchoolItem("school_rule", verdict.schools, s, v1::LEVEL_ALL,
+                             ReasonSource::kInclusion, -1));
         }
-        for (const SchoolLevelVerdict& part : school.levels) {
+        for (size_t l = 0; l < school.levels.size(); ++l) {
+          const SchoolLevelVerdict& part = school.levels[l];
           rule = Combine(rule, part.outcome);
           AddItem(items, part.outcome,
-                  {"school_rule", school.school_code, school.school_name,
-                   part.level, part.outcome,
-                   absl::StrCat(school.school_name, " ",
-                                JoinReasons(part.reasons))});
+                  SchoolItem("school_rule", verdict.schools, s, part.level,
+                             ReasonSource::kSchoolRule, static_cast<int>(l)));
         }
       }
       av.school_rule = rule;
       outcome = Combine(outcome, rule);
     }
 
+    const int area_index = static_cast<int>(verdict.areas.size()) - 1;
     for (const v1::Indicator& indicator : standard.indicators()) {
       if (indicator.area() != area.code()) continue;
       const Judgement* judgement = judgement_for(indicator.code());
-      IndicatorResult result;
+      const int index = static_cast<int>(av.indicators.size());
+      IndicatorResult& result = av.indicators.emplace_back();
       switch (indicator.scope()) {
         case v1::SCOPE_SCHOOL_LEVEL:
           result = CountySchoolLevel(indicator, verdict.coefficients);
@@ -449,64 +467,65 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
       if (indicator.scope() == v1::SCOPE_SCHOOL_LEVEL) {
         // One item per coefficient, limited or (under the composite) not
         // computable.
-        for (const CoefficientResult& c : verdict.coefficients) {
-          if (c.code != indicator.code()) continue;
-          AddItem(items, c.outcome,
-                  {c.code, "", "", c.level, c.outcome, JoinReasons(c.reasons)});
+        for (size_t c = 0; c < verdict.coefficients.size(); ++c) {
+          const CoefficientResult& coefficient = verdict.coefficients[c];
+          if (coefficient.code != indicator.code()) continue;
+          AddItem(items, coefficient.outcome,
+                  Item(coefficient.code, coefficient.level,
+                       ReasonSource::kCoefficient, static_cast<int>(c)));
         }
       } else if (indicator.scope() == v1::SCOPE_SCHOOL) {
         // One item per school, with that school's reasons.
-        for (const SchoolVerdict& school : verdict.schools) {
-          for (const IndicatorResult& check : school.checks) {
-            if (check.code != indicator.code()) continue;
-            AddItem(items, check.outcome,
-                    {indicator.code(), school.school_code, school.school_name,
-                     v1::LEVEL_ALL, check.outcome,
-                     absl::StrCat(school.school_name, " ",
-                                  JoinReasons(check.reasons))});
+        for (size_t i = 0; i < verdict.schools.size(); ++i) {
+          const SchoolVerdict& school = verdict.schools[i];
+          for (size_t c = 0; c < school.checks.size(); ++c) {
+            const IndicatorResult& check = school.checks[c];
+            if (check.indicator != &indicator) continue;
+            AddItem(
+                items, check.outcome,
+                SchoolItem(indicator.code(), verdict.schools,
+                           static_cast<int>(i), v1::LEVEL_ALL,
+                           ReasonSource::kSchoolCheck, static_cast<int>(c)));
           }
         }
         if (result.judgement == Outcome::kFail ||
             result.judgement == Outcome::kNotReported) {
-          AddItem(
-              items, result.judgement,
-              {indicator.code(), "", "", v1::LEVEL_ALL, result.judgement,
-               result.reasons.empty() ? Label(result) : result.reasons.back()});
+          FailingItem item = Item(indicator.code(), v1::LEVEL_ALL,
+                                  ReasonSource::kJudgement, index);
+          item.area = area_index;
+          AddItem(items, result.judgement, std::move(item));
         }
       } else {
-        AddItem(items, result.outcome,
-                {indicator.code(), "", "", v1::LEVEL_ALL, result.outcome,
-                 JoinReasons(result.reasons)});
+        FailingItem item = Item(indicator.code(), v1::LEVEL_ALL,
+                                ReasonSource::kCountyIndicator, index);
+        item.area = area_index;
+        AddItem(items, result.outcome, std::move(item));
       }
-      av.indicators.push_back(std::move(result));
     }
 
     if (composite && area.code() == composite_area) {
-      for (const CompositeResult& c : verdict.composites) {
-        outcome = Combine(outcome, c.outcome);
-        av.reasons.insert(av.reasons.end(), c.reasons.begin(), c.reasons.end());
-        AddItem(items, c.outcome,
-                {"composite_coefficient", "", "", c.level, c.outcome,
-                 JoinReasons(c.reasons)});
+      for (size_t c = 0; c < verdict.composites.size(); ++c) {
+        const CompositeResult& composite_result = verdict.composites[c];
+        outcome = Combine(outcome, composite_result.outcome);
+        av.reasons.insert(av.reasons.end(), composite_result.reasons.begin(),
+                          composite_result.reasons.end());
+        AddItem(items, composite_result.outcome,
+                Item("composite_coefficient", composite_result.level,
+                     ReasonSource::kComposite, static_cast<int>(c)));
       }
     }
     av.outcome = outcome;
     county = Combine(county, outcome);
   }
 
-  for (const v1::VetoItem& veto : standard.veto_items()) {
+  for (size_t v = 0; v < static_cast<size_t>(standard.veto_items_size()); ++v) {
+    const v1::VetoItem& veto = standard.veto_items(static_cast<int>(v));
     VetoResult& result = verdict.vetoes.emplace_back(
         EvaluateVeto(veto, judgement_for(veto.code())));
     county = Combine(county, result.outcome);
     AddItem(items, result.outcome,
-            {veto.code(), "", "", v1::LEVEL_ALL, result.outcome,
-             absl::StrCat(veto.code(), " ", veto.name_zh(), "：",
-                          result.outcome == Outcome::kFail
-                              ? absl::StrCat("一票否决",
-                                             result.comment.empty() ? "" : "（",
-                                             result.comment,
-                                             result.comment.empty() ? "" : "）")
-                              : "督导评估结论未记录")});
+            Item(veto.code(), v1::LEVEL_ALL, ReasonSource::kVeto,
+                 static_cast<int>(v)));
   }
 
   // An empty standard certifies nothing.

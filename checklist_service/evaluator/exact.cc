@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -40,8 +41,8 @@ mpq_class ParseDecimal(std::string_view text) {
     } else if (c == '.') {
       fraction = true;
     } else if (c == 'e' || c == 'E') {
-      exponent += std::strtol(std::string(text.substr(i + 1)).c_str(),
-                              nullptr, 10);
+      exponent +=
+          std::strtol(std::string(text.substr(i + 1)).c_str(), nullptr, 10);
       break;
     }
   }
@@ -87,8 +88,7 @@ void ExactMoments(absl::Span<const CoefficientTerm> terms,
 // the quotient adds u. In all 4ε + (3n + 2)u to first order; the bound
 // below doubles the n-dependent part and adds 64u for second-order terms.
 double MomentRatioError(size_t n) {
-  return 4 * kQuantityError +
-         (6 * static_cast<double>(n) + 64) * kUnitRoundoff;
+  return 4 * kQuantityError + (6 * static_cast<double>(n) + 64) * kUnitRoundoff;
 }
 
 // r and its bound, as doubles.
@@ -151,14 +151,32 @@ bool MeetsExact(double value, double value_error, v1::Comparison comparison,
   return Satisfies(sign, comparison);
 }
 
+int CompareCountRatio(int64_t num, int64_t den, double t) {
+  double scale = 1;
+  for (int decimals = 0; decimals <= 9; ++decimals, scale *= 10) {
+    const double scaled = std::nearbyint(t * scale);
+    // M·10⁻ᵏ rounds to t and has at most 15 significant digits, so it is
+    // the decimal t was written as (ReportedDecimal); 10ᵏ is exact.
+    if (std::fabs(scaled) >= 1e15 || scaled / scale != t) continue;
+    const __int128 left = static_cast<__int128>(num) *
+                          static_cast<__int128>(static_cast<int64_t>(scale));
+    const __int128 right = static_cast<__int128>(static_cast<int64_t>(scaled)) *
+                           static_cast<__int128>(den);
+    return left < right ? -1 : (left > right ? 1 : 0);
+  }
+  mpq_class ratio(mpz_class(std::to_string(num)),
+                  mpz_class(std::to_string(den)));
+  ratio.canonicalize();
+  return Sign(ratio, ReportedDecimal(t));
+}
+
 double CeilExact(double x, double error, ExactValue exact_x) {
   const double low = std::ceil(x - error);
   const double high = std::ceil(x + error);
   if (low == high) return low;
   const mpq_class exact = exact_x();
   mpz_class result;
-  mpz_cdiv_q(result.get_mpz_t(), exact.get_num_mpz_t(),
-             exact.get_den_mpz_t());
+  mpz_cdiv_q(result.get_mpz_t(), exact.get_num_mpz_t(), exact.get_den_mpz_t());
   return result.get_d();
 }
 
@@ -182,8 +200,7 @@ bool CoefficientWithin(absl::Span<const CoefficientTerm> terms, double limit,
   return sign <= 0;
 }
 
-bool CompositeWithin(absl::Span<const CompositeMember> members,
-                     double limit) {
+bool CompositeWithin(absl::Span<const CompositeMember> members, double limit) {
   // Σ CVⱼ ≤ k·L. First with intervals: CVⱼ² = rⱼ − 1 with rⱼ known within
   // its relative bound, so CVⱼ ∈ [√max(0, lo − 1), √(hi − 1)]; each square
   // root, subtraction and sum adds a rounding covered by the 1 ± 8u·k

@@ -40,6 +40,7 @@
 #include <gmpxx.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -80,6 +81,20 @@ bool Satisfies(int sign, junheng::v1::Comparison comparison);
 bool MeetsExact(double value, double value_error,
                 junheng::v1::Comparison comparison, double threshold,
                 ExactValue exact_value);
+
+// The sign of a − b for two reported decimals (figures as the importers
+// admit them, decimals of a standard file), exactly: the doubles' order.
+// Rounding to nearest is monotonic, and two decimals of at most 15
+// significant digits never round to the same double, so distinct decimals
+// keep their order as doubles and equal doubles are equal decimals.
+inline int CompareReported(double a, double b) { return (a > b) - (a < b); }
+
+// The sign of num/den − t for whole numbers num ≥ 0 and den > 0 (counts of
+// teachers, say) and a threshold t of a standard file, exactly. A share of
+// counts meets its threshold exactly more often than not (every teacher
+// certified against "100%"), so the tie is decided in integers when t has
+// at most 9 decimals, without rational arithmetic.
+int CompareCountRatio(int64_t num, int64_t den, double t);
 
 // ⌈x⌉ for an exact x given a double within absolute error `error` of it.
 double CeilExact(double x, double error, ExactValue exact_x);

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "checklist_service/evaluator/exact.h"
 
 namespace junheng::checklist {
@@ -80,6 +81,31 @@ std::string MeasureNameZh(absl::string_view measure) {
   return std::string(measure);
 }
 
+namespace {
+
+// "R1 …：" and the measure's Chinese name, then the measurement's sentence.
+std::string FailureSentence(const IndicatorResult& result,
+                            const Measurement& m) {
+  std::string name = MeasureNameZh(m.measure);
+  return absl::StrCat(Label(result), "：", name, name.empty() ? "" : " ",
+                      MeasurementSentence(m));
+}
+
+void AppendMeasurementReasons(const IndicatorResult& result,
+                              std::vector<std::string>& out) {
+  for (const Measurement& m : result.measurements) {
+    // A flag (has_charter) has no threshold to quote; its caller words it.
+    if (m.outcome != Outcome::kFail || !m.threshold.has_value()) continue;
+    out.push_back(FailureSentence(result, m));
+  }
+}
+
+std::string JoinReasons(const std::vector<std::string>& reasons) {
+  return absl::StrJoin(reasons, "；");
+}
+
+}  // namespace
+
 void ConcludeFromMeasurements(IndicatorResult& result) {
   Outcome outcome = Outcome::kNotApplicable;
   for (const Measurement& m : result.measurements) {
@@ -90,14 +116,102 @@ void ConcludeFromMeasurements(IndicatorResult& result) {
 }
 
 void AddFailureReasons(IndicatorResult& result) {
-  for (const Measurement& m : result.measurements) {
-    // A flag (has_charter) has no threshold to quote; its caller words it.
-    if (m.outcome != Outcome::kFail || !m.threshold.has_value()) continue;
-    std::string name = MeasureNameZh(m.measure);
-    result.reasons.push_back(absl::StrCat(Label(result), "：", name,
-                                          name.empty() ? "" : " ",
-                                          MeasurementSentence(m)));
+  result.measurement_reasons_at = static_cast<int>(result.notes.size());
+}
+
+std::vector<std::string> Reasons(const IndicatorResult& result) {
+  std::vector<std::string> out;
+  const size_t at = result.measurement_reasons_at < 0
+                        ? result.notes.size()
+                        : static_cast<size_t>(result.measurement_reasons_at);
+  out.reserve(result.notes.size() + result.measurements.size());
+  out.insert(out.end(), result.notes.begin(), result.notes.begin() + at);
+  if (result.measurement_reasons_at >= 0) {
+    AppendMeasurementReasons(result, out);
   }
+  out.insert(out.end(), result.notes.begin() + at, result.notes.end());
+  return out;
+}
+
+std::string LastReasonOrLabel(const IndicatorResult& result) {
+  std::vector<std::string> reasons = Reasons(result);
+  return reasons.empty() ? Label(result) : std::move(reasons.back());
+}
+
+std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part) {
+  if (part.outcome == Outcome::kFail) {
+    std::vector<std::string> missed;
+    for (const IndicatorResult& result : part.indicators) {
+      if (!result.in_school_rule || result.measurements.empty()) continue;
+      const Measurement& m = result.measurements.front();
+      if (m.outcome != Outcome::kFail) continue;
+      missed.push_back(absl::StrCat(
+          Label(result), "（", MeasurementSentence(m),
+          m.below_floor
+              ? absl::StrCat("，低于标准的 ",
+                             FormatNumber(part.floor_fraction * 100), "%")
+              : "",
+          "）"));
+    }
+    return {absl::StrCat(LevelNameZh(part.level), "部未达标：", part.met,
+                         " 项达标，", part.missed, " 项未达标，须至少 ",
+                         part.min_met, " 项达标（共 ", part.rule_indicators,
+                         " 项）且未达标项不低于标准的 ",
+                         FormatNumber(part.floor_fraction * 100),
+                         "%。未达标项：", JoinReasons(missed))};
+  }
+  if (part.outcome == Outcome::kNotReported) {
+    std::vector<std::string> missing;
+    for (const IndicatorResult& result : part.indicators) {
+      if (!result.in_school_rule || result.measurements.empty()) continue;
+      const Outcome o = result.measurements.front().outcome;
+      if (o == Outcome::kPass || o == Outcome::kFail) continue;
+      missing.push_back(LastReasonOrLabel(result));
+    }
+    return {absl::StrCat(LevelNameZh(part.level), "部无法判定（",
+                         part.not_reported, " 项未填报）：",
+                         JoinReasons(missing))};
+  }
+  return {};
+}
+
+std::string FailingReason(const CountyVerdict& verdict,
+                          const FailingItem& item) {
+  switch (item.source) {
+    case ReasonSource::kInclusion: {
+      const SchoolVerdict& school = verdict.schools[item.school];
+      return absl::StrCat(school.school_name, "：", school.inclusion_reason);
+    }
+    case ReasonSource::kSchoolRule: {
+      const SchoolVerdict& school = verdict.schools[item.school];
+      return absl::StrCat(school.school_name, " ",
+                          JoinReasons(LevelReasons(school.levels[item.index])));
+    }
+    case ReasonSource::kCoefficient:
+      return JoinReasons(verdict.coefficients[item.index].reasons);
+    case ReasonSource::kSchoolCheck: {
+      const SchoolVerdict& school = verdict.schools[item.school];
+      return absl::StrCat(school.school_name, " ",
+                          JoinReasons(Reasons(school.checks[item.index])));
+    }
+    case ReasonSource::kJudgement:
+      return LastReasonOrLabel(verdict.areas[item.area].indicators[item.index]);
+    case ReasonSource::kCountyIndicator:
+      return JoinReasons(
+          Reasons(verdict.areas[item.area].indicators[item.index]));
+    case ReasonSource::kComposite:
+      return JoinReasons(verdict.composites[item.index].reasons);
+    case ReasonSource::kVeto: {
+      const VetoResult& veto = verdict.vetoes[item.index];
+      return absl::StrCat(
+          veto.code, " ", veto.name_zh, "：",
+          veto.outcome == Outcome::kFail
+              ? absl::StrCat("一票否决", veto.comment.empty() ? "" : "（",
+                             veto.comment, veto.comment.empty() ? "" : "）")
+              : "督导评估结论未记录");
+    }
+  }
+  return "";
 }
 
 }  // namespace junheng::checklist

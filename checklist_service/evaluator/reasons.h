@@ -1,10 +1,14 @@
-// The human-readable text of results: indicator labels with their Chinese
-// names, values against thresholds, shortfalls. Reports show these strings
-// verbatim, so they are built in one place.
+// The human-readable text of verdicts: indicator labels with their Chinese
+// names, values against thresholds, shortfalls, the school rule, failing
+// items. The evaluator keeps its verdicts as structured data (verdict.h);
+// these functions render them where a person reads them (the gRPC replies'
+// reasons, reports), always to the same sentences, so they are built in one
+// place.
 #ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_REASONS_H_
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_REASONS_H_
 
 #include <string>
+#include <vector>
 
 #include "checklist_service/evaluator/verdict.h"
 #include "junheng/v1/standard.pb.h"
@@ -33,14 +37,32 @@ std::string MeasurementSentence(const Measurement& measurement);
 // "" for the single value.
 std::string MeasureNameZh(absl::string_view measure);
 
-// Appends to `result.reasons` one sentence per failing measurement that has a
-// threshold:
-// "G11 …：骨干教师占交流轮岗教师比例 0.15，标准 ≥ 0.2，差 5 个百分点".
+// Marks the point of `result.notes` where its failing measurements are
+// explained: one sentence per failing measurement that has a threshold,
+// "G11 …：骨干教师占交流轮岗教师比例 0.15，标准 ≥ 0.2，差 5 个百分点",
+// rendered by Reasons().
 void AddFailureReasons(IndicatorResult& result);
 
 // Sets the outcome from the measurements (any failure fails; see Combine)
 // and adds the failure reasons.
 void ConcludeFromMeasurements(IndicatorResult& result);
+
+// Every reason `result` fails or is not reported: its notes, with the
+// failing measurements' sentences where AddFailureReasons put them.
+std::vector<std::string> Reasons(const IndicatorResult& result);
+
+// The last of Reasons(result), or its label when it has none.
+std::string LastReasonOrLabel(const IndicatorResult& result);
+
+// Why a school part fails the school rule or cannot be judged:
+// "小学部未达标：5 项达标，2 项未达标，须至少 6 项达标（共 7
+// 项）且未达标项不低于 标准的 85%。未达标项：R1 …（小学 3.8，标准 ≥ 4.2，需增加
+// 2 名教师）；…". Empty when it passes (or the standard has no school rule).
+std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part);
+
+// The explanation of one of `verdict.failing_items`.
+std::string FailingReason(const CountyVerdict& verdict,
+                          const FailingItem& item);
 
 }  // namespace junheng::checklist
 

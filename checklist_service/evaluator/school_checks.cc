@@ -6,11 +6,11 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
-#include "checklist_service/standard/formula.h"
 #include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/inclusion.h"
 #include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/reasons.h"
+#include "checklist_service/standard/formula.h"
 
 namespace junheng::checklist {
 namespace {
@@ -57,9 +57,15 @@ void Decide(Measurement& m, double value_error, ExactValue exact,
 // as the decimal it was reported as.
 void DecideFigure(Measurement& m, const char* unit, const char* unit_zh,
                   absl::FunctionRef<double(double, double)> shortfall) {
-  const double value = m.value.value_or(0);
-  Decide(m, kUnitRoundoff, [value] { return ReportedDecimal(value); }, unit,
-         unit_zh, shortfall);
+  if (!m.value.has_value() || !m.threshold.has_value()) {
+    m.outcome = Outcome::kNotReported;
+  } else if (Satisfies(CompareReported(*m.value, *m.threshold), m.comparison)) {
+    m.outcome = Outcome::kPass;
+  } else {
+    m.outcome = Outcome::kFail;
+    m.shortfall = Shortfall{shortfall(*m.value, *m.threshold),
+                            !HigherIsBetter(m.comparison), unit, unit_zh};
+  }
 }
 
 // ⌈a − b⌉ for reported figures a and b, exactly.
@@ -76,10 +82,11 @@ double CeilDifference(double a, double b) {
 double WholeUp(double t, double base, double have) {
   const double error =
       3 * kUnitRoundoff * (std::fabs(t * base) + std::fabs(have));
-  return std::max(1.0, CeilExact(t * base - have, error, [&] {
-                    return mpq_class(ReportedDecimal(t) * ReportedDecimal(base) -
-                                     ReportedDecimal(have));
-                  }));
+  return std::max(
+      1.0, CeilExact(t * base - have, error, [&] {
+        return mpq_class(ReportedDecimal(t) * ReportedDecimal(base) -
+                         ReportedDecimal(have));
+      }));
 }
 
 // Σ of a per-part count over the school's parts; nullopt if any is blank.
@@ -90,7 +97,7 @@ std::optional<int64_t> SumParts(const SchoolStats& school, Field field,
   for (v1::Level level : PartsOf(school.type)) {
     const std::optional<int64_t>& value = PartStats(school, level).*field;
     if (!value.has_value()) {
-      result.reasons.push_back(
+      result.notes.push_back(
           absl::StrCat(Label(result), "：", Prefix(level), column, " 未填报"));
       return std::nullopt;
     }
@@ -100,8 +107,7 @@ std::optional<int64_t> SumParts(const SchoolStats& school, Field field,
 }
 
 void NotReported(IndicatorResult& result, const char* column) {
-  result.reasons.push_back(
-      absl::StrCat(Label(result), "：", column, " 未填报"));
+  result.notes.push_back(absl::StrCat(Label(result), "：", column, " 未填报"));
 }
 
 void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
@@ -193,8 +199,8 @@ void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
     if (part.max_class_size.has_value()) {
       m.value = static_cast<double>(*part.max_class_size);
     } else {
-      result.reasons.push_back(absl::StrCat(Label(result), "：", Prefix(level),
-                                            "max_class_size 未填报"));
+      result.notes.push_back(absl::StrCat(Label(result), "：", Prefix(level),
+                                          "max_class_size 未填报"));
     }
     DecideFigure(m, "students", "名学生（最大班额超出部分，需分班）",
                  [](double value, double threshold) {
@@ -222,7 +228,7 @@ void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
   for (v1::Level level : parts) {
     const LevelStats& part = PartStats(school, level);
     if (!part.teachers.has_value() || !part.certified_teachers.has_value()) {
-      result.reasons.push_back(absl::StrCat(
+      result.notes.push_back(absl::StrCat(
           Label(result), "：", Prefix(level),
           part.teachers.has_value() ? "certified_teachers" : "teachers",
           " 未填报"));
@@ -242,13 +248,17 @@ void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
   }
   const double all = static_cast<double>(teachers);
   const double with = static_cast<double>(certified);
-  Decide(
-      m, 2 * kUnitRoundoff,
-      [&] { return mpq_class(ReportedDecimal(with) / ReportedDecimal(all)); },
-      "teachers", "名教师（需持教师资格证）",
-      [all, with](double, double threshold) {
-        return WholeUp(threshold, all, with);
-      });
+  if (!m.value.has_value() || !m.threshold.has_value()) {
+    m.outcome = Outcome::kNotReported;
+  } else if (Satisfies(CompareCountRatio(certified, teachers, *m.threshold),
+                       m.comparison)) {
+    m.outcome = Outcome::kPass;
+  } else {
+    m.outcome = Outcome::kFail;
+    m.shortfall = Shortfall{WholeUp(*m.threshold, all, with),
+                            !HigherIsBetter(m.comparison), "teachers",
+                            "名教师（需持教师资格证）"};
+  }
   result.measurements.push_back(m);
 }
 
@@ -263,7 +273,7 @@ void Charter(const SchoolStats& school, IndicatorResult& result) {
     m.value = *school.has_charter ? 1 : 0;
     m.outcome = *school.has_charter ? Outcome::kPass : Outcome::kFail;
     if (!*school.has_charter) {
-      result.reasons.push_back(
+      result.notes.push_back(
           absl::StrCat(Label(result), "：学校没有经核准的章程"));
     }
   }
@@ -328,7 +338,7 @@ IndicatorResult EvaluateSchoolCheck(const v1::Indicator& indicator,
       break;
     default:
       result.outcome = Outcome::kNotReported;
-      result.reasons.push_back(
+      result.notes.push_back(
           absl::StrCat(Label(result), "：不是逐校检查的指标"));
       return result;
   }

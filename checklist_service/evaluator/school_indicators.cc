@@ -7,10 +7,10 @@
 #include "absl/strings/str_join.h"
 #include "checklist_service/evaluator/apportion.h"
 #include "checklist_service/evaluator/exact.h"
-#include "checklist_service/standard/formula.h"
 #include "checklist_service/evaluator/inclusion.h"
 #include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/reasons.h"
+#include "checklist_service/standard/formula.h"
 
 namespace junheng::checklist {
 namespace {
@@ -62,8 +62,6 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
   const v1::ApportionFactors& factors =
       standard.parameters().apportion_factors();
   const v1::SchoolRule& rule = standard.school_rule();
-  std::vector<std::string> missed_text;
-  std::vector<std::string> missing_text;
   int school_level = 0;
   for (const v1::Indicator& indicator : standard.indicators()) {
     if (indicator.scope() == v1::SCOPE_SCHOOL_LEVEL) ++school_level;
@@ -83,17 +81,16 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
       m.comparison = threshold->comparison();
     }
     std::optional<double> quantity;
-    std::string sentence;
     if (spec == nullptr) {
-      result.reasons.push_back(
+      result.notes.push_back(
           absl::StrCat(Label(result), "：标准未定义计算公式"));
     } else if (!part.students.has_value()) {
-      result.reasons.push_back(absl::StrCat(Label(result), "：", Prefix(level),
-                                            "students 未填报，无法计算"));
+      result.notes.push_back(absl::StrCat(Label(result), "：", Prefix(level),
+                                          "students 未填报，无法计算"));
     } else {
       quantity = PartQuantity(school, level, spec->quantity, factors);
       if (!quantity.has_value()) {
-        result.reasons.push_back(absl::StrCat(
+        result.notes.push_back(absl::StrCat(
             Label(result), "：", MissingReason(school, level, *spec, factors)));
       }
     }
@@ -107,8 +104,7 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
       return *ExactPartQuantity(school, level, spec->quantity, factors);
     };
     auto exact_value = [&] {
-      return mpq_class(exact_quantity() * mpq_class(per) /
-                       mpq_class(students));
+      return mpq_class(exact_quantity() * mpq_class(per) / mpq_class(students));
     };
     if (quantity.has_value() && *part.students > 0) {
       m.value = *quantity * per / students;
@@ -131,8 +127,7 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
                                kUnitRoundoff * std::fabs(amount);
           amount = CeilExact(amount, error, [&] {
             const mpq_class exact_needed = ReportedDecimal(*m.threshold) *
-                                           mpq_class(students) /
-                                           mpq_class(per);
+                                           mpq_class(students) / mpq_class(per);
             const mpq_class have = exact_quantity();
             return mpq_class(higher ? exact_needed - have
                                     : have - exact_needed);
@@ -141,13 +136,13 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
         // A strict comparison met exactly still needs one unit more.
         if (amount <= 0) amount = info.whole ? 1 : 0;
         m.shortfall = Shortfall{amount, !higher, info.unit, info.unit_zh};
-        sentence = MeasurementSentence(m);
-        result.reasons.push_back(absl::StrCat(Label(result), "：", sentence));
+        result.measurement_reasons_at = static_cast<int>(result.notes.size());
       }
     }
     result.outcome = m.outcome;
 
     if (!InSchoolRule(standard, indicator)) continue;
+    result.in_school_rule = true;
     ++verdict.rule_indicators;
     switch (m.outcome) {
       case Outcome::kPass:
@@ -167,20 +162,12 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
               const mpq_class f = ReportedDecimal(fraction);
               return higher ? mpq_class(t * f) : mpq_class(t / f);
             });
-        const bool under_floor = !Satisfies(sign, m.comparison);
-        if (under_floor) ++verdict.below_floor;
-        missed_text.push_back(absl::StrCat(
-            Label(result), "（", sentence,
-            under_floor ? absl::StrCat("，低于标准的 ",
-                                       FormatNumber(fraction * 100), "%")
-                        : "",
-            "）"));
+        m.below_floor = !Satisfies(sign, m.comparison);
+        if (m.below_floor) ++verdict.below_floor;
         break;
       }
       default:
         ++verdict.not_reported;
-        missing_text.push_back(result.reasons.empty() ? Label(result)
-                                                      : result.reasons.back());
         break;
     }
   }
@@ -189,20 +176,13 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
     verdict.outcome = Outcome::kNotApplicable;
     return verdict;
   }
+  verdict.min_met = rule.min_met();
+  verdict.floor_fraction = rule.floor_fraction();
   const int allowed = verdict.rule_indicators - rule.min_met();
   if (verdict.below_floor > 0 || verdict.missed > allowed) {
     verdict.outcome = Outcome::kFail;
-    verdict.reasons.push_back(absl::StrCat(
-        LevelNameZh(level), "部未达标：", verdict.met, " 项达标，",
-        verdict.missed, " 项未达标，须至少 ", rule.min_met(), " 项达标（共 ",
-        verdict.rule_indicators, " 项）且未达标项不低于标准的 ",
-        FormatNumber(rule.floor_fraction() * 100), "%。未达标项：",
-        absl::StrJoin(missed_text, "；")));
   } else if (verdict.not_reported > 0) {
     verdict.outcome = Outcome::kNotReported;
-    verdict.reasons.push_back(
-        absl::StrCat(LevelNameZh(level), "部无法判定（", verdict.not_reported,
-                     " 项未填报）：", absl::StrJoin(missing_text, "；")));
   } else {
     verdict.outcome = Outcome::kPass;
   }

@@ -1,7 +1,14 @@
 // Plain output types of the evaluator: everything a report shows, kept
 // complete so the gRPC adapter can convert them to protos without
-// recomputing anything. Reasons are human-readable Chinese sentences naming
-// the indicator by code and Chinese name.
+// recomputing anything.
+//
+// A verdict is structured data: outcomes, quantities, shortfalls and units.
+// The Chinese sentences a person reads are rendered from it on demand
+// (reasons.h): a county verdict holds thousands of results, and building
+// their sentences eagerly was most of an evaluation's cost, for text that a
+// summary or a machine reader never looks at. Only explanations the
+// structure does not carry (which input is blank, what a judgement said) are
+// kept as text, in `notes`.
 #ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_
 
@@ -52,6 +59,9 @@ struct Measurement {
   std::optional<double> threshold;
   junheng::v1::Comparison comparison = junheng::v1::COMPARISON_UNSPECIFIED;
   Outcome outcome = Outcome::kNotReported;
+  // For a failing school-level indicator under the school rule: the value is
+  // also below the rule's floor (85% of the threshold).
+  bool below_floor = false;
   // Set when the outcome is kFail.
   std::optional<Shortfall> shortfall;
 };
@@ -90,8 +100,15 @@ struct IndicatorResult {
   // For a SCOPE_SCHOOL indicator at county level: the covered schools that do
   // not pass (failing or not reported), by school code.
   std::vector<std::string> schools_not_passing;
-  // Why it fails or is not reported.
-  std::vector<std::string> reasons;
+  // Why it fails or is not reported, where the measurements cannot say it:
+  // an input not reported, a judgement, a county-level summary. The failing
+  // measurements' own sentences are rendered on demand at position
+  // `measurement_reasons_at` of these (Reasons() in reasons.h renders all).
+  std::vector<std::string> notes;
+  // -1: the failing measurements are not explained (not concluded yet).
+  int measurement_reasons_at = -1;
+  // A SCOPE_SCHOOL_LEVEL result counted by the standard's school rule.
+  bool in_school_rule = false;
   // County-level results only (JudgeEvidence, evidence.h).
   EvidenceState evidence = EvidenceState::kUnknown;
   // Where expected evidence is missing: "counties/C" or
@@ -116,7 +133,9 @@ struct SchoolLevelVerdict {
   int missed = 0;
   int below_floor = 0;
   int not_reported = 0;
-  std::vector<std::string> reasons;
+  // The school rule's terms, for its sentence (LevelReasons in reasons.h).
+  int min_met = 0;
+  double floor_fraction = 0;
 };
 
 enum class Inclusion {
@@ -203,6 +222,27 @@ struct VetoResult {
   std::vector<std::string> evidence;
 };
 
+// Where in the verdict a failing item's explanation is (FailingReason in
+// reasons.h renders it).
+enum class ReasonSource : uint8_t {
+  // schools[school]: its inclusion is unknown.
+  kInclusion,
+  // schools[school].levels[index]: the school rule.
+  kSchoolRule,
+  // coefficients[index].
+  kCoefficient,
+  // schools[school].checks[index].
+  kSchoolCheck,
+  // areas[area].indicators[index]: its judgement.
+  kJudgement,
+  // areas[area].indicators[index].
+  kCountyIndicator,
+  // composites[index].
+  kComposite,
+  // vetoes[index].
+  kVeto,
+};
+
 // One entry of the complete list of what keeps a county from passing.
 struct FailingItem {
   // Indicator or veto code, or "school_rule" for a school part failing the
@@ -214,7 +254,11 @@ struct FailingItem {
   junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   // kFail or kNotReported.
   Outcome outcome = Outcome::kFail;
-  std::string reason;
+  // Its explanation, by position in the verdict.
+  ReasonSource source = ReasonSource::kCountyIndicator;
+  int school = -1;
+  int area = -1;
+  int index = -1;
 };
 
 struct CountyVerdict {

@@ -1,6 +1,7 @@
 #include "checklist_service/grpc/verdict_proto.h"
 
 #include "absl/strings/str_cat.h"
+#include "checklist_service/evaluator/reasons.h"
 
 namespace junheng::checklist {
 namespace {
@@ -52,7 +53,7 @@ void ToProto(const IndicatorResult& r, bool with_names,
   out->set_judgement_comment(r.judgement_comment);
   for (const auto& e : r.judgement_evidence) out->add_judgement_evidence(e);
   for (const auto& s : r.schools_not_passing) out->add_schools_not_passing(s);
-  for (const auto& s : r.reasons) out->add_reasons(s);
+  for (auto& s : Reasons(r)) out->add_reasons(std::move(s));
   // Evidence is judged for county-level results only.
   if (with_names) {
     out->set_evidence(ToProto(r.evidence));
@@ -97,7 +98,7 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
     level->set_missed(l.missed);
     level->set_below_floor(l.below_floor);
     level->set_not_reported(l.not_reported);
-    for (const auto& s : l.reasons) level->add_reasons(s);
+    for (auto& s : LevelReasons(l)) level->add_reasons(std::move(s));
   }
   for (const auto& c : v.checks) ToProto(c, false, out->add_checks());
 }
@@ -117,7 +118,7 @@ void ToProto(const CountyVerdict& v, bool with_schools,
     item->set_school_name(f.school_name);
     item->set_level(f.level);
     item->set_outcome(ToProto(f.outcome));
-    item->set_reason(f.reason);
+    item->set_reason(FailingReason(v, f));
   }
   for (const auto& s : v.schools) {
     if (!with_schools) break;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "checklist_service/evaluator/reasons.h"
 #include "checklist_service/evaluator/school_checks.h"
 #include "gtest/gtest.h"
 #include "tests/checklist/test_util.h"
@@ -189,7 +190,7 @@ TEST(CountyIndicators, EveryThresholdBelowAtAbove) {
     if (row.outcome == kFail) {
       ASSERT_TRUE(m.shortfall.has_value());
       EXPECT_NEAR(m.shortfall->amount, row.shortfall, 1e-9);
-      EXPECT_FALSE(r.reasons.empty());
+      EXPECT_FALSE(Reasons(r).empty());
     }
   }
 }
@@ -217,8 +218,8 @@ TEST(CountyIndicators, BlankInputIsNotReported) {
   IndicatorResult r = EvaluateCountyIndicator(
       IndicatorOf("moe-2017-quality", "G7"), c, nullptr);
   EXPECT_EQ(r.outcome, kNotReported);
-  ASSERT_FALSE(r.reasons.empty());
-  EXPECT_NE(r.reasons[0].find("special_ed_funds_per_student_yuan 未填报"),
+  ASSERT_FALSE(Reasons(r).empty());
+  EXPECT_NE(Reasons(r)[0].find("special_ed_funds_per_student_yuan 未填报"),
             std::string::npos);
 
   // No eligible teachers: the rate cannot be computed, which is no pass.
@@ -250,7 +251,7 @@ TEST(Judgements, PureJudgementIndicator) {
   IndicatorResult r = EvaluateCountyIndicator(g1, c, &j);
   EXPECT_EQ(r.outcome, kFail);
   EXPECT_EQ(r.judgement, kFail);
-  EXPECT_NE(r.reasons.back().find("布局规划未经批准"), std::string::npos);
+  EXPECT_NE(Reasons(r).back().find("布局规划未经批准"), std::string::npos);
   j.passed.reset();
   EXPECT_EQ(EvaluateCountyIndicator(g1, c, &j).outcome, kNotReported);
 }
@@ -410,7 +411,7 @@ TEST(SchoolChecks, EveryThresholdBelowAtAbove) {
     EXPECT_EQ(m.outcome, row.outcome);
     EXPECT_EQ(r.outcome, row.outcome);
     if (row.outcome == kFail) {
-      EXPECT_FALSE(r.reasons.empty());
+      EXPECT_FALSE(Reasons(r).empty());
       if (row.shortfall > 0) {
         ASSERT_TRUE(m.shortfall.has_value());
         EXPECT_DOUBLE_EQ(m.shortfall->amount, row.shortfall);

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "checklist_service/evaluator/reasons.h"
 #include "checklist_service/standard/standard_loader.h"
 #include "gtest/gtest.h"
 #include "tests/checklist/test_util.h"
@@ -81,7 +82,7 @@ std::string Items(const CountyVerdict& v) {
   std::string text;
   for (const FailingItem& item : v.failing_items) {
     text += item.code + " " + item.school_code + " " +
-            OutcomeName(item.outcome) + ": " + item.reason + "\n";
+            OutcomeName(item.outcome) + ": " + FailingReason(v, item) + "\n";
   }
   return text;
 }
@@ -148,7 +149,8 @@ TEST(EvaluateCounty, CoefficientOverLimitFailsWithValueAndCountyValue) {
   EXPECT_EQ(c.outcome, Outcome::kFail);
   EXPECT_EQ(v->outcome, Outcome::kFail);
   EXPECT_TRUE(HasItem(*v, "R2", "", Outcome::kFail)) << Items(*v);
-  EXPECT_NE(v->failing_items[0].reason.find("0.6000"), std::string::npos);
+  EXPECT_NE(FailingReason(*v, v->failing_items[0]).find("0.6000"),
+            std::string::npos);
   // No junior schools at all: there is no inter-school difference to
   // limit, so the junior coefficients are not applicable (and do not stop
   // the county from passing; see NoCountedSchoolAtALevel… below).
@@ -194,11 +196,12 @@ TEST(EvaluateCounty, FailingItemsListEverythingFailingFirst) {
   EXPECT_EQ(v->failing_items.back().outcome, Outcome::kNotReported);
   EXPECT_EQ(v->failing_items.size(), 5u) << Items(*v);
   // The reason names the indicator in Chinese and the shortfall.
-  EXPECT_NE(v->failing_items[0].reason.find("每百名学生拥有高于规定学历教师数"),
+  EXPECT_NE(FailingReason(*v, v->failing_items[0])
+                .find("每百名学生拥有高于规定学历教师数"),
             std::string::npos);
-  EXPECT_NE(v->failing_items[0].reason.find("需增加 12 名教师"),
+  EXPECT_NE(FailingReason(*v, v->failing_items[0]).find("需增加 12 名教师"),
             std::string::npos)
-      << v->failing_items[0].reason;
+      << FailingReason(*v, v->failing_items[0]);
 }
 
 TEST(EvaluateCounty, NothingFailingButSomethingMissingIsNotAPass) {

@@ -32,9 +32,9 @@ struct Figure {
   mpq_class exact;
 };
 Figure MakeFigure(int64_t units, int decimals) {
-  const std::string text = absl::StrFormat(
-      "%lld.%0*lld", static_cast<long long>(units / 100),
-      2, static_cast<long long>(units % 100));
+  const std::string text =
+      absl::StrFormat("%lld.%0*lld", static_cast<long long>(units / 100), 2,
+                      static_cast<long long>(units % 100));
   (void)decimals;
   return {std::stod(text), Q(units, 100)};
 }
@@ -45,7 +45,8 @@ TEST(ReportedDecimal, RecoversTheDecimalOfAtMostFifteenDigits) {
   EXPECT_EQ(ReportedDecimal(0.85), Q(85, 100));
   EXPECT_EQ(ReportedDecimal(123456789012.345), Q(123456789012345, 1000));
   EXPECT_EQ(ReportedDecimal(1e-7), Q(1, 10000000));
-  EXPECT_EQ(ReportedDecimal(2e20), mpq_class(mpz_class("200000000000000000000")));
+  EXPECT_EQ(ReportedDecimal(2e20),
+            mpq_class(mpz_class("200000000000000000000")));
   std::mt19937_64 rng(7);
   for (int i = 0; i < 20000; ++i) {
     const int64_t units = static_cast<int64_t>(rng() % 100000000000000ULL);
@@ -74,9 +75,9 @@ TEST(MeetsExact, AgreesWithRationalArithmeticAtAndNearTies) {
     const mpq_class exact_value = q.exact / students;
     const int want = cmp(exact_value, exact_t);
     if (want == 0) ++ties;
-    for (v1::Comparison c : {v1::COMPARISON_AT_LEAST, v1::COMPARISON_AT_MOST,
-                             v1::COMPARISON_GREATER_THAN,
-                             v1::COMPARISON_LESS_THAN}) {
+    for (v1::Comparison c :
+         {v1::COMPARISON_AT_LEAST, v1::COMPARISON_AT_MOST,
+          v1::COMPARISON_GREATER_THAN, v1::COMPARISON_LESS_THAN}) {
       const bool got = MeetsExact(value, 4 * kUnitRoundoff, c, t,
                                   [&] { return exact_value; });
       ASSERT_EQ(got, Satisfies((want > 0) - (want < 0), c))
@@ -116,8 +117,8 @@ TEST(CoefficientWithin, AgreesWithRationalArithmetic) {
     for (double limit : {0.05, 0.45, 0.5, 0.65, 1.0}) {
       const mpq_class l = ReportedDecimal(limit);
       const bool want = cv2 <= l * l;
-      const bool got = CoefficientWithin(
-          terms, limit, [&](size_t k) { return exact[k]; });
+      const bool got =
+          CoefficientWithin(terms, limit, [&](size_t k) { return exact[k]; });
       ASSERT_EQ(got, want) << "n " << n << " limit " << limit;
     }
   }
@@ -135,8 +136,8 @@ TEST(CoefficientWithin, AgreesWithRationalArithmetic) {
       }
       std::vector<mpq_class> exact = {low, high};
       const double limit = static_cast<double>(l100) / 100;
-      ASSERT_TRUE(CoefficientWithin(terms, limit,
-                                    [&](size_t k) { return exact[k]; }))
+      ASSERT_TRUE(
+          CoefficientWithin(terms, limit, [&](size_t k) { return exact[k]; }))
           << m << " " << l100;
       ++at_limit;
     }
@@ -146,8 +147,8 @@ TEST(CoefficientWithin, AgreesWithRationalArithmetic) {
 
 TEST(CompositeWithin, RationalAndIrrationalSumsAtTheLimit) {
   // Two coefficients of exactly 0.6 and 0.7: the mean is exactly 0.65.
-  std::vector<CoefficientTerm> a = {{1000, 40}, {1000, 160}};   // CV 0.6
-  std::vector<CoefficientTerm> b = {{1000, 30}, {1000, 170}};   // CV 0.7
+  std::vector<CoefficientTerm> a = {{1000, 40}, {1000, 160}};  // CV 0.6
+  std::vector<CoefficientTerm> b = {{1000, 30}, {1000, 170}};  // CV 0.7
   std::vector<mpq_class> ea = {40, 160}, eb = {30, 170};
   auto qa = [&](size_t k) { return ea[k]; };
   auto qb = [&](size_t k) { return eb[k]; };
@@ -175,12 +176,9 @@ TEST(CompositeWithin, RationalAndIrrationalSumsAtTheLimit) {
 TEST(CeilExact, ExactAtWholeNumbers) {
   // 4.2 × 1000 / 100 − 41 = 1 exactly, although 4.2 × 10 is 42.00000000000001
   // in binary.
-  EXPECT_EQ(CeilExact(4.2 * 1000 / 100 - 41, 1e-12,
-                      [] { return mpq_class(1); }),
-            1);
-  EXPECT_EQ(CeilExact(0.30000000000000004, 1e-15,
-                      [] { return Q(3, 10); }),
-            1);
+  EXPECT_EQ(
+      CeilExact(4.2 * 1000 / 100 - 41, 1e-12, [] { return mpq_class(1); }), 1);
+  EXPECT_EQ(CeilExact(0.30000000000000004, 1e-15, [] { return Q(3, 10); }), 1);
   EXPECT_EQ(CeilExact(2.0000000000000004, 1e-15, [] { return mpq_class(2); }),
             2);
 }
@@ -189,12 +187,12 @@ TEST(FormatAgainst, NeverContradictsTheVerdict) {
   EXPECT_EQ(FormatAgainst(2499.999998, v1::COMPARISON_AT_LEAST, 2500, false),
             "2499.999998");
   EXPECT_EQ(FormatAgainst(4.2, v1::COMPARISON_AT_LEAST, 4.2, true), "4.2");
-  EXPECT_EQ(FormatAgainst(0.5000000000000001, v1::COMPARISON_AT_MOST, 0.5,
-                          true, 4, false),
+  EXPECT_EQ(FormatAgainst(0.5000000000000001, v1::COMPARISON_AT_MOST, 0.5, true,
+                          4, false),
             "0.5000");
-  EXPECT_EQ(FormatAgainst(0.50004, v1::COMPARISON_AT_MOST, 0.5, false, 4,
-                          false),
-            "0.50004");
+  EXPECT_EQ(
+      FormatAgainst(0.50004, v1::COMPARISON_AT_MOST, 0.5, false, 4, false),
+      "0.50004");
   EXPECT_EQ(FormatAgainst(0.5, v1::COMPARISON_AT_MOST, 0.5, false, 4, false),
             "> 0.5");
   EXPECT_EQ(FormatAgainst(0.15, v1::COMPARISON_LESS_THAN, 0.15, false), "0.15");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checklist_service/evaluator/inclusion.h"
+#include "checklist_service/evaluator/reasons.h"
 #include "gtest/gtest.h"
 #include "tests/checklist/test_util.h"
 
@@ -158,9 +159,10 @@ TEST(SchoolIndicators, ShortfallsAsQuantitiesToAdd) {
   // Two misses: R5 at 6.985 (93%) and R6 at 1880 (94%): fails 6 of 7.
   EXPECT_EQ(w.outcome, kFail);
   EXPECT_EQ(w.missed, 2);
-  ASSERT_FALSE(w.reasons.empty());
-  EXPECT_NE(w.reasons.front().find("生均体育运动场馆面积"), std::string::npos);
-  EXPECT_NE(w.reasons.front().find("需增加 412 平方米"), std::string::npos);
+  const std::vector<std::string> reasons = LevelReasons(w);
+  ASSERT_FALSE(reasons.empty());
+  EXPECT_NE(reasons.front().find("生均体育运动场馆面积"), std::string::npos);
+  EXPECT_NE(reasons.front().find("需增加 412 平方米"), std::string::npos);
 }
 
 struct RuleRow {
@@ -201,8 +203,8 @@ TEST(SchoolIndicators, NotReportedIsNeverZeroOrPass) {
   const IndicatorResult& r2 = Find(v, "R2");
   EXPECT_EQ(r2.outcome, Outcome::kNotReported);
   EXPECT_FALSE(r2.measurements.front().value.has_value());
-  ASSERT_FALSE(r2.reasons.empty());
-  EXPECT_NE(r2.reasons.front().find("p_backbone_teachers 未填报"),
+  ASSERT_FALSE(Reasons(r2).empty());
+  EXPECT_NE(Reasons(r2).front().find("p_backbone_teachers 未填报"),
             std::string::npos);
   EXPECT_EQ(v.outcome, Outcome::kNotReported);
   EXPECT_EQ(v.not_reported, 1);

@@ -15,6 +15,7 @@
 #include "checklist_service/evaluator/evaluator.h"
 #include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/inclusion.h"
+#include "checklist_service/evaluator/reasons.h"
 #include "checklist_service/evaluator/school_checks.h"
 #include "checklist_service/evaluator/school_indicators.h"
 #include "checklist_service/standard/formula.h"
@@ -125,10 +126,9 @@ TEST(ThresholdTable, EveryPerStudentThresholdOfEveryStandard) {
         // The smallest step a county can report: one whole thing, or 0.01.
         const mpq_class unit = whole ? mpq_class(1) : mpq_class(1, 100);
         const Expected expected = For(t.comparison());
-        const std::pair<mpq_class, bool> cases[] = {
-            {at - unit, expected.under},
-            {at, expected.at},
-            {at + unit, expected.over}};
+        const std::pair<mpq_class, bool> cases[] = {{at - unit, expected.under},
+                                                    {at, expected.at},
+                                                    {at + unit, expected.over}};
         for (const auto& [figure, pass] : cases) {
           SchoolStats s = t.level() == v1::LEVEL_JUNIOR
                               ? PassingJunior("3301060001")
@@ -151,11 +151,12 @@ TEST(ThresholdTable, EveryPerStudentThresholdOfEveryStandard) {
             ASSERT_TRUE(m.shortfall.has_value());
             EXPECT_EQ(m.shortfall->amount, 1) << figure.get_str();
             // The displayed value never reads as the threshold it misses.
-            EXPECT_EQ(r->reasons.size(), 1u);
-            EXPECT_EQ(r->reasons[0].find(
+            const std::vector<std::string> reasons = Reasons(*r);
+            ASSERT_EQ(reasons.size(), 1u);
+            EXPECT_EQ(reasons[0].find(
                           absl::StrCat(" ", FormatNumber(t.value()), "，标准")),
                       std::string::npos)
-                << r->reasons[0];
+                << reasons[0];
           }
           ++checked;
         }
@@ -178,11 +179,12 @@ TEST(ThresholdTable, SchoolRuleFloorOfEveryStandard) {
     ASSERT_NE(r6, nullptr);
     const v1::Threshold* t = FindThreshold(*r6, v1::LEVEL_PRIMARY, "");
     ASSERT_NE(t, nullptr);
-    const mpq_class floor = ReportedDecimal(t->value()) *
-                            ReportedDecimal(standard.school_rule().floor_fraction()) *
-                            1000;
+    const mpq_class floor =
+        ReportedDecimal(t->value()) *
+        ReportedDecimal(standard.school_rule().floor_fraction()) * 1000;
     const std::pair<mpq_class, bool> cases[] = {
-        {floor - mpq_class(1, 100), false}, {floor, true},
+        {floor - mpq_class(1, 100), false},
+        {floor, true},
         {floor + mpq_class(1, 100), true}};
     for (const auto& [figure, passes] : cases) {
       SchoolStats s = PassingPrimary("3301060001");
@@ -223,8 +225,8 @@ TEST(ThresholdTable, OneFenShortOfTheEquipmentThresholdIsShort) {
   EXPECT_EQ(r6.outcome, Outcome::kFail);
   EXPECT_EQ(r6.shortfall->amount, 1);  // one yuan, rounded up from one fen
   // The figure shown is not "2500".
-  EXPECT_NE(v.indicators[5].reasons[0].find("2499.999998"), std::string::npos)
-      << v.indicators[5].reasons[0];
+  EXPECT_NE(Reasons(v.indicators[5])[0].find("2499.999998"), std::string::npos)
+      << Reasons(v.indicators[5])[0];
   s.shared.equipment_value_yuan = 12500000.00;
   v = EvaluateSchoolLevel(s2017, s, v1::LEVEL_JUNIOR);
   EXPECT_EQ(v.indicators[5].measurements.front().outcome, Outcome::kPass);
@@ -251,7 +253,8 @@ CountyVerdict EvaluateTwoSchools(const CoefficientCase& c,
     SchoolStats s = c.level == v1::LEVEL_JUNIOR
                         ? PassingJunior(absl::StrCat("330106000", i + 1))
                         : PassingPrimary(absl::StrCat("330106000", i + 1));
-    SetPartQuantity(s, c.level, spec->quantity, AsFigure(i == 0 ? low : c.high));
+    SetPartQuantity(s, c.level, spec->quantity,
+                    AsFigure(i == 0 ? low : c.high));
     input.schools.push_back(s);
   }
   input.judgements = PassingJudgements(standard);
@@ -368,7 +371,7 @@ TEST(ThresholdTable, NoCountedSchoolAtALevelDoesNotBlockTheCounty) {
   }
   EXPECT_EQ(v->outcome, Outcome::kPass);
   for (const FailingItem& item : v->failing_items) {
-    ADD_FAILURE() << item.code << " " << item.reason;
+    ADD_FAILURE() << item.code << " " << FailingReason(*v, item);
   }
 }
 
@@ -487,8 +490,7 @@ TEST(ThresholdTable, EverySchoolCheckAndCountyThresholdOfEveryStandard) {
          c.monitoring_min_level = v.get_num().get_si();
        },
        [](const mpq_class& t) { return t; }, 1},
-      {v1::FORMULA_QUALITY_MONITORING, "interschool_difference",
-       v1::LEVEL_ALL,
+      {v1::FORMULA_QUALITY_MONITORING, "interschool_difference", v1::LEVEL_ALL,
        [](SchoolStats&, CountyStats& c, const mpq_class& v) {
          c.monitoring_interschool_difference = AsFigure(v);
        },
@@ -529,10 +531,9 @@ TEST(ThresholdTable, EverySchoolCheckAndCountyThresholdOfEveryStandard) {
                   : EvaluateCountyIndicator(indicator, county, nullptr);
           const Measurement* m = nullptr;
           for (const Measurement& x : r.measurements) {
-            const bool same_measure =
-                x.measure == row.measure ||
-                (row.formula == v1::FORMULA_CLASS_SIZE &&
-                 x.measure == "max_class_size");
+            const bool same_measure = x.measure == row.measure ||
+                                      (row.formula == v1::FORMULA_CLASS_SIZE &&
+                                       x.measure == "max_class_size");
             if (same_measure &&
                 (row.level == v1::LEVEL_ALL || x.level == row.level)) {
               m = &x;
