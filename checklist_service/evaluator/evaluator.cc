@@ -65,8 +65,8 @@ SchoolVerdict EvaluateCheckedSchool(const v1::IndicatorStandard& standard,
         !Covers(indicator.school_coverage(), school, inclusion.inclusion)) {
       continue;
     }
-    IndicatorResult& check =
-        verdict.checks.emplace_back(EvaluateSchoolCheck(indicator, school));
+    IndicatorResult& check = verdict.checks.emplace_back();
+    EvaluateSchoolCheck(indicator, school, &check);
     outcome = Combine(outcome, check.outcome);
   }
   verdict.outcome = outcome;
@@ -327,11 +327,12 @@ void AddItem(std::vector<FailingItem>& items, Outcome outcome,
   items.push_back(std::move(item));
 }
 
-// A failing item whose explanation is at `source`.
-FailingItem Item(std::string code, v1::Level level, ReasonSource source,
+// A failing item whose explanation is at `source`; `code` is the standard's
+// or a literal.
+FailingItem Item(absl::string_view code, v1::Level level, ReasonSource source,
                  int index) {
   FailingItem item;
-  item.code = std::move(code);
+  item.code = code;
   item.level = level;
   item.source = source;
   item.index = index;
@@ -339,13 +340,10 @@ FailingItem Item(std::string code, v1::Level level, ReasonSource source,
 }
 
 // The same, for an item at school `school`.
-FailingItem SchoolItem(std::string code, const std::vector<SchoolVerdict>& all,
-                       int school, v1::Level level, ReasonSource source,
-                       int index) {
-  FailingItem item = Item(std::move(code), level, source, index);
+FailingItem SchoolItem(absl::string_view code, int school, v1::Level level,
+                       ReasonSource source, int index) {
+  FailingItem item = Item(code, level, source, index);
   item.school = school;
-  item.school_code = all[school].school_code;
-  item.school_name = all[school].school_name;
   return item;
 }
 
@@ -431,14 +429,14 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
         if (school.inclusion == Inclusion::kUnknown) {
           rule = Combine(rule, Outcome::kNotReported);
           AddItem(items, Outcome::kNotReported,
-                  SchoolItem("school_rule", verdict.schools, s, v1::LEVEL_ALL,
+                  SchoolItem("school_rule", s, v1::LEVEL_ALL,
                              ReasonSource::kInclusion, -1));
         }
         for (size_t l = 0; l < school.levels.size(); ++l) {
           const SchoolLevelVerdict& part = school.levels[l];
           rule = Combine(rule, part.outcome);
           AddItem(items, part.outcome,
-                  SchoolItem("school_rule", verdict.schools, s, part.level,
+                  SchoolItem("school_rule", s, part.level,
                              ReasonSource::kSchoolRule, static_cast<int>(l)));
         }
       }
@@ -471,7 +469,7 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
           const CoefficientResult& coefficient = verdict.coefficients[c];
           if (coefficient.code != indicator.code()) continue;
           AddItem(items, coefficient.outcome,
-                  Item(coefficient.code, coefficient.level,
+                  Item(indicator.code(), coefficient.level,
                        ReasonSource::kCoefficient, static_cast<int>(c)));
         }
       } else if (indicator.scope() == v1::SCOPE_SCHOOL) {
@@ -483,8 +481,7 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
             if (check.indicator != &indicator) continue;
             AddItem(
                 items, check.outcome,
-                SchoolItem(indicator.code(), verdict.schools,
-                           static_cast<int>(i), v1::LEVEL_ALL,
+                SchoolItem(indicator.code(), static_cast<int>(i), v1::LEVEL_ALL,
                            ReasonSource::kSchoolCheck, static_cast<int>(c)));
           }
         }

@@ -41,7 +41,7 @@ void JudgeEvidence(const v1::IndicatorStandard& standard,
           if (school.inclusion != Inclusion::kCounted) continue;
           std::string place =
               absl::StrCat(county_place, "/schools/", school.school_code);
-          if (!index->contains({result.code, place})) {
+          if (!index->contains({std::string(result.code), place})) {
             missing.insert(std::move(place));
           }
         }

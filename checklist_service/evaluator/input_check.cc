@@ -11,16 +11,22 @@
 namespace junheng::checklist {
 namespace {
 
-absl::Status Bad(absl::string_view where, absl::string_view column,
-                 absl::string_view why) {
+// "school 2133010601" or "county 330106", for messages only: built when a
+// check fails, not for every school of every evaluation.
+struct Where {
+  const char* kind;
+  absl::string_view code;
+};
+
+absl::Status Bad(Where where, absl::string_view column, absl::string_view why) {
   return absl::InvalidArgumentError(
-      absl::StrCat(where, ": ", column, " ", why));
+      absl::StrCat(where.kind, " ", where.code, ": ", column, " ", why));
 }
 
 // The column is named as prefix + name, built only for the message: this
 // runs for every figure of every school on every evaluation.
 template <typename T>
-absl::Status NonNegative(absl::string_view where, absl::string_view prefix,
+absl::Status NonNegative(Where where, absl::string_view prefix,
                          absl::string_view name,
                          const std::optional<T>& value) {
   if (!value.has_value()) return absl::OkStatus();
@@ -32,12 +38,12 @@ absl::Status NonNegative(absl::string_view where, absl::string_view prefix,
 }
 
 template <typename T>
-absl::Status NonNegative(absl::string_view where, absl::string_view name,
+absl::Status NonNegative(Where where, absl::string_view name,
                          const std::optional<T>& value) {
   return NonNegative(where, "", name, value);
 }
 
-absl::Status CheckResources(absl::string_view where, absl::string_view prefix,
+absl::Status CheckResources(Where where, absl::string_view prefix,
                             const SharedResources& r) {
   RETURN_IF_ERROR(
       NonNegative(where, prefix, "teaching_area_m2", r.teaching_area_m2));
@@ -62,7 +68,7 @@ bool AnyReported(const LevelStats& s) {
          s.certified_teachers || s.senior_title_teachers || AnyReported(s.own);
 }
 
-absl::Status CheckLevel(absl::string_view where, absl::string_view prefix,
+absl::Status CheckLevel(Where where, absl::string_view prefix,
                         const LevelStats& s) {
   RETURN_IF_ERROR(NonNegative(where, prefix, "students", s.students));
   RETURN_IF_ERROR(NonNegative(where, prefix, "classes", s.classes));
@@ -85,8 +91,7 @@ absl::Status CheckLevel(absl::string_view where, absl::string_view prefix,
 }  // namespace
 
 absl::Status CheckSchool(const SchoolStats& school) {
-  // Only ever used in error messages, but cheap next to the checks.
-  const std::string where = absl::StrCat("school ", school.school_code);
+  const Where where{"school", school.school_code};
   RETURN_IF_ERROR(CheckLevel(where, "p_", school.primary));
   RETURN_IF_ERROR(CheckLevel(where, "j_", school.junior));
   RETURN_IF_ERROR(CheckResources(where, "", school.shared));
@@ -124,7 +129,7 @@ absl::Status CheckSchool(const SchoolStats& school) {
 
 absl::Status CheckCountyInput(const CountyInput& input) {
   const CountyStats& c = input.county;
-  const std::string where = absl::StrCat("county ", c.county_code);
+  const Where where{"county", c.county_code};
   RETURN_IF_ERROR(NonNegative(where, "special_ed_funds_per_student_yuan",
                               c.special_ed_funds_per_student_yuan));
   RETURN_IF_ERROR(
@@ -156,7 +161,8 @@ absl::Status CheckCountyInput(const CountyInput& input) {
                               c.monitoring_interschool_difference));
   RETURN_IF_ERROR(NonNegative(where, "satisfaction_rate", c.satisfaction_rate));
 
-  absl::flat_hash_set<std::string> schools;
+  absl::flat_hash_set<absl::string_view> schools;
+  schools.reserve(input.schools.size());
   for (const SchoolStats& school : input.schools) {
     if (school.county_code != c.county_code || school.year != c.year) {
       return absl::InvalidArgumentError(
@@ -170,7 +176,7 @@ absl::Status CheckCountyInput(const CountyInput& input) {
     }
     RETURN_IF_ERROR(CheckSchool(school));
   }
-  absl::flat_hash_set<std::string> codes;
+  absl::flat_hash_set<absl::string_view> codes;
   for (const Judgement& judgement : input.judgements) {
     if (!codes.insert(judgement.code).second) {
       return absl::InvalidArgumentError(

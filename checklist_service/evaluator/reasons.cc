@@ -10,10 +10,15 @@ namespace junheng::checklist {
 
 IndicatorResult NewResult(const junheng::v1::Indicator& indicator) {
   IndicatorResult result;
-  result.code = indicator.code();
-  result.indicator = &indicator;
-  result.scope = indicator.scope();
+  StartResult(indicator, &result);
   return result;
+}
+
+void StartResult(const junheng::v1::Indicator& indicator,
+                 IndicatorResult* result) {
+  result->code = indicator.code();
+  result->indicator = &indicator;
+  result->scope = indicator.scope();
 }
 
 std::string Label(const IndicatorResult& result) {

@@ -19,6 +19,10 @@ namespace junheng::checklist {
 // nothing evaluated yet.
 IndicatorResult NewResult(const junheng::v1::Indicator& indicator);
 
+// The same, in place: fills in a default-constructed `*result`.
+void StartResult(const junheng::v1::Indicator& indicator,
+                 IndicatorResult* result);
+
 // "R1 每百名学生拥有高于规定学历教师数".
 std::string Label(const IndicatorResult& result);
 

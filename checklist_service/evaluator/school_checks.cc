@@ -121,10 +121,17 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
     // ⌈classes / per room⌉ rooms of each kind, at least one.
     const double c = static_cast<double>(*classes);
     const double per = per_room->value();
-    required = std::max(
-        1.0, CeilExact(c / per, 2 * kUnitRoundoff * (c / per), [c, per] {
-          return mpq_class(ReportedDecimal(c) / ReportedDecimal(per));
-        }));
+    if (per == std::floor(per) && per < 1e9) {
+      // A whole number of classes per room (12): integer division, exact.
+      const int64_t whole = static_cast<int64_t>(per);
+      required = std::max<double>(
+          1.0, static_cast<double>((*classes + whole - 1) / whole));
+    } else {
+      required = std::max(
+          1.0, CeilExact(c / per, 2 * kUnitRoundoff * (c / per), [c, per] {
+            return mpq_class(ReportedDecimal(c) / ReportedDecimal(per));
+          }));
+    }
   }
   struct Kind {
     const char* rooms_measure;
@@ -316,7 +323,15 @@ void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
 
 IndicatorResult EvaluateSchoolCheck(const v1::Indicator& indicator,
                                     const SchoolStats& school) {
-  IndicatorResult result = NewResult(indicator);
+  IndicatorResult result;
+  EvaluateSchoolCheck(indicator, school, &result);
+  return result;
+}
+
+void EvaluateSchoolCheck(const v1::Indicator& indicator,
+                         const SchoolStats& school, IndicatorResult* out) {
+  IndicatorResult& result = *out;
+  StartResult(indicator, &result);
   switch (indicator.formula()) {
     case v1::FORMULA_MUSIC_ART_ROOMS:
       MusicArtRooms(indicator, school, result);
@@ -340,10 +355,9 @@ IndicatorResult EvaluateSchoolCheck(const v1::Indicator& indicator,
       result.outcome = Outcome::kNotReported;
       result.notes.push_back(
           absl::StrCat(Label(result), "：不是逐校检查的指标"));
-      return result;
+      return;
   }
   ConcludeFromMeasurements(result);
-  return result;
 }
 
 }  // namespace junheng::checklist

@@ -24,6 +24,11 @@ namespace junheng::checklist {
 IndicatorResult EvaluateSchoolCheck(const junheng::v1::Indicator& indicator,
                                     const SchoolStats& school);
 
+// The same, into `*result` (a default-constructed result): a county holds
+// thousands, built in place rather than moved.
+void EvaluateSchoolCheck(const junheng::v1::Indicator& indicator,
+                         const SchoolStats& school, IndicatorResult* result);
+
 }  // namespace junheng::checklist
 
 #endif  // JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_CHECKS_H_

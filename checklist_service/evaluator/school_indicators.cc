@@ -71,8 +71,8 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
   for (const v1::Indicator& indicator : standard.indicators()) {
     if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
     const FormulaSpec* spec = FindFormula(indicator.formula());
-    IndicatorResult& result =
-        verdict.indicators.emplace_back(NewResult(indicator));
+    IndicatorResult& result = verdict.indicators.emplace_back();
+    StartResult(indicator, &result);
     Measurement& m = result.measurements.emplace_back();
     m.level = level;
     const v1::Threshold* threshold = FindThreshold(indicator, level, "");

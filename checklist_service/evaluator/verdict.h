@@ -81,7 +81,8 @@ enum class EvidenceState {
 // One indicator at one place: a school part (R1 of a school's primary part),
 // a school (G3 at one school) or the county (G11).
 struct IndicatorResult {
-  std::string code;
+  // The indicator's code, in the standard (which outlives the verdict).
+  absl::string_view code;
   // The indicator of the standard evaluated against, for its names and area:
   // a county verdict holds thousands of results, and copying the standard's
   // Chinese names into each was most of its cost. The standard outlives the
@@ -89,9 +90,11 @@ struct IndicatorResult {
   const junheng::v1::Indicator* indicator = nullptr;
   junheng::v1::Scope scope = junheng::v1::SCOPE_UNSPECIFIED;
   Outcome outcome = Outcome::kNotReported;
-  // Inline: most indicators have one or two, and a county verdict holds
-  // thousands of results (allocation dominated its cost).
-  absl::InlinedVector<Measurement, 2> measurements;
+  // Inline: all but a few per-school checks (G3's four, G5's two at a
+  // nine-year school) have one, and a county verdict holds thousands of
+  // results, so a second inline slot cost more in size than it saved in
+  // allocations.
+  absl::InlinedVector<Measurement, 1> measurements;
   // Inspector's judgement, when the indicator needs one: kPass, kFail or
   // kNotReported (none recorded); kNotApplicable otherwise.
   Outcome judgement = Outcome::kNotApplicable;
@@ -245,16 +248,14 @@ enum class ReasonSource : uint8_t {
 
 // One entry of the complete list of what keeps a county from passing.
 struct FailingItem {
-  // Indicator or veto code, or "school_rule" for a school part failing the
-  // per-school rule.
-  std::string code;
-  // Empty for county-level items.
-  std::string school_code;
-  std::string school_name;
+  // Indicator or veto code (the standard's), "school_rule" for a school part
+  // failing the per-school rule, or "composite_coefficient".
+  absl::string_view code;
   junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   // kFail or kNotReported.
   Outcome outcome = Outcome::kFail;
-  // Its explanation, by position in the verdict.
+  // Its explanation, by position in the verdict; `school` is -1 for
+  // county-level items (SchoolOf).
   ReasonSource source = ReasonSource::kCountyIndicator;
   int school = -1;
   int area = -1;
@@ -280,6 +281,12 @@ struct CountyVerdict {
   // Whether the archive's evidence index was consulted (JudgeEvidence).
   bool evidence_checked = false;
 };
+
+// The school a failing item is at, or nullptr for a county-level item.
+inline const SchoolVerdict* SchoolOf(const CountyVerdict& verdict,
+                                     const FailingItem& item) {
+  return item.school < 0 ? nullptr : &verdict.schools[item.school];
+}
 
 }  // namespace junheng::checklist
 

@@ -40,7 +40,7 @@ void ToProto(const Measurement& m, v1::Measurement* out) {
 // for every school and made up most of a county's reply.
 void ToProto(const IndicatorResult& r, bool with_names,
              v1::IndicatorResult* out) {
-  out->set_code(r.code);
+  out->set_code(std::string(r.code));
   if (with_names) {
     out->set_name_zh(r.indicator->name_zh());
     out->set_name_en(r.indicator->name_en());
@@ -113,9 +113,11 @@ void ToProto(const CountyVerdict& v, bool with_schools,
                                                : v1::EVIDENCE_UNKNOWN);
   for (const auto& f : v.failing_items) {
     auto* item = out->add_failing_items();
-    item->set_code(f.code);
-    item->set_school_code(f.school_code);
-    item->set_school_name(f.school_name);
+    item->set_code(std::string(f.code));
+    if (const SchoolVerdict* school = SchoolOf(v, f)) {
+      item->set_school_code(school->school_code);
+      item->set_school_name(school->school_name);
+    }
     item->set_level(f.level);
     item->set_outcome(ToProto(f.outcome));
     item->set_reason(FailingReason(v, f));

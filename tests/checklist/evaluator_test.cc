@@ -70,7 +70,8 @@ const CoefficientResult& CoefficientOf(const CountyVerdict& v,
 bool HasItem(const CountyVerdict& v, const std::string& code,
              const std::string& school, Outcome outcome) {
   for (const FailingItem& item : v.failing_items) {
-    if (item.code == code && item.school_code == school &&
+    const SchoolVerdict* at = SchoolOf(v, item);
+    if (item.code == code && (at ? at->school_code : "") == school &&
         item.outcome == outcome) {
       return true;
     }
@@ -81,7 +82,8 @@ bool HasItem(const CountyVerdict& v, const std::string& code,
 std::string Items(const CountyVerdict& v) {
   std::string text;
   for (const FailingItem& item : v.failing_items) {
-    text += item.code + " " + item.school_code + " " +
+    const SchoolVerdict* at = SchoolOf(v, item);
+    text += std::string(item.code) + " " + (at ? at->school_code : "") + " " +
             OutcomeName(item.outcome) + ": " + FailingReason(v, item) + "\n";
   }
   return text;
