@@ -26,12 +26,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/archive_backend.h"
+#include "tests/archive_test_util.h"
 #include "tests/test_util.h"
 
 namespace junheng {
 namespace {
 
 using ::junheng::testing::ArchiveBackend;
+using ::junheng::testing::DownloadBytes;
+using ::junheng::testing::EvidenceHeader;
 using ::junheng::testing::ReadFrom;
 using ::junheng::testing::ServerProcess;
 using ::junheng::testing::TempDir;
@@ -42,13 +45,7 @@ constexpr char kSchool[] = "counties/330106/schools/2133010601";
 constexpr int64_t kChunk = 1 << 20;
 
 v1::UploadHeader Header(const std::string& id) {
-  v1::UploadHeader h;
-  h.set_parent(kSchool);
-  h.set_evidence_id(id);
-  h.set_title("t");
-  h.add_indicator_codes("R4");
-  h.set_school_year(2025);
-  return h;
+  return EvidenceHeader(kSchool, id);
 }
 
 std::string Name(const std::string& id) {
@@ -57,15 +54,7 @@ std::string Name(const std::string& id) {
 
 absl::StatusOr<std::string> Download(ArchiveClient& client,
                                      const std::string& name) {
-  v1::DownloadRequest r;
-  r.set_name(name);
-  std::string out;
-  auto v = client.Download(r, [&out](absl::string_view b) {
-    out.append(b.data(), b.size());
-    return true;
-  });
-  if (!v.ok()) return v.status();
-  return out;
+  return DownloadBytes(client, name);
 }
 
 // Every key in the bucket of `db`.

@@ -21,12 +21,14 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/archive_backend.h"
+#include "tests/archive_test_util.h"
 #include "tests/test_util.h"
 
 namespace junheng {
 namespace {
 
 using ::junheng::testing::ArchiveBackend;
+using ::junheng::testing::DownloadBytes;
 using ::junheng::testing::ReadFrom;
 using ::junheng::testing::ServerProcess;
 using ::junheng::testing::TempDir;
@@ -113,14 +115,10 @@ class ArchiveServerTest : public ::testing::Test {
     request.set_name(name);
     request.set_offset(offset);
     request.set_length(length);
-    std::string out;
-    auto v = client_->Download(request, [&out](absl::string_view b) {
-      out.append(b.data(), b.size());
-      return true;
-    });
-    if (status) *status = v.status();
-    EXPECT_TRUE(status != nullptr || v.ok()) << v.status();
-    return out;
+    absl::StatusOr<std::string> out = DownloadBytes(*client_, request);
+    if (status) *status = out.status();
+    EXPECT_TRUE(status != nullptr || out.ok()) << out.status();
+    return out.ok() ? *std::move(out) : std::string();
   }
 
   // Sends raw messages on one Upload call and returns the status.

@@ -31,6 +31,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "tests/archive_test_util.h"
 #include "tests/test_util.h"
 
 extern char** environ;
@@ -39,6 +40,7 @@ namespace junheng {
 namespace {
 
 using ::junheng::testing::CountOpenFds;
+using ::junheng::testing::EvidenceHeader;
 using ::junheng::testing::RssBytes;
 using ::junheng::testing::ServerProcess;
 using ::junheng::testing::TempDir;
@@ -51,13 +53,7 @@ constexpr char kChildAddrEnv[] = "JUNHENG_LEAK_CHILD_ADDR";
 constexpr char kChildModeEnv[] = "JUNHENG_LEAK_CHILD_MODE";
 
 v1::UploadHeader Header(const std::string& id) {
-  v1::UploadHeader h;
-  h.set_parent(kSchool);
-  h.set_evidence_id(id);
-  h.set_title("t");
-  h.add_indicator_codes("R4");
-  h.set_school_year(2025);
-  return h;
+  return EvidenceHeader(kSchool, id);
 }
 
 v1::UploadRequest HeaderMsg(const v1::UploadHeader& h) {

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "junheng/v1/audit.pb.h"
 #include "rocksdb/db.h"
+#include "tests/archive_test_util.h"
 #include "tests/test_util.h"
 
 namespace junheng {
@@ -26,6 +27,8 @@ namespace {
 
 using ::junheng::testing::CommandResult;
 using ::junheng::testing::CreateToken;
+using ::junheng::testing::DownloadBytes;
+using ::junheng::testing::EvidenceHeader;
 using ::junheng::testing::RunCommand;
 using ::junheng::testing::ServerProcess;
 using ::junheng::testing::TempDir;
@@ -174,28 +177,15 @@ class TamperTest : public ::testing::Test {
 
   v1::EvidenceVersion Upload(ArchiveClient& client, const std::string& id,
                              const std::string& bytes) {
-    v1::UploadHeader h;
-    h.set_parent(kSchool);
-    h.set_evidence_id(id);
-    h.set_title("校舍面积台账");
-    h.add_indicator_codes("R4");
-    h.set_school_year(2025);
-    auto v = client.Upload(h, ::junheng::testing::ReadFrom(bytes));
+    auto v = client.Upload(EvidenceHeader(kSchool, id, "校舍面积台账"),
+                           ::junheng::testing::ReadFrom(bytes));
     EXPECT_TRUE(v.ok()) << v.status();
     return v.ok() ? *v : v1::EvidenceVersion();
   }
 
   absl::StatusOr<std::string> Download(ArchiveClient& client,
                                        const std::string& name) {
-    v1::DownloadRequest r;
-    r.set_name(name);
-    std::string out;
-    auto v = client.Download(r, [&out](absl::string_view b) {
-      out.append(b.data(), b.size());
-      return true;
-    });
-    if (!v.ok()) return v.status();
-    return out;
+    return DownloadBytes(client, name);
   }
 
   CommandResult Audit(const std::string& verb, const std::string& service,
