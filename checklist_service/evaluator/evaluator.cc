@@ -30,43 +30,54 @@ namespace v1 = junheng::v1;
 
 constexpr v1::Level kLevels[] = {v1::LEVEL_PRIMARY, v1::LEVEL_JUNIOR};
 
+// What every school's evaluation looks up in the standard, looked up once
+// per county.
+struct SchoolPlan {
+  explicit SchoolPlan(const v1::IndicatorStandard& standard)
+      : parameters(&standard.parameters()), levels(PlanSchoolLevels(standard)) {
+    for (const v1::Indicator& indicator : standard.indicators()) {
+      if (indicator.scope() == v1::SCOPE_SCHOOL) checks.push_back(&indicator);
+    }
+  }
+  const v1::Parameters* parameters;
+  SchoolLevelPlan levels;
+  // The SCOPE_SCHOOL indicators, in the standard's order.
+  std::vector<const v1::Indicator*> checks;
+};
+
 // Evaluates a school already checked, against a standard already checked.
-SchoolVerdict EvaluateCheckedSchool(const v1::IndicatorStandard& standard,
+SchoolVerdict EvaluateCheckedSchool(const SchoolPlan& plan,
                                     const SchoolStats& school) {
   SchoolVerdict verdict;
   verdict.school_code = school.school_code;
   verdict.school_name = school.school_name;
   verdict.type = school.type;
-  const InclusionDecision inclusion =
-      DecideInclusion(school, standard.parameters());
+  const InclusionDecision inclusion = DecideInclusion(school, *plan.parameters);
   verdict.inclusion = inclusion.inclusion;
   verdict.inclusion_reason = inclusion.reason;
   Outcome outcome = inclusion.inclusion == Inclusion::kUnknown
                         ? Outcome::kNotReported
                         : Outcome::kNotApplicable;
   if (inclusion.inclusion == Inclusion::kCounted) {
-    for (v1::Level level : PartsOf(school.type)) {
+    const absl::Span<const v1::Level> parts = PartsOf(school.type);
+    verdict.levels.reserve(parts.size());
+    for (v1::Level level : parts) {
       const std::optional<int64_t>& students =
           PartStats(school, level).students;
       // A part without students has no per-student values to judge.
       if (students.has_value() && *students == 0) continue;
       SchoolLevelVerdict& part = verdict.levels.emplace_back(
-          EvaluateSchoolLevel(standard, school, level));
+          EvaluateSchoolLevel(plan.levels, school, level));
       outcome = Combine(outcome, part.outcome);
     }
   }
-  int school_checks = 0;
-  for (const v1::Indicator& indicator : standard.indicators()) {
-    if (indicator.scope() == v1::SCOPE_SCHOOL) ++school_checks;
-  }
-  verdict.checks.reserve(school_checks);
-  for (const v1::Indicator& indicator : standard.indicators()) {
-    if (indicator.scope() != v1::SCOPE_SCHOOL ||
-        !Covers(indicator.school_coverage(), school, inclusion.inclusion)) {
+  verdict.checks.reserve(plan.checks.size());
+  for (const v1::Indicator* indicator : plan.checks) {
+    if (!Covers(indicator->school_coverage(), school, inclusion.inclusion)) {
       continue;
     }
     IndicatorResult& check = verdict.checks.emplace_back();
-    EvaluateSchoolCheck(indicator, school, &check);
+    EvaluateSchoolCheck(*indicator, school, &check);
     outcome = Combine(outcome, check.outcome);
   }
   verdict.outcome = outcome;
@@ -123,6 +134,9 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
       absl::StrCat(indicator.code(), " ", indicator.name_zh(), "：",
                    LevelNameZh(level), "差异系数");
   std::vector<WeightedValue> values;
+  values.reserve(schools.size());
+  inputs.terms.reserve(schools.size());
+  inputs.schools.reserve(schools.size());
   std::vector<std::string> missing;
   for (size_t i = 0; i < schools.size(); ++i) {
     const SchoolVerdict& school = schools[i];
@@ -266,8 +280,8 @@ IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
                                   const Judgement* judgement) {
   IndicatorResult result = NewResult(indicator);
   Outcome outcome = Outcome::kNotApplicable;
-  std::vector<std::string> failing;
-  std::vector<std::string> missing;
+  std::vector<absl::string_view> failing;
+  std::vector<absl::string_view> missing;
   for (const SchoolVerdict& school : schools) {
     for (const IndicatorResult& check : school.checks) {
       if (check.indicator != &indicator) continue;
@@ -353,7 +367,7 @@ absl::StatusOr<SchoolVerdict> EvaluateSchool(
     const v1::IndicatorStandard& standard, const SchoolStats& school) {
   RETURN_IF_ERROR(CheckEvaluable(standard));
   RETURN_IF_ERROR(CheckSchool(school));
-  return EvaluateCheckedSchool(standard, school);
+  return EvaluateCheckedSchool(SchoolPlan(standard), school);
 }
 
 absl::StatusOr<CountyVerdict> EvaluateCounty(
@@ -376,9 +390,10 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
     return it == judgements.end() ? nullptr : it->second;
   };
 
+  const SchoolPlan plan(standard);
   verdict.schools.reserve(input.schools.size());
   for (const SchoolStats& school : input.schools) {
-    verdict.schools.push_back(EvaluateCheckedSchool(standard, school));
+    verdict.schools.push_back(EvaluateCheckedSchool(plan, school));
   }
 
   // Coefficients, primary first, in the standard's indicator order.

@@ -43,16 +43,17 @@ bool Covers(v1::SchoolCoverage coverage, const SchoolStats& school,
   }
 }
 
-std::vector<v1::Level> PartsOf(SchoolType type) {
+absl::Span<const v1::Level> PartsOf(SchoolType type) {
+  static constexpr v1::Level kBoth[] = {v1::LEVEL_PRIMARY, v1::LEVEL_JUNIOR};
   switch (type) {
     case SchoolType::kPrimary:
     case SchoolType::kTeachingPoint:
-      return {v1::LEVEL_PRIMARY};
+      return absl::MakeConstSpan(kBoth, 1);
     case SchoolType::kJunior:
-      return {v1::LEVEL_JUNIOR};
+      return absl::MakeConstSpan(kBoth + 1, 1);
     case SchoolType::kNineYear:
     case SchoolType::kTwelveYear:
-      return {v1::LEVEL_PRIMARY, v1::LEVEL_JUNIOR};
+      return absl::MakeConstSpan(kBoth, 2);
     case SchoolType::kSpecial:
       break;
   }

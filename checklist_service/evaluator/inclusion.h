@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "checklist_service/evaluator/stats.h"
 #include "checklist_service/evaluator/verdict.h"
 #include "junheng/v1/standard.pb.h"
@@ -32,8 +33,9 @@ bool Covers(junheng::v1::SchoolCoverage coverage, const SchoolStats& school,
             Inclusion inclusion);
 
 // The parts a school of this type has: primary first. Special-education
-// schools have none for the purposes of the resource indicators.
-std::vector<junheng::v1::Level> PartsOf(SchoolType type);
+// schools have none for the purposes of the resource indicators. A view of
+// static storage: called for every school and check, it allocates nothing.
+absl::Span<const junheng::v1::Level> PartsOf(SchoolType type);
 
 // The p_ or j_ statistics of `school`.
 const LevelStats& PartStats(const SchoolStats& school,

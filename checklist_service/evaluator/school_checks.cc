@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "checklist_service/evaluator/exact.h"
@@ -150,6 +151,8 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
        school.art_room_min_area_m2, "art_rooms", "art_room_min_area_m2",
        "间美术专用教室"},
   };
+  // Rooms and area of each kind: four, grown once.
+  result.measurements.reserve(4);
   for (const Kind& kind : kinds) {
     Measurement rooms;
     rooms.level = v1::LEVEL_ALL;
@@ -220,7 +223,8 @@ void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
 void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
                     IndicatorResult& result) {
   Measurement m = Start(indicator, v1::LEVEL_ALL, "");
-  std::vector<v1::Level> parts = PartsOf(school.type);
+  absl::InlinedVector<v1::Level, 2> parts(PartsOf(school.type).begin(),
+                                          PartsOf(school.type).end());
   if (parts.empty()) {
     // A special-education school reports its teachers under whichever
     // prefixes it uses.

@@ -52,30 +52,47 @@ bool InSchoolRule(const v1::IndicatorStandard& standard,
          indicator.area() == standard.school_rule().area();
 }
 
+SchoolLevelPlan PlanSchoolLevels(const v1::IndicatorStandard& standard) {
+  SchoolLevelPlan plan;
+  plan.factors = &standard.parameters().apportion_factors();
+  if (standard.has_school_rule()) plan.rule = &standard.school_rule();
+  for (const v1::Indicator& indicator : standard.indicators()) {
+    if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
+    SchoolLevelPlan::Item& item = plan.items.emplace_back();
+    item.indicator = &indicator;
+    item.spec = FindFormula(indicator.formula());
+    item.threshold[0] = FindThreshold(indicator, v1::LEVEL_PRIMARY, "");
+    item.threshold[1] = FindThreshold(indicator, v1::LEVEL_JUNIOR, "");
+    item.in_school_rule = InSchoolRule(standard, indicator);
+  }
+  return plan;
+}
+
 SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
+                                       const SchoolStats& school,
+                                       v1::Level level) {
+  return EvaluateSchoolLevel(PlanSchoolLevels(standard), school, level);
+}
+
+SchoolLevelVerdict EvaluateSchoolLevel(const SchoolLevelPlan& plan,
                                        const SchoolStats& school,
                                        v1::Level level) {
   SchoolLevelVerdict verdict;
   verdict.level = level;
   const LevelStats& part = PartStats(school, level);
   verdict.students = part.students;
-  const v1::ApportionFactors& factors =
-      standard.parameters().apportion_factors();
-  const v1::SchoolRule& rule = standard.school_rule();
-  int school_level = 0;
-  for (const v1::Indicator& indicator : standard.indicators()) {
-    if (indicator.scope() == v1::SCOPE_SCHOOL_LEVEL) ++school_level;
-  }
-  verdict.indicators.reserve(school_level);
+  const v1::ApportionFactors& factors = *plan.factors;
+  verdict.indicators.reserve(plan.items.size());
 
-  for (const v1::Indicator& indicator : standard.indicators()) {
-    if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
-    const FormulaSpec* spec = FindFormula(indicator.formula());
+  for (const SchoolLevelPlan::Item& item : plan.items) {
+    const v1::Indicator& indicator = *item.indicator;
+    const FormulaSpec* spec = item.spec;
     IndicatorResult& result = verdict.indicators.emplace_back();
     StartResult(indicator, &result);
     Measurement& m = result.measurements.emplace_back();
     m.level = level;
-    const v1::Threshold* threshold = FindThreshold(indicator, level, "");
+    const v1::Threshold* threshold =
+        item.threshold[level == v1::LEVEL_JUNIOR ? 1 : 0];
     if (threshold != nullptr) {
       m.threshold = threshold->value();
       m.comparison = threshold->comparison();
@@ -141,7 +158,7 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
     }
     result.outcome = m.outcome;
 
-    if (!InSchoolRule(standard, indicator)) continue;
+    if (!item.in_school_rule) continue;
     result.in_school_rule = true;
     ++verdict.rule_indicators;
     switch (m.outcome) {
@@ -152,7 +169,7 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
         ++verdict.missed;
         // The floor T·f (or T/f for a ceiling): two decimals and one
         // operation, within 2u.
-        const double fraction = rule.floor_fraction();
+        const double fraction = plan.rule->floor_fraction();
         const bool higher = HigherIsBetter(m.comparison);
         const double floor =
             higher ? *m.threshold * fraction : *m.threshold / fraction;
@@ -172,13 +189,13 @@ SchoolLevelVerdict EvaluateSchoolLevel(const v1::IndicatorStandard& standard,
     }
   }
 
-  if (!standard.has_school_rule()) {
+  if (plan.rule == nullptr) {
     verdict.outcome = Outcome::kNotApplicable;
     return verdict;
   }
-  verdict.min_met = rule.min_met();
-  verdict.floor_fraction = rule.floor_fraction();
-  const int allowed = verdict.rule_indicators - rule.min_met();
+  verdict.min_met = plan.rule->min_met();
+  verdict.floor_fraction = plan.rule->floor_fraction();
+  const int allowed = verdict.rule_indicators - plan.rule->min_met();
   if (verdict.below_floor > 0 || verdict.missed > allowed) {
     verdict.outcome = Outcome::kFail;
   } else if (verdict.not_reported > 0) {

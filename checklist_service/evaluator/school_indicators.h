@@ -5,8 +5,11 @@
 #ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_INDICATORS_H_
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_INDICATORS_H_
 
+#include <vector>
+
 #include "checklist_service/evaluator/stats.h"
 #include "checklist_service/evaluator/verdict.h"
+#include "checklist_service/standard/formula.h"
 #include "junheng/v1/standard.pb.h"
 
 namespace junheng::checklist {
@@ -28,6 +31,33 @@ namespace junheng::checklist {
 SchoolLevelVerdict EvaluateSchoolLevel(
     const junheng::v1::IndicatorStandard& standard, const SchoolStats& school,
     junheng::v1::Level level);
+
+// What EvaluateSchoolLevel looks up in the standard for every school part
+// (formulas, thresholds, the rule), looked up once: a county evaluates
+// hundreds of parts against the same standard. Points into `standard`,
+// which must outlive it.
+struct SchoolLevelPlan {
+  struct Item {
+    const junheng::v1::Indicator* indicator = nullptr;
+    const FormulaSpec* spec = nullptr;
+    // By level: [0] primary, [1] junior; nullptr when the standard has none.
+    const junheng::v1::Threshold* threshold[2] = {nullptr, nullptr};
+    bool in_school_rule = false;
+  };
+  // The SCOPE_SCHOOL_LEVEL indicators, in the standard's order.
+  std::vector<Item> items;
+  const junheng::v1::ApportionFactors* factors = nullptr;
+  // nullptr when the standard has no school rule (2012).
+  const junheng::v1::SchoolRule* rule = nullptr;
+};
+
+SchoolLevelPlan PlanSchoolLevels(
+    const junheng::v1::IndicatorStandard& standard);
+
+// EvaluateSchoolLevel with the lookups done.
+SchoolLevelVerdict EvaluateSchoolLevel(const SchoolLevelPlan& plan,
+                                       const SchoolStats& school,
+                                       junheng::v1::Level level);
 
 // Whether `indicator` falls under the standard's school rule.
 bool InSchoolRule(const junheng::v1::IndicatorStandard& standard,
