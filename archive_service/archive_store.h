@@ -104,6 +104,8 @@ struct CommitRequest {
   int64_t chunk_size = kChunkSize;
   // The SHA-256 of each chunk, in order, each staged or already stored.
   std::vector<Sha256Digest> chunks;
+  // The CRC-32C of each chunk, in order (common/crc32c.h).
+  std::vector<uint32_t> chunk_crc32c;
   std::string content_type;
   std::string filename;
   Actor uploader;
@@ -126,6 +128,8 @@ struct Content {
   int64_t size_bytes = 0;
   int64_t chunk_size = 0;
   std::vector<Sha256Digest> chunks;
+  // One per chunk, or empty for a content stored before CRCs were recorded.
+  std::vector<uint32_t> chunk_crc32c;
 };
 
 struct ListQuery {

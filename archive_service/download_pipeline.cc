@@ -6,25 +6,45 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/crc32c.h"
 #include "common/sha256.h"
 
 namespace junheng::archive {
 namespace {
 
+// How a chunk is checked on its way out.
+enum class Check {
+  // Hashed and compared with its SHA-256 (a range, or --download_check).
+  kSha256,
+  // Compared with the CRC-32C recorded at upload; the store's own checks
+  // are skipped.
+  kCrc32c,
+  // Left to the store's own checks (a content without recorded CRCs).
+  kByStore,
+};
+
 absl::StatusOr<std::string> FetchChunk(ChunkStore& chunks,
-                                       const Sha256Digest& digest,
-                                       bool verify) {
-  absl::StatusOr<std::string> bytes = chunks.Get(digest);
+                                       const Sha256Digest& digest, Check check,
+                                       uint32_t crc32c) {
+  absl::StatusOr<std::string> bytes = check == Check::kCrc32c
+                                          ? chunks.GetUnchecked(digest)
+                                          : chunks.Get(digest);
   if (absl::IsNotFound(bytes.status())) {
     return absl::DataLossError(absl::StrCat("stored chunk ", ToHex(digest),
                                             " is missing from ",
                                             chunks.Describe()));
   }
   if (!bytes.ok()) return bytes.status();
-  if (verify && Sha256::Of(*bytes) != digest) {
+  if (check == Check::kSha256 && Sha256::Of(*bytes) != digest) {
     return absl::DataLossError(absl::StrCat(
         "stored chunk ", ToHex(digest), " no longer matches its SHA-256; ",
         chunks.Describe(), " corrupted it"));
+  }
+  if (check == Check::kCrc32c && Crc32c(*bytes) != crc32c) {
+    return absl::DataLossError(
+        absl::StrCat("stored chunk ", ToHex(digest),
+                     " no longer matches the CRC-32C recorded at upload; ",
+                     chunks.Describe(), " corrupted it"));
   }
   return bytes;
 }
@@ -47,10 +67,15 @@ absl::Status RunDownload(ChunkStore& chunks, const Content& content,
   auto fill = [&] {
     while (next <= last && static_cast<int64_t>(ahead.size()) < window) {
       const int64_t i = next++;
-      const bool verify = check == ChunkCheck::kSha256 || !whole_file;
+      const bool have_crc = !content.chunk_crc32c.empty();
+      const Check how = check == ChunkCheck::kSha256 || !whole_file
+                            ? Check::kSha256
+                        : have_crc ? Check::kCrc32c
+                                   : Check::kByStore;
+      const uint32_t crc = have_crc ? content.chunk_crc32c[i] : 0;
       ahead.push_back(
-          std::async(std::launch::async, [&chunks, &content, i, verify] {
-            return FetchChunk(chunks, content.chunks[i], verify);
+          std::async(std::launch::async, [&chunks, &content, i, how, crc] {
+            return FetchChunk(chunks, content.chunks[i], how, crc);
           }));
     }
   };

@@ -35,9 +35,10 @@ enum class ChunkCheck {
   // Every chunk is hashed and compared with its SHA-256 before it is sent.
   kSha256,
   // The chunks of a part of a file are hashed (its receiver cannot check
-  // a part); a whole-file download relies on the chunk store's own
-  // checksums and on its receiver checking the file's SHA-256, which the
-  // first message carries.
+  // a part); those of a whole file are checked against the CRC-32C
+  // recorded at upload (or, for contents stored before CRCs were, by the
+  // chunk store's own checksums), and its receiver checks the file's
+  // SHA-256, which the first message carries.
   kRangesOnly,
 };
 

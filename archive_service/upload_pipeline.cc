@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/crc32c.h"
 #include "common/grpc_status.h"
 #include "common/mutex.h"
 #include "common/sha256.h"
@@ -52,21 +53,25 @@ class ChunkStager {
     if (!status_.ok()) return status_;
     queue_.push_back({digests_.size(), std::move(chunk)});
     digests_.emplace_back();
+    crcs_.emplace_back();
     ++in_flight_;
     return absl::OkStatus();
   }
 
   // Stages the last, possibly short, chunk in the calling thread once the
-  // queue is drained, stops the threads and returns every chunk's digest.
-  absl::StatusOr<std::vector<Sha256Digest>> Finish(std::string last) {
+  // queue is drained, stops the threads and puts every chunk's digest and
+  // CRC-32C into `*commit`.
+  absl::Status Finish(std::string last, CommitRequest* commit) {
     RETURN_IF_ERROR(Close());
-    std::vector<Sha256Digest> digests = std::move(digests_);
+    commit->chunks = std::move(digests_);
+    commit->chunk_crc32c = std::move(crcs_);
     if (!last.empty()) {
       Sha256Digest d = Sha256::Of(last);
       RETURN_IF_ERROR(store_.StageChunk(upload_id_, d, last));
-      digests.push_back(d);
+      commit->chunks.push_back(d);
+      commit->chunk_crc32c.push_back(Crc32c(last));
     }
-    return digests;
+    return absl::OkStatus();
   }
 
  private:
@@ -100,6 +105,7 @@ class ChunkStager {
         queue_.pop_front();
       }
       Sha256Digest d = Sha256::Of(item.bytes);
+      const uint32_t crc = Crc32c(item.bytes);
       absl::Status s = store_.StageChunk(upload_id_, d, item.bytes);
       MutexLock lock(&mu_);
       --in_flight_;  // only now, so Add() keeps the bound
@@ -108,6 +114,7 @@ class ChunkStager {
         return;
       }
       digests_[item.index] = d;
+      crcs_[item.index] = crc;
     }
   }
 
@@ -124,6 +131,7 @@ class ChunkStager {
   // Grown by Add() and filled by the workers, both under mu_; read by
   // Finish() after the threads are joined.
   std::vector<Sha256Digest> digests_;
+  std::vector<uint32_t> crcs_;
 };
 
 absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
@@ -162,8 +170,8 @@ absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
     }
   }
   RETURN_IF_ERROR(source.Finish());
-  ASSIGN_OR_RETURN(std::vector<Sha256Digest> chunks,
-                   stager.Finish(std::move(buffer)));
+  CommitRequest commit = spec.commit;
+  RETURN_IF_ERROR(stager.Finish(std::move(buffer), &commit));
   const Sha256Digest sha256 = file_hash.Finish();
 
   if (spec.expected_size && size != *spec.expected_size) {
@@ -187,11 +195,9 @@ absl::StatusOr<CommitResult> Upload(ArchiveStore& store, const UploadSpec& spec,
                      " but the bytes received hash to ", ToHex(sha256),
                      "; the file changed or was damaged in transit"));
   }
-  CommitRequest commit = spec.commit;
   commit.upload_id = upload_id;
   commit.sha256 = sha256;
   commit.size_bytes = size;
-  commit.chunks = std::move(chunks);
   return store.CommitVersion(commit);
 }
 

@@ -12,7 +12,14 @@
 #                     bytes PUT/GET straight to the same radosgw with curl
 #
 # Downloads of both sides go to /dev/shm (when present) so that neither
-# pays for a disk write the other does not. Server peak RSS (VmHWM) is
+# pays for a disk write the other does not. Before every timed operation
+# the machine is let go quiet (the previous upload's RocksDB flush, RGW's
+# bookkeeping, the kernel's writeback), and the two sides of a pair take
+# turns going first, so that neither is timed against the other's leftover
+# work. Each download is timed right after an untimed one of the same
+# bytes by the same side, so both read warm: this machine's kernel reclaims
+# idle page cache within seconds (kdamond), and a cold read measures the
+# disk, not the server. Server peak RSS (VmHWM) is
 # printed for each junheng-archive. Everything started is stopped at exit.
 #
 #   bench/peer_bench.sh [--size MiB] [--reps N] [--no-s3]
@@ -138,6 +145,17 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 
+# Waits (at most 10 s) until the CPUs are at least 90% idle over 200 ms.
+quiet() {
+  local i idle0 total0 idle1 total1
+  for i in $(seq 1 50); do
+    read -r idle0 total0 < <(awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t }' /proc/stat)
+    sleep 0.2
+    read -r idle1 total1 < <(awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t }' /proc/stat)
+    [ $(( (idle1 - idle0) * 10 )) -ge $(( (total1 - total0) * 9 )) ] && return 0
+  done
+}
+
 bytes=$((size_mib << 20))
 put() {  # addr file id
   JUNHENG_ARCHIVE_ADDR=$1 "$bin/junheng" archive put "$2" --county 330106 \
@@ -160,36 +178,66 @@ for i in $(seq 1 "$reps"); do
   head -c "$bytes" /dev/urandom >"$f"   # fresh bytes every repetition
   sync "$f"
 
-  t0=$(now)
-  curl -sf -T "$f" "http://127.0.0.1:$nginx_port/file-$i" >/dev/null
-  sync "$work/nginx/root/file-$i"
-  sha256sum "$work/nginx/root/file-$i" >/dev/null
-  t1=$(now); r[dav_put]+="$(rate "$bytes" "$t0" "$t1") "
+  # Odd repetitions time the peer first, even ones the archive.
+  order=(peer ours); [ $((i % 2)) -eq 0 ] && order=(ours peer)
 
-  t0=$(now); put "$rocks_addr" "$f" "bench-$i"; t1=$(now)
-  r[a_put]+="$(rate "$bytes" "$t0" "$t1") "
+  for side in "${order[@]}"; do
+    quiet
+    if [ "$side" = peer ]; then
+      t0=$(now)
+      curl -sf -T "$f" "http://127.0.0.1:$nginx_port/file-$i" >/dev/null
+      sync "$work/nginx/root/file-$i"
+      sha256sum "$work/nginx/root/file-$i" >/dev/null
+      t1=$(now); r[dav_put]+="$(rate "$bytes" "$t0" "$t1") "
+    else
+      t0=$(now); put "$rocks_addr" "$f" "bench-$i"; t1=$(now)
+      r[a_put]+="$(rate "$bytes" "$t0" "$t1") "
+    fi
+  done
 
-  t0=$(now); curl -sf -o "$out/dav-$i" "http://127.0.0.1:$nginx_port/file-$i"; t1=$(now)
-  r[dav_get]+="$(rate "$bytes" "$t0" "$t1") "
-  rm -f "$out/dav-$i"
-
-  t0=$(now); get "$rocks_addr" "bench-$i" "$out/a-$i"; t1=$(now)
-  r[a_get]+="$(rate "$bytes" "$t0" "$t1") "
-  cmp -s "$f" "$out/a-$i" || { echo "bench: archive returned other bytes" >&2; exit 1; }
-  rm -f "$out/a-$i" "$work/nginx/root/file-$i"
+  for side in "${order[@]}"; do
+    quiet
+    if [ "$side" = peer ]; then
+      curl -sf -o "$out/dav-$i" "http://127.0.0.1:$nginx_port/file-$i"
+      t0=$(now); curl -sf -o "$out/dav-$i" "http://127.0.0.1:$nginx_port/file-$i"; t1=$(now)
+      r[dav_get]+="$(rate "$bytes" "$t0" "$t1") "
+      rm -f "$out/dav-$i"
+    else
+      get "$rocks_addr" "bench-$i" "$out/a-$i"
+      t0=$(now); get "$rocks_addr" "bench-$i" "$out/a-$i"; t1=$(now)
+      r[a_get]+="$(rate "$bytes" "$t0" "$t1") "
+      cmp -s "$f" "$out/a-$i" || { echo "bench: archive returned other bytes" >&2; exit 1; }
+      rm -f "$out/a-$i"
+    fi
+  done
+  rm -f "$work/nginx/root/file-$i"
 
   if [ "$s3" = 1 ]; then
-    t0=$(now); s3curl -T "$f" "$endpoint/peer/file-$i" >/dev/null; t1=$(now)
-    r[s3_put]+="$(rate "$bytes" "$t0" "$t1") "
-    t0=$(now); put "$s3_addr" "$f" "bench-$i"; t1=$(now)
-    r[as3_put]+="$(rate "$bytes" "$t0" "$t1") "
-    t0=$(now); s3curl -o "$out/s3-$i" "$endpoint/peer/file-$i"; t1=$(now)
-    r[s3_get]+="$(rate "$bytes" "$t0" "$t1") "
-    rm -f "$out/s3-$i"
-    t0=$(now); get "$s3_addr" "bench-$i" "$out/as3-$i"; t1=$(now)
-    r[as3_get]+="$(rate "$bytes" "$t0" "$t1") "
-    cmp -s "$f" "$out/as3-$i" || { echo "bench: archive (s3) returned other bytes" >&2; exit 1; }
-    rm -f "$out/as3-$i"
+    for side in "${order[@]}"; do
+      quiet
+      if [ "$side" = peer ]; then
+        t0=$(now); s3curl -T "$f" "$endpoint/peer/file-$i" >/dev/null; t1=$(now)
+        r[s3_put]+="$(rate "$bytes" "$t0" "$t1") "
+      else
+        t0=$(now); put "$s3_addr" "$f" "bench-$i"; t1=$(now)
+        r[as3_put]+="$(rate "$bytes" "$t0" "$t1") "
+      fi
+    done
+    for side in "${order[@]}"; do
+      quiet
+      if [ "$side" = peer ]; then
+        s3curl -o "$out/s3-$i" "$endpoint/peer/file-$i"
+        t0=$(now); s3curl -o "$out/s3-$i" "$endpoint/peer/file-$i"; t1=$(now)
+        r[s3_get]+="$(rate "$bytes" "$t0" "$t1") "
+        rm -f "$out/s3-$i"
+      else
+        get "$s3_addr" "bench-$i" "$out/as3-$i"
+        t0=$(now); get "$s3_addr" "bench-$i" "$out/as3-$i"; t1=$(now)
+        r[as3_get]+="$(rate "$bytes" "$t0" "$t1") "
+        cmp -s "$f" "$out/as3-$i" || { echo "bench: archive (s3) returned other bytes" >&2; exit 1; }
+        rm -f "$out/as3-$i"
+      fi
+    done
   fi
   rm -f "$f"
 done

@@ -6,10 +6,12 @@
 
 #include "absl/time/clock.h"
 #include "archive_service/archive_store.h"
+#include "archive_service/download_pipeline.h"
 #include "archive_service/keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "common/crc32c.h"
 #include "tests/test_util.h"
 
 namespace junheng::archive {
@@ -18,6 +20,7 @@ namespace {
 using ::junheng::testing::TempDir;
 using ::junheng::testing::TestBytes;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 EvidenceName Doc(std::string id, std::string school = "2133010601") {
@@ -40,7 +43,7 @@ class StoreTest : public ::testing::Test {
                                    const std::string& bytes,
                                    std::string request_id = "",
                                    std::vector<std::string> codes = {"R4"},
-                                   int year = 2025) {
+                                   int year = 2025, bool record_crcs = true) {
     const uint64_t id = store_->NewUploadId();
     CommitRequest req;
     req.upload_id = id;
@@ -54,6 +57,9 @@ class StoreTest : public ::testing::Test {
       absl::Status s = store_->StageChunk(id, d, chunk);
       if (!s.ok()) return s;
       req.chunks.push_back(d);
+      // As the upload pipeline does; a store written before CRCs were
+      // recorded has none.
+      if (record_crcs) req.chunk_crc32c.push_back(Crc32c(chunk));
     }
     req.content_type = "application/pdf";
     req.uploader = {"tester", ""};
@@ -75,6 +81,50 @@ class StoreTest : public ::testing::Test {
       out += *chunk;
     }
     return out;
+  }
+
+  // Downloads bytes [begin, end) of version 1 of `name` through the download
+  // pipeline, as the server sends them; `sent` gets what reached the sink.
+  absl::Status Download(const EvidenceName& name, std::string* sent,
+                        int64_t begin = 0, int64_t end = -1) {
+    auto v = store_->GetVersion(name, 1);
+    if (!v.ok()) return v.status();
+    auto content = store_->GetContent(v->sha256);
+    if (!content.ok()) return content.status();
+    struct Sink : DownloadSink {
+      std::string* out;
+      bool Begin(const VersionInfo&) override { return true; }
+      bool Write(std::string bytes) override {
+        out->append(bytes);
+        return true;
+      }
+    } sink;
+    sink.out = sent;
+    return RunDownload(store_->chunks(), *content,
+                       {begin, end < 0 ? content->size_bytes : end},
+                       ChunkCheck::kRangesOnly, sink);
+  }
+
+  // Rewrites a stored chunk behind the store's back, through RocksDB, which
+  // gives the new bytes a valid checksum of its own: what someone with the
+  // disk could do.
+  void RewriteChunk(const Sha256Digest& digest, const std::string& bytes) {
+    Close();
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name : kColumnFamilies) {
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path() + "/db",
+                                  cfs, &handles, &db)
+                    .ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[kChunksCf],
+                        std::string(AsBytes(digest)), bytes)
+                    .ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+    Open();
   }
 
   void ExpectHealthy() {
@@ -366,6 +416,54 @@ TEST_F(StoreTest, CorruptedChunkIsDataLoss) {
   auto report = store_->CheckIntegrity();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->problems.size(), 1u);
+}
+
+TEST_F(StoreTest, WholeDownloadsCheckEachChunkAgainstItsRecordedCrc) {
+  const std::string bytes = TestBytes(2 * kChunkSize + 10, 8);
+  ASSERT_TRUE(Put(Doc("x"), bytes).ok());
+  auto v = store_->GetVersion(Doc("x"), 1);
+  ASSERT_TRUE(v.ok());
+  auto content = store_->GetContent(v->sha256);
+  ASSERT_TRUE(content.ok());
+  ASSERT_EQ(content->chunk_crc32c.size(), 3u);
+  EXPECT_EQ(content->chunk_crc32c[1],
+            Crc32c(bytes.substr(kChunkSize, kChunkSize)));
+  std::string sent;
+  ASSERT_TRUE(Download(Doc("x"), &sent).ok());
+  EXPECT_EQ(sent, bytes);
+
+  // The middle chunk rewritten with a valid RocksDB checksum: the recorded
+  // CRC still refuses it, before any of its bytes are sent.
+  std::string damaged = bytes.substr(kChunkSize, kChunkSize);
+  damaged[100] ^= 1;
+  RewriteChunk(content->chunks[1], damaged);
+  sent.clear();
+  absl::Status s = Download(Doc("x"), &sent);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_THAT(s.message(), HasSubstr("CRC-32C"));
+  EXPECT_THAT(s.message(), HasSubstr(ToHex(content->chunks[1])));
+  EXPECT_EQ(sent, bytes.substr(0, kChunkSize));
+  // A range over it is hashed, as ever.
+  sent.clear();
+  s = Download(Doc("x"), &sent, kChunkSize + 5, kChunkSize + 50);
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_THAT(s.message(), HasSubstr("SHA-256"));
+  EXPECT_TRUE(sent.empty());
+}
+
+TEST_F(StoreTest, ContentsStoredWithoutCrcsAreStillServed) {
+  const std::string bytes = TestBytes(kChunkSize + 10, 9);
+  ASSERT_TRUE(Put(Doc("old"), bytes, "", {"R4"}, 2025,
+                  /*record_crcs=*/false)
+                  .ok());
+  auto v = store_->GetVersion(Doc("old"), 1);
+  ASSERT_TRUE(v.ok());
+  auto content = store_->GetContent(v->sha256);
+  ASSERT_TRUE(content.ok());
+  EXPECT_TRUE(content->chunk_crc32c.empty());
+  std::string sent;
+  ASSERT_TRUE(Download(Doc("old"), &sent).ok());
+  EXPECT_EQ(sent, bytes);
 }
 
 TEST_F(StoreTest, ConcurrentUploadsToOneEvidenceGetDistinctVersions) {

@@ -276,6 +276,9 @@ TEST_F(TamperTest, OverwrittenChunkIsDataLossAndNamesItsUpload) {
   absl::StatusOr<std::string> bad = Download(school, v2.name());
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss) << bad.status();
   EXPECT_THAT(bad.status().message(), HasSubstr(v2.sha256()));
+  // Refused by the server, against the CRC-32C recorded at upload, before
+  // any of the chunk was sent; the client's SHA-256 would have caught it too.
+  EXPECT_THAT(bad.status().message(), HasSubstr("CRC-32C"));
   // Every other version is intact.
   for (size_t i : {0u, 2u}) {
     absl::StatusOr<std::string> good = Download(school, versions_[i].name());
