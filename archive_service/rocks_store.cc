@@ -196,12 +196,6 @@ std::string FormatMicros(int64_t us) {
                           absl::UTCTimeZone());
 }
 
-std::string PlaceName(const Parent& place) {
-  return place.school.empty() ? absl::StrCat("counties/", place.county)
-                              : absl::StrCat("counties/", place.county,
-                                             "/schools/", place.school);
-}
-
 class RocksArchiveStore final : public ArchiveStore {
  public:
   RocksArchiveStore(std::string dir, std::unique_ptr<rocksdb::DB> db,
@@ -809,7 +803,7 @@ absl::StatusOr<FreezeInfo> RocksArchiveStore::Freeze(const Parent& place,
   ASSIGN_OR_RETURN(std::optional<FreezeInfo> current, LoadFreeze(place));
   if (current && current->until_us > until_us) {
     return absl::FailedPreconditionError(absl::StrCat(
-        PlaceName(place), " is frozen until ", FormatMicros(current->until_us),
+        place.ToString(), " is frozen until ", FormatMicros(current->until_us),
         "; a freeze can be extended, never ", "shortened (asked for ",
         FormatMicros(until_us), ")"));
   }
@@ -831,7 +825,7 @@ absl::StatusOr<FreezeInfo> RocksArchiveStore::Freeze(const Parent& place,
     RETURN_IF_ERROR(WriteWithAudit(
         batch, actor,
         {.action = current ? "extend freeze" : "freeze",
-         .resource = PlaceName(place),
+         .resource = place.ToString(),
          .detail = absl::StrCat("until ", FormatMicros(info.until_us),
                                 info.reason.empty() ? "" : ": ", info.reason)},
         now, "freezing evidence", true));
@@ -1178,7 +1172,7 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
 
 absl::Status FrozenError(const FreezeInfo& freeze, absl::string_view what) {
   return absl::FailedPreconditionError(absl::StrCat(
-      what, ": ", PlaceName(freeze.place), " is frozen for inspection until ",
+      what, ": ", freeze.place.ToString(), " is frozen for inspection until ",
       FormatMicros(freeze.until_us), " (by ", freeze.creator,
       freeze.reason.empty() ? "" : ": ", freeze.reason,
       "); frozen evidence cannot change, and a freeze is never shortened"));

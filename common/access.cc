@@ -1,6 +1,7 @@
 #include "common/access.h"
 
 #include <array>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -159,23 +160,9 @@ Scope ScopeOfResource(absl::string_view name) {
       AllDigits(parts[1])) {
     return Scope::Province(parts[1]);
   }
-  if (parts.size() < 2 || parts[0] != "counties") return Scope();
-  if (parts[1] == "-") return Scope::Nation();
-  if (!IsValidCountyCode(parts[1])) return Scope();
-  // Evidence: counties/{c}/schools/{s}/…; statistics put the year first:
-  // counties/{c}/years/{y}/schools/{s}/statistics.
-  size_t at = 0;
-  if (parts.size() >= 4 && parts[2] == "schools") {
-    at = 3;
-  } else if (parts.size() >= 6 && parts[2] == "years" &&
-             parts[4] == "schools") {
-    at = 5;
-  }
-  if (at != 0) {
-    if (!IsValidSchoolCode(parts[at])) return Scope();
-    return Scope::School(parts[1], parts[at]);
-  }
-  return Scope::County(parts[1]);
+  std::optional<Parent> place = PlaceOfName(name);
+  if (!place.has_value()) return Scope();
+  return ScopeOfParent(*place);
 }
 
 absl::string_view PermissionName(Permission p) {

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/grpc_status.h"
 
@@ -176,6 +177,72 @@ absl::StatusOr<EvidenceName> ParseEvidenceName(absl::string_view name,
     return Bad(field, name, "expected an evidence name, not a version name");
   }
   return v->evidence;
+}
+
+}  // namespace junheng
+
+namespace junheng {
+
+std::string CountyYearName::ToString() const {
+  std::string out = absl::StrCat("counties/", county, "/years/", year);
+  if (!school.empty()) absl::StrAppend(&out, "/schools/", school);
+  if (!tail.empty()) absl::StrAppend(&out, "/", tail);
+  return out;
+}
+
+absl::StatusOr<CountyYearName> ParseCountyYearName(absl::string_view name,
+                                                   absl::string_view field,
+                                                   absl::string_view expected) {
+  auto bad = [&](absl::string_view why) {
+    return InvalidField(std::string(field),
+                        absl::StrCat("\"", Excerpt(name, 80), "\" ", why,
+                                     "; expected ", expected));
+  };
+  if (name.size() > kMaxNameLength) return bad("is too long");
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() < 4 || parts[0] != "counties" || parts[2] != "years") {
+    return bad("is not a county-year name");
+  }
+  CountyYearName out;
+  if (!IsValidCountyCode(parts[1])) return bad("has no 6-digit county code");
+  out.county = std::string(parts[1]);
+  if (parts[3].size() != 4 || !absl::SimpleAtoi(parts[3], &out.year) ||
+      out.year < 2000 || out.year > 2100) {
+    return bad("has no school year between 2000 and 2100");
+  }
+  size_t i = 4;
+  if (parts.size() > i + 1 && parts[i] == "schools") {
+    if (!IsValidSchoolCode(parts[i + 1])) {
+      return bad("has no 10-digit school code");
+    }
+    out.school = std::string(parts[i + 1]);
+    i += 2;
+  }
+  std::vector<absl::string_view> rest(parts.begin() + i, parts.end());
+  out.tail = absl::StrJoin(rest, "/");
+  return out;
+}
+
+std::optional<Parent> PlaceOfName(absl::string_view name) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() < 2 || parts[0] != "counties") return std::nullopt;
+  if (parts[1] == "-") return Parent{};
+  if (!IsValidCountyCode(parts[1])) return std::nullopt;
+  Parent place{std::string(parts[1]), ""};
+  // Evidence: counties/{c}/schools/{s}/…; checklist names put the year
+  // first: counties/{c}/years/{y}/schools/{s}/statistics.
+  size_t at = 0;
+  if (parts.size() >= 4 && parts[2] == "schools") {
+    at = 3;
+  } else if (parts.size() >= 6 && parts[2] == "years" &&
+             parts[4] == "schools") {
+    at = 5;
+  }
+  if (at != 0) {
+    if (!IsValidSchoolCode(parts[at])) return std::nullopt;
+    place.school = std::string(parts[at]);
+  }
+  return place;
 }
 
 }  // namespace junheng

@@ -4,10 +4,16 @@
 //   counties/{county}/schools/{school}                  a school
 //   {county or school}/evidence/{evidence}              an evidence document
 //   {evidence}/versions/{version}                       one immutable version
+//   counties/{county}/years/{year}[/schools/{school}][/{tail}]
+//                                                       the checklist's data
+//                                                       of a school year:
+//                                                       statistics,
+//                                                       judgements/{code}, …
 //
-// county: 6 digits; school: 10 digits; evidence: 1–63 of [a-z0-9-], starting
-// with a letter, not ending with '-'; version: a positive decimal integer
-// without leading zeros. A whole name is at most kMaxNameLength bytes.
+// county: 6 digits; school: 10 digits; year: 4 digits, 2000–2100; evidence:
+// 1–63 of [a-z0-9-], starting with a letter, not ending with '-'; version: a
+// positive decimal integer without leading zeros. A whole name is at most
+// kMaxNameLength bytes.
 //
 // Every parser returns INVALID_ARGUMENT with a field violation naming
 // `field` (the request field the name came from) and saying what is wrong.
@@ -15,6 +21,7 @@
 #define JUNHENG_COMMON_RESOURCE_NAME_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,6 +55,18 @@ struct VersionName {
   std::string ToString() const;
 };
 
+// A checklist name, parsed: the county and year, the school if the name
+// has /schools/{school} after the year, and what follows ("statistics",
+// "judgements/G1", "" for the county-year itself).
+struct CountyYearName {
+  std::string county;
+  int year = 0;
+  std::string school;
+  std::string tail;
+  std::string ToString() const;
+  bool operator==(const CountyYearName&) const = default;
+};
+
 bool IsValidCountyCode(absl::string_view s);
 bool IsValidSchoolCode(absl::string_view s);
 bool IsValidEvidenceId(absl::string_view s);
@@ -63,6 +82,20 @@ absl::StatusOr<EvidenceName> ParseEvidenceName(absl::string_view name,
 // An evidence name (version 0) or a version name.
 absl::StatusOr<VersionName> ParseVersionName(absl::string_view name,
                                              absl::string_view field);
+// counties/{county}/years/{year}[/schools/{school}][/{tail}]; the caller
+// checks the tail. `expected` names the shape the request field takes, for
+// the message ("counties/{county}/years/{year}/statistics").
+absl::StatusOr<CountyYearName> ParseCountyYearName(absl::string_view name,
+                                                   absl::string_view field,
+                                                   absl::string_view expected);
+
+// The place any name of these grammars lies under, read from its leading
+// segments only (what the authorizer needs of a resource named in an audit
+// entry or a filter prefix): the county, and the school when the name goes
+// on with /schools/{school} (after /years/{year} for checklist names).
+// An empty county for counties/- (every county); nullopt for a name under
+// no county (tokens/…) or with a malformed code.
+std::optional<Parent> PlaceOfName(absl::string_view name);
 
 }  // namespace junheng
 

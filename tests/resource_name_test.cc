@@ -89,5 +89,66 @@ TEST(ResourceNameTest, Parents) {
   EXPECT_FALSE(ParseParent("counties/330106/evidence/x", "p").ok());
 }
 
+TEST(ResourceNameTest, ParsesCountyYearNamesAndRoundTrips) {
+  constexpr char kShape[] = "counties/{county}/years/{year}/statistics";
+  for (const std::string name :
+       {"counties/330106/years/2025", "counties/330106/years/2025/statistics",
+        "counties/330106/years/2025/schools/2133010601/statistics",
+        "counties/330106/years/2000/judgements/G11",
+        "counties/330106/years/2100/schools/2133010601"}) {
+    auto parsed = ParseCountyYearName(name, "name", kShape);
+    ASSERT_TRUE(parsed.ok()) << name << ": " << parsed.status();
+    EXPECT_EQ(parsed->ToString(), name);
+    EXPECT_EQ(parsed->county, "330106");
+  }
+  auto j = ParseCountyYearName("counties/330106/years/2025/judgements/G11",
+                               "name", kShape);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->year, 2025);
+  EXPECT_EQ(j->school, "");
+  EXPECT_EQ(j->tail, "judgements/G11");
+}
+
+TEST(ResourceNameTest, RejectsMalformedCountyYearNamesSayingWhy) {
+  constexpr char kShape[] = "counties/{county}/years/{year}";
+  const struct {
+    std::string name;
+    std::string why;
+  } cases[] = {
+      {"counties/330106", "is not a county-year name"},
+      {"provinces/33/years/2025", "is not a county-year name"},
+      {"counties/33010/years/2025", "has no 6-digit county code"},
+      {"counties/330106/years/1999", "between 2000 and 2100"},
+      {"counties/330106/years/2101", "between 2000 and 2100"},
+      {"counties/330106/years/25", "between 2000 and 2100"},
+      {"counties/330106/years/20x5", "between 2000 and 2100"},
+      {"counties/330106/years/2025/schools/123/statistics",
+       "has no 10-digit school code"},
+      {"counties/330106/years/2025/" + std::string(300, 'x'), "too long"},
+  };
+  for (const auto& c : cases) {
+    auto parsed = ParseCountyYearName(c.name, "name", kShape);
+    ASSERT_FALSE(parsed.ok()) << c.name;
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(parsed.status().message().find(c.why), std::string::npos)
+        << c.name << ": " << parsed.status();
+    EXPECT_NE(parsed.status().message().find(kShape), std::string::npos);
+  }
+}
+
+TEST(ResourceNameTest, PlaceOfNameReadsBothGrammars) {
+  EXPECT_EQ(PlaceOfName("counties/330106/schools/2133010601/evidence/x"),
+            (Parent{"330106", "2133010601"}));
+  EXPECT_EQ(PlaceOfName("counties/330106/years/2025/schools/2133010601/"
+                        "statistics"),
+            (Parent{"330106", "2133010601"}));
+  EXPECT_EQ(PlaceOfName("counties/330106/years/2025/judgements/G1"),
+            (Parent{"330106", ""}));
+  EXPECT_EQ(PlaceOfName("counties/-"), Parent{});
+  EXPECT_EQ(PlaceOfName("tokens/abc"), std::nullopt);
+  EXPECT_EQ(PlaceOfName("counties/33/schools/2133010601"), std::nullopt);
+  EXPECT_EQ(PlaceOfName("counties/330106/schools/21"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace junheng

@@ -8,10 +8,10 @@
 #include "archive_service/archive_store.h"
 #include "archive_service/download_pipeline.h"
 #include "archive_service/keys.h"
+#include "common/crc32c.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
-#include "common/crc32c.h"
 #include "tests/test_util.h"
 
 namespace junheng::archive {
@@ -388,28 +388,10 @@ TEST_F(StoreTest, CorruptedChunkIsDataLoss) {
   const std::string bytes = TestBytes(kChunkSize + 10, 7);
   ASSERT_TRUE(Put(Doc("x"), bytes).ok());
   const Sha256Digest second = Sha256::Of(bytes.substr(kChunkSize));
-  Close();
-  {
-    // Flip the stored bytes behind the store's back.
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : kColumnFamilies) {
-      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.path() + "/db",
-                                  cfs, &handles, &db)
-                    .ok());
-    std::string damaged = bytes.substr(kChunkSize);
-    damaged[3] ^= 1;
-    std::string key(AsBytes(second));
-    ASSERT_TRUE(
-        db->Put(rocksdb::WriteOptions(), handles[kChunksCf], key, damaged)
-            .ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
-  Open();
+  // Flip the stored bytes behind the store's back.
+  std::string damaged = bytes.substr(kChunkSize);
+  damaged[3] ^= 1;
+  RewriteChunk(second, damaged);
   auto chunk = store_->ReadChunk(second);
   ASSERT_FALSE(chunk.ok());
   EXPECT_EQ(chunk.status().code(), absl::StatusCode::kDataLoss);

@@ -41,9 +41,10 @@ class Checklist::Import final : public ImportSession {
     RETURN_IF_ERROR(failed_);
     bytes_ += static_cast<int64_t>(bytes.size());
     if (bytes_ > checklist_.options_.max_import_bytes) {
-      return Fail(absl::ResourceExhaustedError(absl::StrCat(
-          source_.What(), " is larger than this server accepts (",
-          checklist_.options_.max_import_bytes, " bytes); split it by county")));
+      return Fail(absl::ResourceExhaustedError(
+          absl::StrCat(source_.What(), " is larger than this server accepts (",
+                       checklist_.options_.max_import_bytes,
+                       " bytes); split it by county")));
     }
     if (absl::Status s = source_.Feed(bytes); !s.ok()) return Fail(s);
     return absl::OkStatus();
@@ -93,7 +94,7 @@ class Checklist::Import final : public ImportSession {
       }
       stored.cells = cells_.Take(result->lines[i]);
       outcome.touched.insert(
-          absl::StrCat("counties/", row.county_code, "/years/", row.year));
+          CountyYearName{row.county_code, row.year, "", ""}.ToString());
       rows.push_back(std::move(stored));
     }
     absl::StatusOr<RevisionInfo> revision;
@@ -205,7 +206,8 @@ Checklist::RecordJudgement(const Principal& who,
   if (request.comment.size() > 4000) {
     bad.push_back({"comment", "is longer than 4000 bytes"});
   }
-  if (request.score.has_value() && (*request.score < 0 || *request.score > 100)) {
+  if (request.score.has_value() &&
+      (*request.score < 0 || *request.score > 100)) {
     bad.push_back({"score", "must be between 0 and 100"});
   }
   for (size_t i = 0; i < request.evidence.size(); ++i) {
@@ -218,9 +220,9 @@ Checklist::RecordJudgement(const Principal& who,
   if (!bad.empty()) return InvalidFields("bad judgement", bad);
   RETURN_IF_ERROR(Authorize(who, Permission::kRecordJudgement,
                             Scope::County(request.county)));
-  StoredJudgement j{request.county, request.year,    request.code,
-                    request.passed, request.score,   request.comment,
-                    request.evidence, 0};
+  StoredJudgement j{
+      request.county, request.year,    request.code,     request.passed,
+      request.score,  request.comment, request.evidence, 0};
   ASSIGN_OR_RETURN(RevisionInfo revision, store_.PutJudgement(j, who.actor()));
   j.revision = revision.revision;
   return std::make_pair(std::move(j), std::move(revision));
@@ -302,13 +304,14 @@ absl::StatusOr<CountyEvaluation> Checklist::Evaluate(
   ASSIGN_OR_RETURN(std::shared_ptr<const CountyData> data,
                    LoadCountyData(county, year, as_of));
   CountyEvaluation out;
-  ASSIGN_OR_RETURN(out.verdict, checklist::EvaluateCounty(standard, data->input));
+  ASSIGN_OR_RETURN(out.verdict,
+                   checklist::EvaluateCounty(standard, data->input));
   out.standard = &standard;
   out.revision = data->revision;
   if (!data->has_county_row) {
-    out.warnings.push_back(absl::StrCat(
-        "no counties.csv row for ", county, " in ", year,
-        ": county indicators are not reported"));
+    out.warnings.push_back(
+        absl::StrCat("no counties.csv row for ", county, " in ", year,
+                     ": county indicators are not reported"));
   }
   std::optional<EvidenceIndex> index;
   if (!check_evidence) {
@@ -369,8 +372,8 @@ absl::StatusOr<const v1::IndicatorStandard*> Checklist::ProvinceStandard(
 
 absl::StatusOr<std::vector<std::string>> Checklist::ProvinceCounties(
     const Principal& who, ProvinceRequest& request) {
-  RETURN_IF_ERROR(Authorize(who, Permission::kEvaluate,
-                            Scope::Province(request.province)));
+  RETURN_IF_ERROR(
+      Authorize(who, Permission::kEvaluate, Scope::Province(request.province)));
   // The whole stream, and every resumption of it, is one snapshot.
   if (request.as_of == 0) {
     request.as_of = store_.LatestRevision();
@@ -378,9 +381,9 @@ absl::StatusOr<std::vector<std::string>> Checklist::ProvinceCounties(
     // and a county imported meanwhile would get an unpinned token.
     if (request.as_of == 0) return std::vector<std::string>();
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> listed,
-                   store_.CountiesOfProvince(request.province, request.year,
-                                             request.as_of));
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> listed,
+      store_.CountiesOfProvince(request.province, request.year, request.as_of));
   std::vector<std::string> counties;
   for (std::string& county : listed) {
     if (county > request.after_county) counties.push_back(std::move(county));

@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/resource_name.h"
 
 namespace junheng::checklist {
 
@@ -13,8 +14,7 @@ void JudgeEvidence(const v1::IndicatorStandard& standard,
   verdict.evidence_checked = index != nullptr;
   absl::flat_hash_map<std::string, const v1::Indicator*> by_code;
   for (const v1::Indicator& i : standard.indicators()) by_code[i.code()] = &i;
-  const std::string county_place =
-      absl::StrCat("counties/", verdict.county_code);
+  const std::string county_place = Parent{verdict.county_code, ""}.ToString();
   // Codes with evidence anywhere in the county.
   absl::flat_hash_set<std::string> anywhere;
   if (index != nullptr) {
@@ -40,7 +40,7 @@ void JudgeEvidence(const v1::IndicatorStandard& standard,
         for (const SchoolVerdict& school : verdict.schools) {
           if (school.inclusion != Inclusion::kCounted) continue;
           std::string place =
-              absl::StrCat(county_place, "/schools/", school.school_code);
+              Parent{verdict.county_code, school.school_code}.ToString();
           if (!index->contains({std::string(result.code), place})) {
             missing.insert(std::move(place));
           }

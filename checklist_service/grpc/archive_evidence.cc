@@ -9,6 +9,7 @@
 #include "common/authenticator.h"
 #include "common/caller.h"
 #include "common/grpc_status.h"
+#include "common/resource_name.h"
 #include "grpcpp/client_context.h"
 
 namespace junheng::checklist {
@@ -42,7 +43,7 @@ absl::StatusOr<EvidenceIndex> ArchiveEvidenceSource::Fetch(
       std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout);
   EvidenceIndex index;
   v1::ListEvidenceRequest request;
-  request.set_parent(absl::StrCat("counties/", county));
+  request.set_parent(Parent{county, ""}.ToString());
   request.set_school_year(year);
   request.set_page_size(1000);
   do {

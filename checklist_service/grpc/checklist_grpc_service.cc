@@ -20,47 +20,6 @@
 namespace junheng::checklist {
 namespace {
 
-// The parts of a checklist name: counties/C/years/Y[/schools/S][/<tail>].
-struct CountyYearName {
-  std::string county;
-  int year = 0;
-  std::string school;  // empty unless /schools/S
-  std::string tail;    // what follows, e.g. "statistics" or "judgements/G1"
-};
-
-absl::StatusOr<CountyYearName> ParseCountyYear(const std::string& name,
-                                               absl::string_view field,
-                                               absl::string_view expected) {
-  auto bad = [&](absl::string_view why) {
-    return InvalidField(std::string(field),
-                        absl::StrCat("\"", Excerpt(name, 80), "\" ", why,
-                                     "; expected ", expected));
-  };
-  if (name.size() > kMaxNameLength) return bad("is too long");
-  std::vector<std::string> parts = absl::StrSplit(name, '/');
-  if (parts.size() < 4 || parts[0] != "counties" || parts[2] != "years") {
-    return bad("is not a county-year name");
-  }
-  CountyYearName out;
-  if (!IsValidCountyCode(parts[1])) return bad("has no 6-digit county code");
-  out.county = parts[1];
-  if (parts[3].size() != 4 || !absl::SimpleAtoi(parts[3], &out.year) ||
-      out.year < 2000 || out.year > 2100) {
-    return bad("has no school year between 2000 and 2100");
-  }
-  size_t i = 4;
-  if (parts.size() > i + 1 && parts[i] == "schools") {
-    if (!IsValidSchoolCode(parts[i + 1])) {
-      return bad("has no 10-digit school code");
-    }
-    out.school = parts[i + 1];
-    i += 2;
-  }
-  std::vector<std::string> rest(parts.begin() + i, parts.end());
-  out.tail = absl::StrJoin(rest, "/");
-  return out;
-}
-
 // Whether `token` may resume the stream `request` asks for (AIP-158: the
 // other fields must be those of the first request).
 absl::Status CheckResumption(const ProvinceToken& request,
@@ -89,7 +48,6 @@ absl::Status CheckResumption(const ProvinceToken& request,
   return absl::OkStatus();
 }
 
-
 void SetRevision(const RevisionInfo& info, v1::Revision* out) {
   out->set_revision(info.revision);
   out->mutable_create_time()->set_seconds(info.time_us / 1000000);
@@ -113,8 +71,8 @@ std::optional<absl::Time> DeadlineOf(const grpc::ServerContext& context) {
 void ToApi(const CountyEvaluation& e, v1::EvaluationView view,
            v1::CountyEvaluation* out) {
   ToProto(e.verdict, view != v1::EVALUATION_VIEW_SUMMARY, out);
-  out->set_name(absl::StrCat("counties/", e.verdict.county_code, "/years/",
-                             e.verdict.year));
+  out->set_name(
+      CountyYearName{e.verdict.county_code, e.verdict.year, "", ""}.ToString());
   out->set_standard(absl::StrCat("standards/", e.standard->id()));
   out->set_standard_sha256(e.standard->content_sha256());
   out->set_revision(e.revision);
@@ -215,14 +173,14 @@ grpc::Status ChecklistGrpcService::GetSchoolReport(
   if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] =
       "counties/{county}/years/{year}/schools/{school}/statistics";
-  auto name = ParseCountyYear(request->name(), "name", kShape);
+  auto name = ParseCountyYearName(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
   if (name->school.empty() || name->tail != "statistics") {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
   }
-  auto report = checklist_.SchoolReport(
-      *who, {name->county, name->year, name->school},
-      request->as_of_revision());
+  auto report =
+      checklist_.SchoolReport(*who, {name->county, name->year, name->school},
+                              request->as_of_revision());
   if (!report.ok()) return ToGrpc(report.status());
   const auto& [school, revision] = *report;
   response->set_name(request->name());
@@ -239,7 +197,7 @@ grpc::Status ChecklistGrpcService::RecordJudgement(
   absl::StatusOr<Principal> who = Admit(*context, Permission::kRecordJudgement);
   if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] = "counties/{county}/years/{year}/judgements/{code}";
-  auto name = ParseCountyYear(request->name(), "name", kShape);
+  auto name = ParseCountyYearName(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
   if (!name->school.empty() || name->tail.rfind("judgements/", 0) != 0) {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
@@ -272,14 +230,14 @@ grpc::Status ChecklistGrpcService::EvaluateSchool(
   absl::StatusOr<Principal> who = Admit(*context, Permission::kReadStatistics);
   if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] = "counties/{county}/years/{year}/schools/{school}";
-  auto name = ParseCountyYear(request->name(), "name", kShape);
+  auto name = ParseCountyYearName(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
   if (name->school.empty() || !name->tail.empty()) {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
   }
-  auto e = checklist_.EvaluateSchool(
-      *who, {name->county, name->year, name->school}, request->standard(),
-      request->as_of_revision());
+  auto e =
+      checklist_.EvaluateSchool(*who, {name->county, name->year, name->school},
+                                request->standard(), request->as_of_revision());
   if (!e.ok()) return ToGrpc(e.status());
   ToProto(e->verdict, request->name(), response);
   response->set_standard(absl::StrCat("standards/", e->standard->id()));
@@ -294,15 +252,15 @@ grpc::Status ChecklistGrpcService::EvaluateCounty(
   absl::StatusOr<Principal> who = Admit(*context, Permission::kEvaluate);
   if (!who.ok()) return ToGrpc(who.status());
   constexpr char kShape[] = "counties/{county}/years/{year}";
-  auto name = ParseCountyYear(request->name(), "name", kShape);
+  auto name = ParseCountyYearName(request->name(), "name", kShape);
   if (!name.ok()) return ToGrpc(name.status());
   if (!name->school.empty() || !name->tail.empty()) {
     return ToGrpc(InvalidField("name", absl::StrCat("expected ", kShape)));
   }
   auto e = checklist_.EvaluateCounty(
-      *who, {name->county, name->year, request->standard(),
-             request->as_of_revision(), !request->skip_evidence(),
-             DeadlineOf(*context)});
+      *who,
+      {name->county, name->year, request->standard(), request->as_of_revision(),
+       !request->skip_evidence(), DeadlineOf(*context)});
   if (!e.ok()) return ToGrpc(e.status());
   ToApi(*e, request->view(), response);
   return grpc::Status::OK;
@@ -351,20 +309,24 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
     }
     position = *std::move(token);
   }
-  ProvinceRequest query{province, year, &rules, position.revision,
-                        position.after_county, DeadlineOf(*context)};
+  ProvinceRequest query{province,
+                        year,
+                        &rules,
+                        position.revision,
+                        position.after_county,
+                        DeadlineOf(*context)};
   auto counties = checklist_.ProvinceCounties(*who, query);
   if (!counties.ok()) return ToGrpc(counties.status());
   position.revision = query.as_of;
   const int64_t as_of = query.as_of;
 
   // Converted on the workers; written in county order on this thread.
-  std::function<v1::EvaluateProvinceResponse(
-      size_t, absl::StatusOr<CountyEvaluation>)>
+  std::function<v1::EvaluateProvinceResponse(size_t,
+                                             absl::StatusOr<CountyEvaluation>)>
       convert = [&](size_t i, absl::StatusOr<CountyEvaluation> e) {
         v1::EvaluateProvinceResponse item;
         item.set_county(
-            absl::StrCat("counties/", (*counties)[i], "/years/", year));
+            CountyYearName{(*counties)[i], year, "", ""}.ToString());
         item.set_as_of_revision(as_of);
         if (e.ok()) {
           ToApi(*e, view, item.mutable_evaluation());

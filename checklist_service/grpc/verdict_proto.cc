@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "checklist_service/evaluator/reasons.h"
+#include "common/resource_name.h"
 
 namespace junheng::checklist {
 namespace {
@@ -125,8 +126,7 @@ void ToProto(const CountyVerdict& v, bool with_schools,
   for (const auto& s : v.schools) {
     if (!with_schools) break;
     ToProto(s,
-            absl::StrCat("counties/", v.county_code, "/years/", v.year,
-                         "/schools/", s.school_code),
+            CountyYearName{v.county_code, v.year, s.school_code, ""}.ToString(),
             out->add_schools());
   }
   for (const auto& c : v.coefficients) {

@@ -14,8 +14,9 @@
 #include "absl/time/clock.h"
 #include "checklist_service/store/checklist_store.h"
 #include "common/big_endian.h"
-#include "common/mutex.h"
 #include "common/grpc_status.h"
+#include "common/mutex.h"
+#include "common/resource_name.h"
 #include "common/rocks_audit.h"
 #include "common/rocks_status.h"
 #include "common/status_macros.h"
@@ -105,9 +106,9 @@ class RocksChecklistStore final : public ChecklistStore {
     std::vector<AuditEvent> events;
     for (const StoredSchool& r : rows) {
       events.push_back({.action = "import_schools",
-                        .resource = absl::StrCat(
-                            "counties/", r.key.county, "/years/", r.key.year,
-                            "/schools/", r.key.school, "/statistics")});
+                        .resource = CountyYearName{r.key.county, r.key.year,
+                                                   r.key.school, "statistics"}
+                                        .ToString()});
     }
     return Commit("import_schools", submitter, comment, std::move(events),
                   [&](rocksdb::WriteBatch& b, int64_t rev) {
@@ -128,8 +129,8 @@ class RocksChecklistStore final : public ChecklistStore {
     for (const StoredCounty& r : rows) {
       events.push_back(
           {.action = "import_counties",
-           .resource = absl::StrCat("counties/", r.county, "/years/", r.year,
-                                    "/statistics")});
+           .resource =
+               CountyYearName{r.county, r.year, "", "statistics"}.ToString()});
     }
     return Commit("import_counties", submitter, comment, std::move(events),
                   [&](rocksdb::WriteBatch& b, int64_t rev) {
@@ -146,8 +147,9 @@ class RocksChecklistStore final : public ChecklistStore {
                                             const Actor& submitter) override {
     std::vector<AuditEvent> events = {
         {.action = "judgement",
-         .resource = absl::StrCat("counties/", j.county, "/years/", j.year,
-                                  "/judgements/", j.code),
+         .resource = CountyYearName{j.county, j.year, "",
+                                    absl::StrCat("judgements/", j.code)}
+                         .ToString(),
          .detail = j.passed ? "passed" : "failed"}};
     if (j.score) absl::StrAppend(&events[0].detail, ", score ", *j.score);
     return Commit("judgement", submitter, j.code, std::move(events),
