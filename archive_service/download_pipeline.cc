@@ -64,14 +64,16 @@ absl::Status RunDownload(ChunkStore& chunks, const Content& content,
   const int64_t window = std::max(2, chunks.Parallelism());
   std::deque<std::future<absl::StatusOr<std::string>>> ahead;
   int64_t next = first;
+  const bool have_crc = !content.chunk_crc32c.empty();
+  // A part of a file, or a server asked to, hashes every chunk; a whole
+  // file is checked against its recorded CRCs when it has them.
+  Check how = Check::kSha256;
+  if (check != ChunkCheck::kSha256 && whole_file) {
+    how = have_crc ? Check::kCrc32c : Check::kByStore;
+  }
   auto fill = [&] {
     while (next <= last && static_cast<int64_t>(ahead.size()) < window) {
       const int64_t i = next++;
-      const bool have_crc = !content.chunk_crc32c.empty();
-      const Check how = check == ChunkCheck::kSha256 || !whole_file
-                            ? Check::kSha256
-                        : have_crc ? Check::kCrc32c
-                                   : Check::kByStore;
       const uint32_t crc = have_crc ? content.chunk_crc32c[i] : 0;
       ahead.push_back(
           std::async(std::launch::async, [&chunks, &content, i, how, crc] {

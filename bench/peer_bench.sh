@@ -170,6 +170,38 @@ get() {  # addr id dest
 s3curl() { curl -sf --aws-sigv4 aws:amz:us-east-1:s3 -u "$access_key:$secret_key" \
   -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"; }
 
+# One step of each side, for repetition $i of file $f.
+dav_put() {
+  curl -sf -T "$f" "http://127.0.0.1:$nginx_port/file-$i" >/dev/null
+  sync "$work/nginx/root/file-$i"
+  sha256sum "$work/nginx/root/file-$i" >/dev/null
+}
+dav_get() { curl -sf -o "$out/dav-$i" "http://127.0.0.1:$nginx_port/file-$i"; }
+a_put() { put "$rocks_addr" "$f" "bench-$i"; }
+a_get() { get "$rocks_addr" "bench-$i" "$out/a-$i"; }
+s3_put() { s3curl -T "$f" "$endpoint/peer/file-$i" >/dev/null; }
+s3_get() { s3curl -o "$out/s3-$i" "$endpoint/peer/file-$i"; }
+as3_put() { put "$s3_addr" "$f" "bench-$i"; }
+as3_get() { get "$s3_addr" "bench-$i" "$out/as3-$i"; }
+
+# Times `$@` into r[key] once the machine is quiet; with warm=1 it first
+# runs once untimed, so that it reads warm.
+timed() {  # key warm command…
+  local key=$1 warm=$2 t0 t1
+  shift 2
+  quiet
+  [ "$warm" = 1 ] && "$@"
+  t0=$(now); "$@"; t1=$(now)
+  r[$key]+="$(rate "$bytes" "$t0" "$t1") "
+}
+# The peer's and the archive's step, in this repetition's order.
+pair() {  # warm peer_key peer_step ours_key ours_step
+  local side
+  for side in "${order[@]}"; do
+    if [ "$side" = peer ]; then timed "$2" "$1" "$3"; else timed "$4" "$1" "$5"; fi
+  done
+}
+
 declare -A r
 for key in dav_put dav_get a_put a_get s3_put s3_get as3_put as3_get; do r[$key]=""; done
 echo "$(date -u '+%F %T') UTC, ${size_mib} MiB per file, $reps repetitions, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -181,63 +213,15 @@ for i in $(seq 1 "$reps"); do
   # Odd repetitions time the peer first, even ones the archive.
   order=(peer ours); [ $((i % 2)) -eq 0 ] && order=(ours peer)
 
-  for side in "${order[@]}"; do
-    quiet
-    if [ "$side" = peer ]; then
-      t0=$(now)
-      curl -sf -T "$f" "http://127.0.0.1:$nginx_port/file-$i" >/dev/null
-      sync "$work/nginx/root/file-$i"
-      sha256sum "$work/nginx/root/file-$i" >/dev/null
-      t1=$(now); r[dav_put]+="$(rate "$bytes" "$t0" "$t1") "
-    else
-      t0=$(now); put "$rocks_addr" "$f" "bench-$i"; t1=$(now)
-      r[a_put]+="$(rate "$bytes" "$t0" "$t1") "
-    fi
-  done
-
-  for side in "${order[@]}"; do
-    quiet
-    if [ "$side" = peer ]; then
-      curl -sf -o "$out/dav-$i" "http://127.0.0.1:$nginx_port/file-$i"
-      t0=$(now); curl -sf -o "$out/dav-$i" "http://127.0.0.1:$nginx_port/file-$i"; t1=$(now)
-      r[dav_get]+="$(rate "$bytes" "$t0" "$t1") "
-      rm -f "$out/dav-$i"
-    else
-      get "$rocks_addr" "bench-$i" "$out/a-$i"
-      t0=$(now); get "$rocks_addr" "bench-$i" "$out/a-$i"; t1=$(now)
-      r[a_get]+="$(rate "$bytes" "$t0" "$t1") "
-      cmp -s "$f" "$out/a-$i" || { echo "bench: archive returned other bytes" >&2; exit 1; }
-      rm -f "$out/a-$i"
-    fi
-  done
-  rm -f "$work/nginx/root/file-$i"
-
+  pair 0 dav_put dav_put a_put a_put
+  pair 1 dav_get dav_get a_get a_get
+  cmp -s "$f" "$out/a-$i" || { echo "bench: archive returned other bytes" >&2; exit 1; }
+  rm -f "$out/dav-$i" "$out/a-$i" "$work/nginx/root/file-$i"
   if [ "$s3" = 1 ]; then
-    for side in "${order[@]}"; do
-      quiet
-      if [ "$side" = peer ]; then
-        t0=$(now); s3curl -T "$f" "$endpoint/peer/file-$i" >/dev/null; t1=$(now)
-        r[s3_put]+="$(rate "$bytes" "$t0" "$t1") "
-      else
-        t0=$(now); put "$s3_addr" "$f" "bench-$i"; t1=$(now)
-        r[as3_put]+="$(rate "$bytes" "$t0" "$t1") "
-      fi
-    done
-    for side in "${order[@]}"; do
-      quiet
-      if [ "$side" = peer ]; then
-        s3curl -o "$out/s3-$i" "$endpoint/peer/file-$i"
-        t0=$(now); s3curl -o "$out/s3-$i" "$endpoint/peer/file-$i"; t1=$(now)
-        r[s3_get]+="$(rate "$bytes" "$t0" "$t1") "
-        rm -f "$out/s3-$i"
-      else
-        get "$s3_addr" "bench-$i" "$out/as3-$i"
-        t0=$(now); get "$s3_addr" "bench-$i" "$out/as3-$i"; t1=$(now)
-        r[as3_get]+="$(rate "$bytes" "$t0" "$t1") "
-        cmp -s "$f" "$out/as3-$i" || { echo "bench: archive (s3) returned other bytes" >&2; exit 1; }
-        rm -f "$out/as3-$i"
-      fi
-    done
+    pair 0 s3_put s3_put as3_put as3_put
+    pair 1 s3_get s3_get as3_get as3_get
+    cmp -s "$f" "$out/as3-$i" || { echo "bench: archive (s3) returned other bytes" >&2; exit 1; }
+    rm -f "$out/s3-$i" "$out/as3-$i"
   fi
   rm -f "$f"
 done
