@@ -199,5 +199,37 @@ TEST(FormatAgainst, NeverContradictsTheVerdict) {
   EXPECT_EQ(FormatAgainst(3.87, v1::COMPARISON_AT_LEAST, 4.2, false), "3.87");
 }
 
+TEST(CompareCountRatio, ExactAtJustUnderAndJustOverEveryThreshold) {
+  // Against an mpq oracle, for thresholds with 0 to 12 decimals (those of
+  // more than 9 take the rational path).
+  const double thresholds[] = {1.0,         0.85,           0.05, 0.9,
+                               0.123456789, 0.333333333333, 2.5};
+  for (double t : thresholds) {
+    const mpq_class exact_t = ReportedDecimal(t);
+    for (int64_t den : {1, 7, 31, 1000, 123457, 9999991}) {
+      // The counts at, one under and one over t·den.
+      mpz_class at;
+      mpz_fdiv_q(at.get_mpz_t(), mpq_class(exact_t * den).get_num_mpz_t(),
+                 mpq_class(exact_t * den).get_den_mpz_t());
+      for (int64_t d : {-1, 0, 1, 2}) {
+        const int64_t num = at.get_si() + d;
+        if (num < 0) continue;
+        mpq_class ratio(num, den);
+        ratio.canonicalize();
+        const int want = cmp(ratio, exact_t);
+        EXPECT_EQ(CompareCountRatio(num, den, t), (want > 0) - (want < 0))
+            << num << "/" << den << " vs " << t;
+      }
+    }
+  }
+}
+
+TEST(CompareReported, OrdersReportedDecimalsAsTheirDoubles) {
+  EXPECT_EQ(CompareReported(45, 45), 0);
+  EXPECT_EQ(CompareReported(44.99, 45), -1);
+  EXPECT_EQ(CompareReported(45.01, 45), 1);
+  EXPECT_EQ(CompareReported(2499.99, 2500), -1);
+}
+
 }  // namespace
 }  // namespace junheng::checklist
