@@ -104,6 +104,12 @@ std::optional<double> ApportionShare(const SchoolStats& school, v1::Level level,
   return Share<double>(school, level, factors);
 }
 
+std::optional<mpq_class> ExactApportionShare(
+    const SchoolStats& school, v1::Level level,
+    const v1::ApportionFactors& factors) {
+  return Share<mpq_class>(school, level, factors);
+}
+
 std::optional<double> PartQuantity(const SchoolStats& school, v1::Level level,
                                    Quantity quantity,
                                    const v1::ApportionFactors& factors) {

@@ -29,6 +29,12 @@ std::optional<double> ApportionShare(
     const SchoolStats& school, junheng::v1::Level level,
     const junheng::v1::ApportionFactors& factors);
 
+// ApportionShare in exact arithmetic, from the factors and counts as
+// reported.
+std::optional<mpq_class> ExactApportionShare(
+    const SchoolStats& school, junheng::v1::Level level,
+    const junheng::v1::ApportionFactors& factors);
+
 // How much of `quantity` the `level` part of `school` has: teacher counts as
 // reported for the part; a shared resource from the part's own column when
 // reported, otherwise the whole-school figure times ApportionShare. nullopt

@@ -117,7 +117,8 @@ struct Plan {
   bool feasible = false;
   std::vector<PlanAction> actions;
   double total_cost_yuan = 0;
-  std::map<Quantity, double> cost_by_resource;
+  // By resource column ("backbone_teachers", …) and "rotation".
+  std::map<std::string, double> cost_by_resource;
   std::vector<PlanObstacle> obstacles;
   // The resource area's outcome before and after the actions.
   Outcome resource_before = Outcome::kNotReported;
