@@ -4,11 +4,13 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 
 namespace junheng {
 namespace {
@@ -221,6 +223,37 @@ absl::StatusOr<CountyYearName> ParseCountyYearName(absl::string_view name,
   std::vector<absl::string_view> rest(parts.begin() + i, parts.end());
   out.tail = absl::StrJoin(rest, "/");
   return out;
+}
+
+std::string RectificationItemName::ToString() const {
+  return absl::StrCat("counties/", county, "/years/", year,
+                      "/rectificationItems/", item);
+}
+
+absl::StatusOr<RectificationItemName> ParseRectificationItemName(
+    absl::string_view name, absl::string_view field) {
+  constexpr char kShape[] =
+      "counties/{county}/years/{year}/rectificationItems/{item}";
+  ASSIGN_OR_RETURN(CountyYearName cy, ParseCountyYearName(name, field, kShape));
+  // Items belong to the county; a school sees its own through the filter.
+  constexpr absl::string_view kCollection = "rectificationItems/";
+  absl::string_view id = cy.tail;
+  const bool shaped = cy.school.empty() && absl::StartsWith(id, kCollection);
+  id.remove_prefix(shaped ? kCollection.size() : 0);
+  int64_t item = 0;
+  const bool digits = shaped && !id.empty() && id.size() <= 9 && id[0] != '0' &&
+                      std::all_of(id.begin(), id.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || !absl::SimpleAtoi(id, &item)) {
+    return InvalidField(
+        std::string(field),
+        absl::StrCat("\"", Excerpt(name, 80),
+                     "\" is not a rectification "
+                     "item name (the item is a positive whole number); "
+                     "expected ",
+                     kShape));
+  }
+  return RectificationItemName{cy.county, cy.year, item};
 }
 
 std::optional<Parent> PlaceOfName(absl::string_view name) {

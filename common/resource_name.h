@@ -9,6 +9,8 @@
 //                                                       of a school year:
 //                                                       statistics,
 //                                                       judgements/{code}, …
+//   counties/{county}/years/{year}/rectificationItems/{item}
+//                                                       a rectification item
 //
 // county: 6 digits; school: 10 digits; year: 4 digits, 2000–2100; evidence:
 // 1–63 of [a-z0-9-], starting with a letter, not ending with '-'; version: a
@@ -67,6 +69,17 @@ struct CountyYearName {
   bool operator==(const CountyYearName&) const = default;
 };
 
+// counties/{county}/years/{year}/rectificationItems/{item}; the item id is
+// assigned by the checklist, 1, 2, 3, … per county and year (a positive
+// decimal without leading zeros), so that people can say "整改项 7".
+struct RectificationItemName {
+  std::string county;
+  int year = 0;
+  int64_t item = 0;
+  std::string ToString() const;
+  bool operator==(const RectificationItemName&) const = default;
+};
+
 bool IsValidCountyCode(absl::string_view s);
 bool IsValidSchoolCode(absl::string_view s);
 bool IsValidEvidenceId(absl::string_view s);
@@ -88,6 +101,9 @@ absl::StatusOr<VersionName> ParseVersionName(absl::string_view name,
 absl::StatusOr<CountyYearName> ParseCountyYearName(absl::string_view name,
                                                    absl::string_view field,
                                                    absl::string_view expected);
+
+absl::StatusOr<RectificationItemName> ParseRectificationItemName(
+    absl::string_view name, absl::string_view field);
 
 // The place any name of these grammars lies under, read from its leading
 // segments only (what the authorizer needs of a resource named in an audit

@@ -150,5 +150,44 @@ TEST(ResourceNameTest, PlaceOfNameReadsBothGrammars) {
   EXPECT_EQ(PlaceOfName("counties/330106/schools/21"), std::nullopt);
 }
 
+TEST(ResourceNameTest, RectificationItemNamesRoundTrip) {
+  auto n = ParseRectificationItemName(
+      "counties/330106/years/2025/rectificationItems/12", "name");
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(n->county, "330106");
+  EXPECT_EQ(n->year, 2025);
+  EXPECT_EQ(n->item, 12);
+  EXPECT_EQ(n->ToString(), "counties/330106/years/2025/rectificationItems/12");
+  // The authorizer places an item in its county.
+  EXPECT_EQ(PlaceOfName(n->ToString()), (Parent{"330106", ""}));
+}
+
+TEST(ResourceNameTest, RectificationItemNameRejectsOtherShapesNamingTheField) {
+  for (const std::string bad : {
+           "",
+           "counties/330106/years/2025",
+           "counties/330106/years/2025/rectificationItems",
+           "counties/330106/years/2025/rectificationItems/",
+           "counties/330106/years/2025/rectificationItems/0",
+           "counties/330106/years/2025/rectificationItems/01",
+           "counties/330106/years/2025/rectificationItems/-1",
+           "counties/330106/years/2025/rectificationItems/x1",
+           "counties/330106/years/2025/rectificationItems/1/extra",
+           "counties/330106/years/2025/rectificationItems/1234567890",
+           "counties/330106/years/2025/judgements/G1",
+           "counties/330106/years/2025/schools/2133010601/"
+           "rectificationItems/1",
+           "counties/33010/years/2025/rectificationItems/1",
+           "counties/330106/years/1999/rectificationItems/1",
+       }) {
+    auto n = ParseRectificationItemName(bad, "item.name");
+    ASSERT_FALSE(n.ok()) << bad;
+    EXPECT_EQ(n.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    auto violations = FieldViolations(n.status());
+    ASSERT_EQ(violations.size(), 1u) << bad;
+    EXPECT_EQ(violations[0].field, "item.name") << bad;
+  }
+}
+
 }  // namespace
 }  // namespace junheng
