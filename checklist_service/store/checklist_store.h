@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/audit_chain.h"
+#include "junheng/internal/checklist_records.pb.h"
 #include "junheng/v1/audit.pb.h"
 
 namespace junheng::checklist {
@@ -66,6 +67,16 @@ struct StoredJudgement {
   int64_t revision = 0;
 };
 
+// One revision of a rectification item (FORMAT.md, `rectification_items`).
+struct StoredItem {
+  std::string county;
+  int year = 0;
+  // 1, 2, 3, … per county and year, in adoption order; never reused.
+  int64_t id = 0;
+  internal::StoredRectificationItem record;
+  int64_t revision = 0;
+};
+
 // Everything known about one county and year as of a revision.
 struct CountySnapshot {
   std::optional<StoredCounty> county;
@@ -89,6 +100,30 @@ class ChecklistStore {
       const std::string& comment) = 0;
   virtual absl::StatusOr<RevisionInfo> PutJudgement(
       const StoredJudgement& judgement, const Actor& submitter) = 0;
+
+  // Stores `records` as new items of the county and year (ids assigned
+  // here, consecutive, after the county-year's last) in one revision, with
+  // one audit entry per item. With a non-empty `request_id` that an earlier
+  // adoption of the county-year carried, stores nothing and returns that
+  // adoption's items as they are now.
+  virtual absl::StatusOr<std::vector<StoredItem>> AddItems(
+      const std::string& county, int year,
+      const std::vector<internal::StoredRectificationItem>& records,
+      const std::string& request_id, const Actor& submitter) = 0;
+  // Stores `item.record` as a new revision of item `item.id`, with one
+  // audit entry saying `detail`. ABORTED when the item's newest revision is
+  // no longer `item.revision` (someone changed it meanwhile: read it again);
+  // NOT_FOUND for an item that does not exist.
+  virtual absl::StatusOr<StoredItem> UpdateItem(const StoredItem& item,
+                                                const std::string& detail,
+                                                const Actor& submitter) = 0;
+  // The newest revision of one item; NOT_FOUND if there is none.
+  virtual absl::StatusOr<StoredItem> GetItem(const std::string& county,
+                                             int year, int64_t id) = 0;
+  // The newest revision of every item of the county and year with an id
+  // greater than `after`, in id order.
+  virtual absl::StatusOr<std::vector<StoredItem>> ListItems(
+      const std::string& county, int year, int64_t after) = 0;
 
   // Calls `fn` with each audit entry from sequence `from` on, in order,
   // until it returns false.

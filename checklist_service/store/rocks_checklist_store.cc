@@ -8,6 +8,7 @@
 // either wholly there or absent.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -29,10 +30,19 @@ namespace {
 
 // The default family's one key: the layout version (FORMAT.md).
 constexpr char kFormatVersionKey[] = "format_version";
-constexpr char kFormatVersion[] = "1";
+constexpr char kFormatVersion[] = "2";
+// Format 1 lacked the rectification families; they are created empty at
+// open, so upgrading it is recording the new version.
+constexpr char kUpgradableFormat[] = "1";
 
-constexpr const char* kFamilies[] = {"default",    "schools",   "counties",
-                                     "judgements", "revisions", "audit"};
+constexpr const char* kFamilies[] = {"default",
+                                     "schools",
+                                     "counties",
+                                     "judgements",
+                                     "revisions",
+                                     "audit",
+                                     "rectification_items",
+                                     "rectification_adoptions"};
 enum Family {
   kDefault,
   kSchools,
@@ -40,6 +50,8 @@ enum Family {
   kJudgements,
   kRevisions,
   kAudit,
+  kItems,
+  kAdoptions,
   kCount
 };
 
@@ -86,6 +98,13 @@ class RocksChecklistStore final : public ChecklistStore {
           "recording the checklist data format");
     }
     RETURN_IF_ERROR(FromRocks(s, "reading the checklist data format"));
+    if (format == kUpgradableFormat) {
+      rocksdb::WriteOptions sync;
+      sync.sync = true;
+      return FromRocks(
+          db_->Put(sync, cf_[kDefault], kFormatVersionKey, kFormatVersion),
+          "upgrading the checklist data format");
+    }
     if (format != kFormatVersion) {
       return absl::FailedPreconditionError(absl::StrCat(
           dir, " holds checklist data format ", Excerpt(format, 20),
@@ -165,6 +184,141 @@ class RocksChecklistStore final : public ChecklistStore {
                     PutU64BE(key, rev);
                     b.Put(cf_[kJudgements], key, value.SerializeAsString());
                   });
+  }
+
+  absl::StatusOr<std::vector<StoredItem>> AddItems(
+      const std::string& county, int year,
+      const std::vector<internal::StoredRectificationItem>& records,
+      const std::string& request_id, const Actor& submitter) override {
+    std::vector<StoredItem> added;
+    std::optional<internal::StoredAdoption> earlier;
+    const std::string adoption_key = CountyYear(county, year) + request_id;
+    auto committed = CommitChecked(
+        "adopt_rectification", submitter, request_id,
+        [&](rocksdb::WriteBatch& b, int64_t rev,
+            std::vector<AuditEvent>& events) -> absl::Status {
+          // Under the commit lock: a concurrent retry sees this adoption.
+          if (!request_id.empty()) {
+            std::string value;
+            rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                                         cf_[kAdoptions], adoption_key, &value);
+            if (s.ok()) {
+              earlier.emplace();
+              if (!earlier->ParseFromString(value)) {
+                return absl::DataLossError("unreadable adoption record");
+              }
+              return absl::AbortedError("replayed");
+            }
+            if (!s.IsNotFound()) {
+              return FromRocks(s, "reading an adoption");
+            }
+          }
+          ASSIGN_OR_RETURN(int64_t last, LastItemId(county, year));
+          internal::StoredAdoption adoption;
+          adoption.set_revision(rev);
+          for (const auto& record : records) {
+            StoredItem item{county, year, ++last, record, rev};
+            b.Put(cf_[kItems], ItemKey(county, year, item.id, rev),
+                  record.SerializeAsString());
+            events.push_back(
+                {.action = "adopt_rectification",
+                 .resource =
+                     RectificationItemName{county, year, item.id}.ToString(),
+                 .request_id = request_id,
+                 .detail =
+                     absl::StrCat(record.resource(), " ", record.quantity(),
+                                  " at ", record.school_code())});
+            adoption.add_items(item.id);
+            added.push_back(std::move(item));
+          }
+          if (!request_id.empty()) {
+            b.Put(cf_[kAdoptions], adoption_key, adoption.SerializeAsString());
+          }
+          return absl::OkStatus();
+        });
+    if (earlier.has_value()) {
+      std::vector<StoredItem> items;
+      for (int64_t id : earlier->items()) {
+        ASSIGN_OR_RETURN(StoredItem item, GetItem(county, year, id));
+        items.push_back(std::move(item));
+      }
+      return items;
+    }
+    if (!committed.ok()) return committed.status();
+    return added;
+  }
+
+  absl::StatusOr<StoredItem> UpdateItem(const StoredItem& item,
+                                        const std::string& detail,
+                                        const Actor& submitter) override {
+    StoredItem updated = item;
+    auto committed = CommitChecked(
+        "update_rectification", submitter, detail,
+        [&](rocksdb::WriteBatch& b, int64_t rev,
+            std::vector<AuditEvent>& events) -> absl::Status {
+          // Under the commit lock, so two updates cannot both pass this.
+          ASSIGN_OR_RETURN(StoredItem current,
+                           GetItem(item.county, item.year, item.id));
+          if (current.revision != item.revision) {
+            return absl::AbortedError(absl::StrCat(
+                RectificationItemName{item.county, item.year, item.id}
+                    .ToString(),
+                " was changed (revision ", current.revision,
+                ") after it was read (revision ", item.revision,
+                "); read it again and repeat the change"));
+          }
+          updated.revision = rev;
+          b.Put(cf_[kItems], ItemKey(item.county, item.year, item.id, rev),
+                item.record.SerializeAsString());
+          events.push_back(
+              {.action = "update_rectification",
+               .resource =
+                   RectificationItemName{item.county, item.year, item.id}
+                       .ToString(),
+               .detail = detail});
+          return absl::OkStatus();
+        });
+    if (!committed.ok()) return committed.status();
+    return updated;
+  }
+
+  absl::StatusOr<StoredItem> GetItem(const std::string& county, int year,
+                                     int64_t id) override {
+    std::string prefix = CountyYear(county, year);
+    PutU64BE(prefix, static_cast<uint64_t>(id));
+    std::optional<StoredItem> found;
+    RETURN_IF_ERROR(Scan(
+        kItems, prefix, [&](absl::string_view key, absl::string_view value) {
+          ASSIGN_OR_RETURN(StoredItem item, ItemOf(county, year, key, value));
+          found = std::move(item);
+          return absl::OkStatus();
+        }));
+    if (!found) {
+      return absl::NotFoundError(absl::StrCat(
+          "no ", RectificationItemName{county, year, id}.ToString()));
+    }
+    return *std::move(found);
+  }
+
+  absl::StatusOr<std::vector<StoredItem>> ListItems(const std::string& county,
+                                                    int year,
+                                                    int64_t after) override {
+    std::vector<StoredItem> out;
+    RETURN_IF_ERROR(Scan(kItems, CountyYear(county, year),
+                         [&](absl::string_view key, absl::string_view value) {
+                           ASSIGN_OR_RETURN(StoredItem item,
+                                            ItemOf(county, year, key, value));
+                           if (item.id <= after) return absl::OkStatus();
+                           // Keys sort by id, then revision: the last one of an
+                           // id wins.
+                           if (!out.empty() && out.back().id == item.id) {
+                             out.back() = std::move(item);
+                           } else {
+                             out.push_back(std::move(item));
+                           }
+                           return absl::OkStatus();
+                         }));
+    return out;
   }
 
   int64_t LatestRevision() override {
@@ -362,19 +516,72 @@ class RocksChecklistStore final : public ChecklistStore {
     return ScanAuditLog(*db_, cf_[kAudit], from, fn);
   }
 
+  static std::string ItemKey(const std::string& county, int year, int64_t id,
+                             int64_t rev) {
+    std::string key = CountyYear(county, year);
+    PutU64BE(key, static_cast<uint64_t>(id));
+    PutU64BE(key, static_cast<uint64_t>(rev));
+    return key;
+  }
+
+  static absl::StatusOr<StoredItem> ItemOf(const std::string& county, int year,
+                                           absl::string_view key,
+                                           absl::string_view value) {
+    StoredItem item{county, year, 0, {}, 0};
+    item.id = static_cast<int64_t>(GetU64BE(key.substr(key.size() - 16, 8)));
+    item.revision = static_cast<int64_t>(GetU64BE(key.substr(key.size() - 8)));
+    if (!item.record.ParseFromArray(value.data(),
+                                    static_cast<int>(value.size()))) {
+      return absl::DataLossError("unreadable rectification item");
+    }
+    return item;
+  }
+
+  // The county-year's highest item id (0 for none): one seek to the end of
+  // its keys.
+  absl::StatusOr<int64_t> LastItemId(const std::string& county, int year) {
+    const std::string prefix = CountyYear(county, year);
+    std::string end = prefix;
+    end.push_back('\xff');
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf_[kItems]));
+    it->SeekForPrev(end);
+    RETURN_IF_ERROR(FromRocks(it->status(), "reading rectification items"));
+    if (!it->Valid() || !it->key().starts_with(prefix)) return 0;
+    return static_cast<int64_t>(
+        GetU64BE(View(it->key()).substr(prefix.size(), 8)));
+  }
+
   template <typename Fill>
   absl::StatusOr<RevisionInfo> Commit(const std::string& kind,
                                       const Actor& submitter,
                                       const std::string& comment,
                                       std::vector<AuditEvent> events,
                                       Fill&& fill) {
+    return CommitChecked(
+        kind, submitter, comment,
+        [&](rocksdb::WriteBatch& b, int64_t rev, std::vector<AuditEvent>& out) {
+          fill(b, rev);
+          out = std::move(events);
+          return absl::OkStatus();
+        });
+  }
+
+  // `fill` adds the revision's rows and its audit events, under the lock
+  // that orders revisions; an error from it stores nothing.
+  template <typename Fill>
+  absl::StatusOr<RevisionInfo> CommitChecked(const std::string& kind,
+                                             const Actor& submitter,
+                                             const std::string& comment,
+                                             Fill&& fill) {
     // mu_ orders revisions and the audit chain; the disk sync happens after
     // it is released (the WAL is sequential: a revision acknowledged after
     // its sync has every earlier one durable too).
     ReleasableMutexLock lock(&mu_);
     const int64_t rev = latest_ + 1;
     rocksdb::WriteBatch batch;
-    fill(batch, rev);
+    std::vector<AuditEvent> events;
+    RETURN_IF_ERROR(fill(batch, rev, events));
     internal::RevisionRecord record;
     const int64_t now = absl::ToUnixMicros(absl::Now());
     // The chain advances only once the batch is stored.
