@@ -189,14 +189,23 @@ bool IsTeacherKind(Quantity quantity) {
   }
 }
 
+absl::Span<const Quantity> PlannableResources() {
+  static constexpr Quantity kResources[] = {Quantity::kTeachersAboveDegree,
+                                            Quantity::kBackboneTeachers,
+                                            Quantity::kPeArtTeachers,
+                                            Quantity::kTeachers,
+                                            Quantity::kSeniorTitleTeachers,
+                                            Quantity::kTeachingArea,
+                                            Quantity::kSportsArea,
+                                            Quantity::kEquipmentValue,
+                                            Quantity::kMultimediaClassrooms,
+                                            Quantity::kComputers,
+                                            Quantity::kBooks};
+  return kResources;
+}
+
 std::optional<Quantity> ResourceOfColumn(absl::string_view column) {
-  for (Quantity quantity :
-       {Quantity::kTeachersAboveDegree, Quantity::kBackboneTeachers,
-        Quantity::kPeArtTeachers, Quantity::kTeachers,
-        Quantity::kSeniorTitleTeachers, Quantity::kTeachingArea,
-        Quantity::kSportsArea, Quantity::kEquipmentValue,
-        Quantity::kMultimediaClassrooms, Quantity::kComputers,
-        Quantity::kBooks}) {
+  for (Quantity quantity : PlannableResources()) {
     if (column == InfoOf(quantity).column) return quantity;
   }
   return std::nullopt;

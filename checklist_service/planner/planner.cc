@@ -142,6 +142,10 @@ class Planner {
   void PlanCoefficient(const CoefficientResult& coefficient);
   // A counted part's current quantity of the kind (teachers: whole counts).
   int64_t Count(int school, v1::Level level, Quantity quantity) const;
+  // How much of a unit added where the plan adds `quantity` for the `level`
+  // part reaches that part: 1, or its apportioned share of a whole-school
+  // figure (0 when the share cannot be computed).
+  double TargetShare(int school, v1::Level level, Quantity quantity) const;
   // Most teachers of the kind the part can give and keep its threshold;
   // 0 when it does not meet it.
   int64_t Spare(int school, v1::Level level,
@@ -240,6 +244,13 @@ int64_t Planner::Count(int school, v1::Level level, Quantity quantity) const {
   SchoolStats& stats = const_cast<SchoolStats&>(work_.schools[school]);
   const Field field = FieldAt(stats, level, quantity);
   return field.reported() ? static_cast<int64_t>(field.value()) : 0;
+}
+
+double Planner::TargetShare(int school, v1::Level level,
+                            Quantity quantity) const {
+  const SchoolStats& stats = work_.schools[school];
+  if (TargetLevel(stats, level, quantity) != v1::LEVEL_ALL) return 1.0;
+  return ApportionShare(stats, level, factors_).value_or(0);
 }
 
 int64_t Planner::Spare(int school, v1::Level level,
@@ -551,12 +562,7 @@ void Planner::PlanCoefficient(const CoefficientResult& coefficient) {
       term.value = quantity_of(part) * per / term.students;
       term.max_value = term.value;
       if (raisable && Price(quantity).has_value()) {
-        const SchoolStats& stats = work_.schools[part.school];
-        const v1::Level target = TargetLevel(stats, level, quantity);
-        const double share =
-            target == v1::LEVEL_ALL
-                ? ApportionShare(stats, level, factors_).value_or(0)
-                : 1.0;
+        const double share = TargetShare(part.school, level, quantity);
         const double room = Remaining(part.school, quantity);
         if (share > 0 && room > 0) {
           term.max_value = std::isfinite(room)
@@ -647,10 +653,7 @@ void Planner::PlanCoefficient(const CoefficientResult& coefficient) {
     const Part& part = parts[i];
     const SchoolStats& stats = work_.schools[part.school];
     const v1::Level target = TargetLevel(stats, level, quantity);
-    const double share =
-        target == v1::LEVEL_ALL
-            ? ApportionShare(stats, level, factors_).value_or(1)
-            : 1.0;
+    const double share = TargetShare(part.school, level, quantity);
     const double wanted = (std::min(*t, fill[i].max_value) *
                                static_cast<double>(part.students) / per -
                            quantity_of(part)) /
