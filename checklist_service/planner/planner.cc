@@ -40,6 +40,7 @@
 #include "checklist_service/evaluator/evaluator.h"
 #include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/inclusion.h"
+#include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/school_indicators.h"
 #include "checklist_service/planner/school_fields.h"
 #include "checklist_service/planner/water_fill.h"
@@ -48,17 +49,13 @@ namespace junheng::checklist {
 namespace {
 
 namespace v1 = junheng::v1;
-using planner::Field;
-using planner::FieldAt;
 using planner::FillTerm;
+using planner::HasPart;
+using planner::ReportedAt;
 using planner::TargetLevel;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kRounds = 8;
-
-const char* LevelZh(v1::Level level) {
-  return level == v1::LEVEL_JUNIOR ? "初中" : "小学";
-}
 
 mpq_class Whole(int64_t n) {
   return mpq_class(mpz_class(static_cast<long>(n)));
@@ -241,9 +238,8 @@ int64_t Planner::UnitsToReach(int school, v1::Level level,
 }
 
 int64_t Planner::Count(int school, v1::Level level, Quantity quantity) const {
-  SchoolStats& stats = const_cast<SchoolStats&>(work_.schools[school]);
-  const Field field = FieldAt(stats, level, quantity);
-  return field.reported() ? static_cast<int64_t>(field.value()) : 0;
+  return static_cast<int64_t>(
+      ReportedAt(work_.schools[school], level, quantity).value_or(0));
 }
 
 double Planner::TargetShare(int school, v1::Level level,
@@ -260,8 +256,6 @@ int64_t Planner::Spare(int school, v1::Level level,
   const SchoolStats& stats = work_.schools[school];
   const std::optional<int64_t> students = PartStats(stats, level).students;
   if (threshold == nullptr || !students.has_value() || *students <= 0) return 0;
-  SchoolStats& mutable_stats = const_cast<SchoolStats&>(stats);
-  if (!FieldAt(mutable_stats, level, item.spec->quantity).reported()) return 0;
   const int64_t needed =
       Ceil(ReportedDecimal(threshold->value()) * Whole(*students) /
            ReportedDecimal(item.spec->per_students));
@@ -349,11 +343,7 @@ bool Planner::SupplyTeachers(const Requirement& need, int64_t units) {
           !MayRotate(donor, target.quantity)) {
         continue;
       }
-      bool has_level = false;
-      for (v1::Level part : PartsOf(work_.schools[d].type)) {
-        has_level |= part == target.level;
-      }
-      if (!has_level) continue;
+      if (!HasPart(work_.schools[d], target.level)) continue;
       const std::optional<int64_t> p_d =
           PartStats(work_.schools[d], target.level).students;
       if (!p_d.has_value() || *p_d <= 0) continue;
@@ -405,8 +395,8 @@ void Planner::PlanSchoolRule(int school) {
       const PlanGap gap{std::string(result.code), level, false, code};
       if (result.outcome == Outcome::kNotReported) {
         Obstacle(PlanObstacle::Kind::kNotReported, gap,
-                 absl::StrCat("学校 ", SchoolLabel(school), " ", LevelZh(level),
-                              "部 ", result.code,
+                 absl::StrCat("学校 ", SchoolLabel(school), " ",
+                              LevelNameZh(level), "部 ", result.code,
                               "：数据未填报，补报后才能判断和规划"));
         blocked = true;
         continue;
@@ -483,8 +473,8 @@ void Planner::PlanSchoolRule(int school) {
            !(IsTeacherKind(target.quantity) && teachers_rotate))) {
         ok = false;
         why_not = absl::StrCat(
-            r.gap.indicator, " ", LevelZh(r.gap.level), "部需增加 ", r.units,
-            " ", InfoOf(target.quantity).unit_zh, "，但",
+            r.gap.indicator, " ", LevelNameZh(r.gap.level), "部需增加 ",
+            r.units, " ", InfoOf(target.quantity).unit_zh, "，但",
             price.has_value() ? "该校不能再增加" : "成本模型没有此项的单价",
             " ", InfoOf(target.quantity).column);
         break;
@@ -642,7 +632,7 @@ void Planner::PlanCoefficient(const CoefficientResult& coefficient) {
     Obstacle(capped ? PlanObstacle::Kind::kConstrained
                     : PlanObstacle::Kind::kUnbounded,
              gap,
-             absl::StrCat(coefficient.code, " ", LevelZh(level),
+             absl::StrCat(coefficient.code, " ", LevelNameZh(level),
                           "差异系数：即使在所有允许增加的学校补足 ",
                           InfoOf(quantity).column, "，也无法降到 ", limit,
                           " 以下（其余学校的差距无法靠增加资源缩小）"));
@@ -726,10 +716,11 @@ absl::StatusOr<Plan> Planner::Run() {
     for (size_t c = 0; c < verdict_.coefficients.size(); ++c) {
       const CoefficientResult coefficient = verdict_.coefficients[c];
       if (coefficient.outcome == Outcome::kNotReported) {
-        Obstacle(PlanObstacle::Kind::kNotReported,
-                 {coefficient.code, coefficient.level, true, ""},
-                 absl::StrCat(coefficient.code, " ", LevelZh(coefficient.level),
-                              "差异系数：有学校的数据未填报，补报后才能计算"));
+        Obstacle(
+            PlanObstacle::Kind::kNotReported,
+            {coefficient.code, coefficient.level, true, ""},
+            absl::StrCat(coefficient.code, " ", LevelNameZh(coefficient.level),
+                         "差异系数：有学校的数据未填报，补报后才能计算"));
         continue;
       }
       if (coefficient.outcome != Outcome::kFail) continue;
