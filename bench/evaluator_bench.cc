@@ -17,6 +17,11 @@
 //                                  of a county evaluation; the gap to
 //                                  BM_EvaluateCounty2017 is verdict assembly
 //                                  (reasons, shortfalls, copies).
+//   BM_PlanCounty2017/300          the rectification planner on a county of
+//                                  300 without blanks; x_evaluation: its time
+//                                  over one evaluation of the same county.
+//   BM_PlanProvince2017/20000      the planner over a province, county by
+//                                  county.
 //
 // Counters: schools/s; x_floor, the case's time per iteration over that of
 // the bare coefficients of a county (BM_CoefficientsOnly/300), measured in
@@ -32,6 +37,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -43,6 +49,7 @@
 #include "benchmark/benchmark.h"
 #include "checklist_service/evaluator/coefficient.h"
 #include "checklist_service/evaluator/evaluator.h"
+#include "checklist_service/planner/planner.h"
 #include "checklist_service/standard/standard_loader.h"
 
 namespace junheng::checklist {
@@ -75,6 +82,10 @@ class Generator {
  public:
   explicit Generator(uint32_t seed) : rng_(seed) {}
 
+  // One figure in `n` is left blank; 0: none (a county a planner can plan
+  // completely).
+  void set_blank_one_in(uint32_t n) { blank_one_in_ = n; }
+
   // Uniform in [lo, hi).
   double Uniform(double lo, double hi) {
     return lo + (hi - lo) * (static_cast<double>(rng_()) / 4294967296.0);
@@ -89,7 +100,7 @@ class Generator {
 
   template <typename T>
   std::optional<T> Maybe(T value) {
-    if (OneIn(40)) return std::nullopt;
+    if (blank_one_in_ > 0 && OneIn(blank_one_in_)) return std::nullopt;
     return value;
   }
 
@@ -213,6 +224,7 @@ class Generator {
 
  private:
   std::mt19937 rng_;
+  uint32_t blank_one_in_ = 40;
 };
 
 // The bare coefficients of a county of 300 schools: the arithmetic floor of
@@ -323,6 +335,104 @@ void BM_EvaluateProvince2017(benchmark::State& state) {
   SetCounters(state, total);
 }
 BENCHMARK(BM_EvaluateProvince2017)->Arg(20000)->Unit(benchmark::kMillisecond);
+
+// Planning: the same generator without blanks, so every gap can be planned.
+// x_evaluation is the plan's time over one evaluation of the same county,
+// measured in the same run: the planner re-evaluates after each step, so
+// this is roughly the number of evaluations a plan costs.
+CostModel BenchCosts() {
+  CostModel costs;
+  for (Quantity q : {Quantity::kTeachersAboveDegree,
+                     Quantity::kBackboneTeachers, Quantity::kPeArtTeachers,
+                     Quantity::kTeachingArea, Quantity::kSportsArea,
+                     Quantity::kEquipmentValue,
+                     Quantity::kMultimediaClassrooms}) {
+    costs.unit_cost_yuan[q] = 1000;
+  }
+  costs.rotation_cost_yuan = 100;
+  return costs;
+}
+
+double EvaluationSeconds(const v1::IndicatorStandard& standard,
+                         const std::vector<CountyInput>& counties) {
+  double best = 1e9;
+  for (int round = 0; round < 5; ++round) {
+    const auto start = std::chrono::steady_clock::now();
+    for (const CountyInput& county : counties) {
+      benchmark::DoNotOptimize(EvaluateCounty(standard, county));
+    }
+    const std::chrono::duration<double> took =
+        std::chrono::steady_clock::now() - start;
+    best = std::min(best, took.count());
+  }
+  return best;
+}
+
+void PlanBench(benchmark::State& state, int total, uint32_t seed) {
+  const v1::IndicatorStandard& standard = Standards().at("moe-2017-quality");
+  constexpr int kPerCounty = 300;
+  Generator generator(seed);
+  generator.set_blank_one_in(0);
+  std::vector<CountyInput> counties;
+  for (int done = 0, n = 0; done < total; done += kPerCounty, ++n) {
+    counties.push_back(generator.County(absl::StrCat(330100 + n),
+                                        std::min(kPerCounty, total - done),
+                                        standard));
+  }
+  // Areas and money as reported: to the cent and the 0.01 m² (the
+  // generator's raw doubles have more digits than an import admits).
+  auto cents = [](std::optional<double>& figure) {
+    if (figure.has_value()) *figure = std::round(*figure * 100) / 100;
+  };
+  for (CountyInput& county : counties) {
+    for (SchoolStats& school : county.schools) {
+      for (SharedResources* r :
+           {&school.shared, &school.primary.own, &school.junior.own}) {
+        cents(r->teaching_area_m2);
+        cents(r->sports_area_m2);
+        cents(r->equipment_value_yuan);
+      }
+    }
+  }
+  const double evaluation = EvaluationSeconds(standard, counties);
+  const CostModel costs = BenchCosts();
+  size_t actions = 0;
+  int feasible = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    actions = 0;
+    feasible = 0;
+    for (const CountyInput& county : counties) {
+      absl::StatusOr<Plan> plan = PlanRectification(standard, county, costs);
+      if (!plan.ok()) {
+        state.SkipWithError(std::string(plan.status().message()).c_str());
+        return;
+      }
+      actions += plan->actions.size();
+      feasible += plan->feasible ? 1 : 0;
+      benchmark::DoNotOptimize(plan);
+    }
+  }
+  const std::chrono::duration<double> took =
+      std::chrono::steady_clock::now() - start;
+  state.counters["x_evaluation"] =
+      took.count() / static_cast<double>(state.iterations()) / evaluation;
+  state.counters["actions"] = static_cast<double>(actions);
+  state.counters["feasible_counties"] = feasible;
+  state.counters["counties"] = static_cast<double>(counties.size());
+  SetCounters(state, total);
+}
+
+void BM_PlanCounty2017(benchmark::State& state) {
+  PlanBench(state, static_cast<int>(state.range(0)), 20261203);
+}
+BENCHMARK(BM_PlanCounty2017)->Arg(300)->Unit(benchmark::kMillisecond);
+
+void BM_PlanProvince2017(benchmark::State& state) {
+  PlanBench(state, static_cast<int>(state.range(0)), 20261204);
+}
+BENCHMARK(BM_PlanProvince2017)->Arg(20000)->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 std::vector<WeightedValue> CoefficientValues(int64_t schools) {
   Generator generator(20250903);

@@ -139,13 +139,6 @@ const char* Prefix(v1::Level level) {
   }
 }
 
-bool HasPart(const SchoolStats& school, v1::Level level) {
-  for (v1::Level part : PartsOf(school.type)) {
-    if (part == level) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 namespace planner {
@@ -165,13 +158,27 @@ Field FieldAt(SchoolStats& school, v1::Level level, Quantity quantity) {
   return field;
 }
 
+std::optional<double> ReportedAt(const SchoolStats& school, v1::Level level,
+                                 Quantity quantity) {
+  // Only read through the pointers FieldAt returns.
+  const Field field =
+      FieldAt(const_cast<SchoolStats&>(school), level, quantity);
+  if (!field.reported()) return std::nullopt;
+  return field.value();
+}
+
+bool HasPart(const SchoolStats& school, v1::Level level) {
+  for (v1::Level part : PartsOf(school.type)) {
+    if (part == level) return true;
+  }
+  return false;
+}
+
 v1::Level TargetLevel(const SchoolStats& school, v1::Level level,
                       Quantity quantity) {
   if (IsTeacherKind(quantity)) return level;
-  // FieldAt only reads through the pointers it returns here.
-  SchoolStats& mutable_school = const_cast<SchoolStats&>(school);
-  return FieldAt(mutable_school, level, quantity).reported() ? level
-                                                             : v1::LEVEL_ALL;
+  return ReportedAt(school, level, quantity).has_value() ? level
+                                                         : v1::LEVEL_ALL;
 }
 
 }  // namespace planner
@@ -189,14 +196,23 @@ bool IsTeacherKind(Quantity quantity) {
   }
 }
 
+absl::Span<const Quantity> PlannableResources() {
+  static constexpr Quantity kResources[] = {Quantity::kTeachersAboveDegree,
+                                            Quantity::kBackboneTeachers,
+                                            Quantity::kPeArtTeachers,
+                                            Quantity::kTeachers,
+                                            Quantity::kSeniorTitleTeachers,
+                                            Quantity::kTeachingArea,
+                                            Quantity::kSportsArea,
+                                            Quantity::kEquipmentValue,
+                                            Quantity::kMultimediaClassrooms,
+                                            Quantity::kComputers,
+                                            Quantity::kBooks};
+  return kResources;
+}
+
 std::optional<Quantity> ResourceOfColumn(absl::string_view column) {
-  for (Quantity quantity :
-       {Quantity::kTeachersAboveDegree, Quantity::kBackboneTeachers,
-        Quantity::kPeArtTeachers, Quantity::kTeachers,
-        Quantity::kSeniorTitleTeachers, Quantity::kTeachingArea,
-        Quantity::kSportsArea, Quantity::kEquipmentValue,
-        Quantity::kMultimediaClassrooms, Quantity::kComputers,
-        Quantity::kBooks}) {
+  for (Quantity quantity : PlannableResources()) {
     if (column == InfoOf(quantity).column) return quantity;
   }
   return std::nullopt;

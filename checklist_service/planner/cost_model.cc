@@ -35,13 +35,7 @@ class Collect : public csv::CsvSink {
 
 std::string KnownResources() {
   std::vector<std::string> names;
-  for (Quantity quantity :
-       {Quantity::kTeachersAboveDegree, Quantity::kBackboneTeachers,
-        Quantity::kPeArtTeachers, Quantity::kTeachers,
-        Quantity::kSeniorTitleTeachers, Quantity::kTeachingArea,
-        Quantity::kSportsArea, Quantity::kEquipmentValue,
-        Quantity::kMultimediaClassrooms, Quantity::kComputers,
-        Quantity::kBooks}) {
+  for (Quantity quantity : PlannableResources()) {
     names.push_back(InfoOf(quantity).column);
   }
   names.push_back("rotation");

@@ -40,6 +40,7 @@
 #include "checklist_service/evaluator/evaluator.h"
 #include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/inclusion.h"
+#include "checklist_service/evaluator/outcome.h"
 #include "checklist_service/evaluator/school_indicators.h"
 #include "checklist_service/planner/school_fields.h"
 #include "checklist_service/planner/water_fill.h"
@@ -48,17 +49,13 @@ namespace junheng::checklist {
 namespace {
 
 namespace v1 = junheng::v1;
-using planner::Field;
-using planner::FieldAt;
 using planner::FillTerm;
+using planner::HasPart;
+using planner::ReportedAt;
 using planner::TargetLevel;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kRounds = 8;
-
-const char* LevelZh(v1::Level level) {
-  return level == v1::LEVEL_JUNIOR ? "初中" : "小学";
-}
 
 mpq_class Whole(int64_t n) {
   return mpq_class(mpz_class(static_cast<long>(n)));
@@ -142,6 +139,10 @@ class Planner {
   void PlanCoefficient(const CoefficientResult& coefficient);
   // A counted part's current quantity of the kind (teachers: whole counts).
   int64_t Count(int school, v1::Level level, Quantity quantity) const;
+  // How much of a unit added where the plan adds `quantity` for the `level`
+  // part reaches that part: 1, or its apportioned share of a whole-school
+  // figure (0 when the share cannot be computed).
+  double TargetShare(int school, v1::Level level, Quantity quantity) const;
   // Most teachers of the kind the part can give and keep its threshold;
   // 0 when it does not meet it.
   int64_t Spare(int school, v1::Level level,
@@ -237,9 +238,15 @@ int64_t Planner::UnitsToReach(int school, v1::Level level,
 }
 
 int64_t Planner::Count(int school, v1::Level level, Quantity quantity) const {
-  SchoolStats& stats = const_cast<SchoolStats&>(work_.schools[school]);
-  const Field field = FieldAt(stats, level, quantity);
-  return field.reported() ? static_cast<int64_t>(field.value()) : 0;
+  return static_cast<int64_t>(
+      ReportedAt(work_.schools[school], level, quantity).value_or(0));
+}
+
+double Planner::TargetShare(int school, v1::Level level,
+                            Quantity quantity) const {
+  const SchoolStats& stats = work_.schools[school];
+  if (TargetLevel(stats, level, quantity) != v1::LEVEL_ALL) return 1.0;
+  return ApportionShare(stats, level, factors_).value_or(0);
 }
 
 int64_t Planner::Spare(int school, v1::Level level,
@@ -249,8 +256,6 @@ int64_t Planner::Spare(int school, v1::Level level,
   const SchoolStats& stats = work_.schools[school];
   const std::optional<int64_t> students = PartStats(stats, level).students;
   if (threshold == nullptr || !students.has_value() || *students <= 0) return 0;
-  SchoolStats& mutable_stats = const_cast<SchoolStats&>(stats);
-  if (!FieldAt(mutable_stats, level, item.spec->quantity).reported()) return 0;
   const int64_t needed =
       Ceil(ReportedDecimal(threshold->value()) * Whole(*students) /
            ReportedDecimal(item.spec->per_students));
@@ -338,11 +343,7 @@ bool Planner::SupplyTeachers(const Requirement& need, int64_t units) {
           !MayRotate(donor, target.quantity)) {
         continue;
       }
-      bool has_level = false;
-      for (v1::Level part : PartsOf(work_.schools[d].type)) {
-        has_level |= part == target.level;
-      }
-      if (!has_level) continue;
+      if (!HasPart(work_.schools[d], target.level)) continue;
       const std::optional<int64_t> p_d =
           PartStats(work_.schools[d], target.level).students;
       if (!p_d.has_value() || *p_d <= 0) continue;
@@ -394,8 +395,8 @@ void Planner::PlanSchoolRule(int school) {
       const PlanGap gap{std::string(result.code), level, false, code};
       if (result.outcome == Outcome::kNotReported) {
         Obstacle(PlanObstacle::Kind::kNotReported, gap,
-                 absl::StrCat("学校 ", SchoolLabel(school), " ", LevelZh(level),
-                              "部 ", result.code,
+                 absl::StrCat("学校 ", SchoolLabel(school), " ",
+                              LevelNameZh(level), "部 ", result.code,
                               "：数据未填报，补报后才能判断和规划"));
         blocked = true;
         continue;
@@ -472,8 +473,8 @@ void Planner::PlanSchoolRule(int school) {
            !(IsTeacherKind(target.quantity) && teachers_rotate))) {
         ok = false;
         why_not = absl::StrCat(
-            r.gap.indicator, " ", LevelZh(r.gap.level), "部需增加 ", r.units,
-            " ", InfoOf(target.quantity).unit_zh, "，但",
+            r.gap.indicator, " ", LevelNameZh(r.gap.level), "部需增加 ",
+            r.units, " ", InfoOf(target.quantity).unit_zh, "，但",
             price.has_value() ? "该校不能再增加" : "成本模型没有此项的单价",
             " ", InfoOf(target.quantity).column);
         break;
@@ -551,12 +552,7 @@ void Planner::PlanCoefficient(const CoefficientResult& coefficient) {
       term.value = quantity_of(part) * per / term.students;
       term.max_value = term.value;
       if (raisable && Price(quantity).has_value()) {
-        const SchoolStats& stats = work_.schools[part.school];
-        const v1::Level target = TargetLevel(stats, level, quantity);
-        const double share =
-            target == v1::LEVEL_ALL
-                ? ApportionShare(stats, level, factors_).value_or(0)
-                : 1.0;
+        const double share = TargetShare(part.school, level, quantity);
         const double room = Remaining(part.school, quantity);
         if (share > 0 && room > 0) {
           term.max_value = std::isfinite(room)
@@ -636,7 +632,7 @@ void Planner::PlanCoefficient(const CoefficientResult& coefficient) {
     Obstacle(capped ? PlanObstacle::Kind::kConstrained
                     : PlanObstacle::Kind::kUnbounded,
              gap,
-             absl::StrCat(coefficient.code, " ", LevelZh(level),
+             absl::StrCat(coefficient.code, " ", LevelNameZh(level),
                           "差异系数：即使在所有允许增加的学校补足 ",
                           InfoOf(quantity).column, "，也无法降到 ", limit,
                           " 以下（其余学校的差距无法靠增加资源缩小）"));
@@ -647,10 +643,7 @@ void Planner::PlanCoefficient(const CoefficientResult& coefficient) {
     const Part& part = parts[i];
     const SchoolStats& stats = work_.schools[part.school];
     const v1::Level target = TargetLevel(stats, level, quantity);
-    const double share =
-        target == v1::LEVEL_ALL
-            ? ApportionShare(stats, level, factors_).value_or(1)
-            : 1.0;
+    const double share = TargetShare(part.school, level, quantity);
     const double wanted = (std::min(*t, fill[i].max_value) *
                                static_cast<double>(part.students) / per -
                            quantity_of(part)) /
@@ -723,10 +716,11 @@ absl::StatusOr<Plan> Planner::Run() {
     for (size_t c = 0; c < verdict_.coefficients.size(); ++c) {
       const CoefficientResult coefficient = verdict_.coefficients[c];
       if (coefficient.outcome == Outcome::kNotReported) {
-        Obstacle(PlanObstacle::Kind::kNotReported,
-                 {coefficient.code, coefficient.level, true, ""},
-                 absl::StrCat(coefficient.code, " ", LevelZh(coefficient.level),
-                              "差异系数：有学校的数据未填报，补报后才能计算"));
+        Obstacle(
+            PlanObstacle::Kind::kNotReported,
+            {coefficient.code, coefficient.level, true, ""},
+            absl::StrCat(coefficient.code, " ", LevelNameZh(coefficient.level),
+                         "差异系数：有学校的数据未填报，补报后才能计算"));
         continue;
       }
       if (coefficient.outcome != Outcome::kFail) continue;

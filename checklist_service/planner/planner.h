@@ -48,6 +48,9 @@ namespace junheng::checklist {
 // InfoOf(quantity).column convert.
 std::optional<Quantity> ResourceOfColumn(absl::string_view column);
 
+// Every resource a plan can add, in the data contract's order.
+absl::Span<const Quantity> PlannableResources();
+
 // Whether a quantity is a count of teachers (reported per part, movable by
 // rotation) rather than a school's building, equipment or rooms.
 bool IsTeacherKind(Quantity quantity);

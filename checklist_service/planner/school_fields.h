@@ -35,6 +35,13 @@ struct Field {
 // exist only per part: nullptr fields for LEVEL_ALL.
 Field FieldAt(SchoolStats& school, junheng::v1::Level level, Quantity quantity);
 
+// The figure FieldAt points to, read only: nullopt when not reported.
+std::optional<double> ReportedAt(const SchoolStats& school,
+                                 junheng::v1::Level level, Quantity quantity);
+
+// Whether a school of this type has the `level` part.
+bool HasPart(const SchoolStats& school, junheng::v1::Level level);
+
 // The level a plan adds `quantity` at for the `level` part: the part itself
 // for teachers and for a shared resource the part reports on its own
 // (p_teaching_area_m2, …), LEVEL_ALL for a shared resource reported for the
