@@ -4,16 +4,20 @@
 //       [--standards_dir standards] [--archive_addr 127.0.0.1:50051]
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "checklist_service/app/checklist.h"
+#include "checklist_service/app/rectification.h"
 #include "checklist_service/grpc/archive_evidence.h"
 #include "checklist_service/grpc/checklist_grpc_service.h"
-#include "checklist_service/store/checklist_store.h"
+#include "checklist_service/grpc/rectification_grpc_service.h"
+#include "checklist_service/planner/planner.h"
 #include "checklist_service/standard/standard_loader.h"
+#include "checklist_service/store/checklist_store.h"
 #include "common/server_flags.h"
 #include "common/server_main.h"
 #include "common/tls.h"
@@ -35,6 +39,10 @@ ABSL_FLAG(std::string, archive_tls_ca, "",
 ABSL_FLAG(std::string, archive_tls_cert, "",
           "PEM client certificate for an archive that requires mutual TLS");
 ABSL_FLAG(std::string, archive_tls_key, "", "PEM key of --archive_tls_cert");
+ABSL_FLAG(std::string, costs_file, "",
+          "the default cost model of rectification plans (CSV, "
+          "standards/rectification-costs.csv's format); empty: that file in "
+          "--standards_dir");
 ABSL_FLAG(int, evaluation_threads, 2,
           "threads evaluating a province's counties in parallel, shared by "
           "every EvaluateProvince call (about one per core to spare)");
@@ -66,6 +74,27 @@ int main(int argc, char** argv) {
   if (!standards.ok()) {
     std::fprintf(stderr, "junheng-checklist: %s\n",
                  std::string(standards.status().message()).c_str());
+    return 1;
+  }
+  // The same for the default prices: a plan priced from a half-read file
+  // would mislead a county's budget.
+  std::string costs_path = absl::GetFlag(FLAGS_costs_file);
+  if (costs_path.empty()) {
+    costs_path =
+        absl::GetFlag(FLAGS_standards_dir) + "/rectification-costs.csv";
+  }
+  std::ifstream costs_in(costs_path, std::ios::binary);
+  std::stringstream costs_text;
+  costs_text << costs_in.rdbuf();
+  if (!costs_in) {
+    std::fprintf(stderr, "junheng-checklist: cannot read the cost model %s\n",
+                 costs_path.c_str());
+    return 1;
+  }
+  auto costs = junheng::checklist::ParseCostModel(costs_text.str(), {});
+  if (!costs.ok()) {
+    std::fprintf(stderr, "junheng-checklist: %s: %s\n", costs_path.c_str(),
+                 std::string(costs.status().message()).c_str());
     return 1;
   }
   auto store = junheng::checklist::OpenRocksChecklistStore(data_dir);
@@ -114,7 +143,12 @@ int main(int argc, char** argv) {
   junheng::checklist::Checklist checklist(**store, std::move(evidence),
                                           *std::move(standards), options);
   junheng::checklist::ChecklistGrpcService service(checklist, *setup->auth);
-  absl::Status served = junheng::Serve(setup->serve, {&service});
+  junheng::checklist::Rectification rectification(checklist, **store,
+                                                  *std::move(costs));
+  junheng::checklist::RectificationGrpcService rectification_service(
+      rectification, *setup->auth);
+  absl::Status served =
+      junheng::Serve(setup->serve, {&service, &rectification_service});
   if (!served.ok()) {
     std::fprintf(stderr, "junheng-checklist: %s\n", served.ToString().c_str());
     return 1;

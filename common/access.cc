@@ -39,7 +39,8 @@ bool Grants(Role role, Permission p) {
              p == Permission::kReadEvidence ||
              p == Permission::kWriteEvidence ||
              p == Permission::kImportStatistics ||
-             p == Permission::kReadStatistics || p == Permission::kReadAudit;
+             p == Permission::kReadStatistics || p == Permission::kReadAudit ||
+             p == Permission::kUpdateRectification;
     case Role::kCounty:
       return p != Permission::kRecordJudgement;
     case Role::kInspector:
@@ -187,6 +188,10 @@ absl::string_view PermissionName(Permission p) {
       return "read the audit log";
     case Permission::kFreezeEvidence:
       return "freeze evidence for inspection";
+    case Permission::kAdoptRectification:
+      return "adopt rectification plans";
+    case Permission::kUpdateRectification:
+      return "update rectification items";
   }
   return "do this";
 }

@@ -4,11 +4,13 @@
 //   role       scope                         may
 //   school     counties/{c}/schools/{s}      upload and read its own evidence,
 //                                            import its own statistics, read
-//                                            its own reports and audit entries
+//                                            its own reports and audit entries,
+//                                            read and update its own
+//                                            rectification items
 //   county     counties/{c}                  everything of its schools and the
 //                                            county: evidence (also delete and
 //                                            freeze), statistics, evaluations,
-//                                            audit
+//                                            rectification, audit
 //   inspector  counties/{c}, provinces/{p}   read everything in scope, record
 //              or nation                     judgements, run evaluations,
 //                                            freeze evidence for inspection;
@@ -105,6 +107,11 @@ enum class Permission {
   kReadAudit,
   // Put evidence under an inspection freeze (it can only be extended).
   kFreezeEvidence,
+  // Turn a rectification plan into tracked items.
+  kAdoptRectification,
+  // Change a rectification item's owner, deadline, status or evidence (a
+  // school: the status and evidence of its own items).
+  kUpdateRectification,
 };
 
 absl::string_view PermissionName(Permission permission);

@@ -1,6 +1,7 @@
 #include "common/caller.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace junheng {
 
@@ -13,6 +14,14 @@ std::string CallerOf(const grpc::ServerContext& context) {
   const bool printable = std::all_of(
       user.begin(), user.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
   return printable ? user : "anonymous";
+}
+
+std::optional<absl::Time> DeadlineOf(const grpc::ServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) {
+    return std::nullopt;
+  }
+  return absl::FromChrono(deadline);
 }
 
 }  // namespace junheng

@@ -459,12 +459,13 @@ Principal Who(Role role, Scope scope) {
 TEST(AuthorizeTest, RoleByPermissionMatrixInsideTheScope) {
   using P = Permission;
   const std::vector<P> permissions = {
-      P::kReadStandards,  P::kReadEvidence,     P::kWriteEvidence,
-      P::kDeleteEvidence, P::kImportStatistics, P::kReadStatistics,
-      P::kEvaluate,       P::kRecordJudgement,  P::kReadAudit};
+      P::kReadStandards,  P::kReadEvidence,       P::kWriteEvidence,
+      P::kDeleteEvidence, P::kImportStatistics,   P::kReadStatistics,
+      P::kEvaluate,       P::kRecordJudgement,    P::kReadAudit,
+      P::kFreezeEvidence, P::kAdoptRectification, P::kUpdateRectification};
   // Hand-written from the table in common/access.h, in the order above:
   // standards, read ev., upload, delete, import, read stats, evaluate,
-  // judgement, audit.
+  // judgement, audit, freeze, adopt a plan, update items.
   struct Row {
     Role role;
     Scope scope;
@@ -473,20 +474,29 @@ TEST(AuthorizeTest, RoleByPermissionMatrixInsideTheScope) {
   const Scope school = Scope::School(kCounty, kSchool);
   const std::vector<Row> rows = {
       // Its own evidence (upload, read), own statistics (import, read), own
-      // reports and audit entries; no delete, evaluation or judgement.
-      {Role::kSchool, school, {1, 1, 1, 0, 1, 1, 0, 0, 1}},
+      // reports, audit entries and rectification items; no delete,
+      // evaluation, judgement or adoption.
+      {Role::kSchool, school, {1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 0, 1}},
       // Everything of its county except judgements.
-      {Role::kCounty, Scope::County(kCounty), {1, 1, 1, 1, 1, 1, 1, 0, 1}},
+      {Role::kCounty,
+       Scope::County(kCounty),
+       {1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1}},
       // Reads, evaluates and judges; never uploads, deletes or imports.
-      {Role::kInspector, Scope::County(kCounty), {1, 1, 0, 0, 0, 1, 1, 1, 1}},
-      {Role::kInspector, Scope::Nation(), {1, 1, 0, 0, 0, 1, 1, 1, 1}},
+      {Role::kInspector,
+       Scope::County(kCounty),
+       {1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0}},
+      {Role::kInspector, Scope::Nation(), {1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0}},
       // Imports and reads for its province, evaluates.
-      {Role::kProvince, Scope::Province("33"), {1, 1, 0, 0, 1, 1, 1, 0, 1}},
+      {Role::kProvince,
+       Scope::Province("33"),
+       {1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0}},
       // Tokens and audit logs only.
-      {Role::kAdmin, Scope(), {0, 0, 0, 0, 0, 0, 0, 0, 1}},
+      {Role::kAdmin, Scope(), {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0}},
       // Nothing itself.
-      {Role::kService, Scope(), {0, 0, 0, 0, 0, 0, 0, 0, 0}},
-      {Role::kUnrestricted, Scope::Nation(), {1, 1, 1, 1, 1, 1, 1, 1, 1}},
+      {Role::kService, Scope(), {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+      {Role::kUnrestricted,
+       Scope::Nation(),
+       {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
   };
   for (const Row& row : rows) {
     ASSERT_EQ(row.may.size(), permissions.size());

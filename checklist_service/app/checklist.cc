@@ -313,42 +313,74 @@ absl::StatusOr<CountyEvaluation> Checklist::Evaluate(
         absl::StrCat("no counties.csv row for ", county, " in ", year,
                      ": county indicators are not reported"));
   }
-  std::optional<EvidenceIndex> index;
-  if (!check_evidence) {
-    out.warnings.push_back("evidence status not checked (skipped)");
-  } else if (evidence_ == nullptr) {
-    out.warnings.push_back(
-        "evidence status unknown: the service runs without --archive_addr");
-  } else if (evidence_down->load()) {
-    out.warnings.push_back(
-        "evidence status unknown: the archive did not answer "
-        "earlier in this request");
-  } else {
-    // Leave the caller time to receive the answer.
-    absl::Duration timeout = options_.archive_timeout;
-    if (deadline.has_value()) {
-      timeout = std::min(timeout, (*deadline - absl::Now()) * 0.5);
-    }
-    auto fetched = evidence_->Fetch(who, county, year, timeout);
-    if (fetched.ok()) {
-      index = *std::move(fetched);
-    } else {
-      evidence_down->store(true);
-      const absl::Status& why = fetched.status();
-      const bool unreachable = absl::IsUnavailable(why) ||
-                               absl::IsDeadlineExceeded(why) ||
-                               absl::IsCancelled(why);
-      out.warnings.push_back(
-          absl::StrCat("evidence status unknown: the archive ",
-                       unreachable ? absl::StrCat("did not answer within ",
-                                                  absl::FormatDuration(timeout))
-                                   : std::string("refused"),
-                       " (", absl::StatusCodeToString(why.code()), ": ",
-                       why.message(), ")"));
-    }
-  }
+  std::optional<EvidenceIndex> index = FetchEvidence(
+      who, county, year, check_evidence, deadline, evidence_down, out.warnings);
   JudgeEvidence(standard, index ? &*index : nullptr, out.verdict);
   return out;
+}
+
+absl::Duration Checklist::ArchiveTimeout(
+    std::optional<absl::Time> deadline) const {
+  // Leave the caller time to receive the answer.
+  absl::Duration timeout = options_.archive_timeout;
+  if (deadline.has_value()) {
+    timeout = std::min(timeout, (*deadline - absl::Now()) * 0.5);
+  }
+  return timeout;
+}
+
+std::optional<EvidenceIndex> Checklist::FetchEvidence(
+    const Principal& who, const std::string& county, int year,
+    bool check_evidence, std::optional<absl::Time> deadline,
+    std::atomic<bool>* evidence_down, std::vector<std::string>& warnings) {
+  if (!check_evidence) {
+    warnings.push_back("evidence status not checked (skipped)");
+    return std::nullopt;
+  }
+  if (evidence_ == nullptr) {
+    warnings.push_back(
+        "evidence status unknown: the service runs without --archive_addr");
+    return std::nullopt;
+  }
+  if (evidence_down->load()) {
+    warnings.push_back(
+        "evidence status unknown: the archive did not answer "
+        "earlier in this request");
+    return std::nullopt;
+  }
+  const absl::Duration timeout = ArchiveTimeout(deadline);
+  auto fetched = evidence_->Fetch(who, county, year, timeout);
+  if (fetched.ok()) return *std::move(fetched);
+  evidence_down->store(true);
+  const absl::Status& why = fetched.status();
+  const bool unreachable = absl::IsUnavailable(why) ||
+                           absl::IsDeadlineExceeded(why) ||
+                           absl::IsCancelled(why);
+  warnings.push_back(absl::StrCat(
+      "evidence status unknown: the archive ",
+      unreachable ? absl::StrCat("did not answer within ",
+                                 absl::FormatDuration(timeout))
+                  : std::string("refused"),
+      " (", absl::StatusCodeToString(why.code()), ": ", why.message(), ")"));
+  return std::nullopt;
+}
+
+std::optional<EvidenceIndex> Checklist::EvidenceOf(
+    const Principal& who, const std::string& county, int year,
+    std::optional<absl::Time> deadline, std::vector<std::string>& warnings) {
+  std::atomic<bool> evidence_down{false};
+  return FetchEvidence(who, county, year, true, deadline, &evidence_down,
+                       warnings);
+}
+
+absl::StatusOr<std::vector<EvidenceSource::Lookup>> Checklist::LookUpEvidence(
+    const Principal& who, const std::vector<std::string>& names,
+    std::optional<absl::Time> deadline) {
+  if (evidence_ == nullptr) {
+    return absl::UnavailableError(
+        "the checklist service runs without --archive_addr");
+  }
+  return evidence_->LookUp(who, names, ArchiveTimeout(deadline));
 }
 
 absl::StatusOr<CountyEvaluation> Checklist::EvaluateCounty(

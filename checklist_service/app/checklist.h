@@ -192,6 +192,32 @@ class Checklist {
       const std::function<T(size_t, absl::StatusOr<CountyEvaluation>)>& convert,
       const std::function<bool(size_t, T&)>& send);
 
+  // One county-year's rows as of a revision, parsed for the evaluator once.
+  struct CountyData {
+    CountyInput input;
+    bool has_county_row = false;
+    int64_t revision = 0;
+  };
+  // The county's data as of `as_of` (0: the latest), from the snapshot
+  // cache. Not authorized: for the application's other parts
+  // (rectification.h), which authorize the request first. NOT_FOUND when
+  // the county has no statistics for the year.
+  absl::StatusOr<std::shared_ptr<const CountyData>> LoadCountyData(
+      const std::string& county, int year, int64_t as_of);
+
+  // The evidence index the caller sees, or nullopt with why in `warnings`.
+  std::optional<EvidenceIndex> EvidenceOf(const Principal& who,
+                                          const std::string& county, int year,
+                                          std::optional<absl::Time> deadline,
+                                          std::vector<std::string>& warnings);
+
+  // What the archive holds under each name (EvidenceSource::LookUp).
+  // UNAVAILABLE when the service runs without an archive or it does not
+  // answer in time.
+  absl::StatusOr<std::vector<EvidenceSource::Lookup>> LookUpEvidence(
+      const Principal& who, const std::vector<std::string>& names,
+      std::optional<absl::Time> deadline);
+
   // Calls `fn` with each audit entry from sequence `from` on.
   absl::Status ScanAudit(int64_t from,
                          const std::function<bool(const v1::AuditEntry&)>& fn);
@@ -200,14 +226,15 @@ class Checklist {
   template <typename Row, typename Stored>
   class Import;
 
-  // One county-year's rows as of a revision, parsed for the evaluator once.
-  struct CountyData {
-    CountyInput input;
-    bool has_county_row = false;
-    int64_t revision = 0;
-  };
-  absl::StatusOr<std::shared_ptr<const CountyData>> LoadCountyData(
-      const std::string& county, int year, int64_t as_of);
+  // The evidence index of the county as `who` sees it, or nullopt with the
+  // reason in `warnings` (not asked, no archive, the archive down or
+  // refusing); see Evaluate for `evidence_down`.
+  std::optional<EvidenceIndex> FetchEvidence(
+      const Principal& who, const std::string& county, int year,
+      bool check_evidence, std::optional<absl::Time> deadline,
+      std::atomic<bool>* evidence_down, std::vector<std::string>& warnings);
+  // How long the evidence source may take, given the caller's deadline.
+  absl::Duration ArchiveTimeout(std::optional<absl::Time> deadline) const;
   // Evaluates one county; `evidence_down` is set when the evidence source
   // did not answer, and skips asking it again when already set.
   absl::StatusOr<CountyEvaluation> Evaluate(
@@ -240,9 +267,9 @@ void Checklist::EvaluateProvince(
   // not wait for it again: whichever worker sees it first tells the rest.
   std::atomic<bool> evidence_down{false};
   auto evaluate = [&](size_t i) {
-    return convert(i, Evaluate(who, counties[i], request.year,
-                               *request.standard, request.as_of, true,
-                               request.deadline, &evidence_down));
+    return convert(
+        i, Evaluate(who, counties[i], request.year, *request.standard,
+                    request.as_of, true, request.deadline, &evidence_down));
   };
   const size_t window = 2 * static_cast<size_t>(pool_.threads());
   RunInOrder<T>(pool_, counties.size(), window, evaluate, send);

@@ -5,6 +5,7 @@
 #define JUNHENG_CHECKLIST_SERVICE_APP_EVIDENCE_SOURCE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -25,6 +26,16 @@ class EvidenceSource {
                                               const std::string& county,
                                               int year,
                                               absl::Duration timeout) = 0;
+
+  // What the archive holds under each of `names` (an evidence name, or a
+  // version name …/versions/N), as seen by `caller`, within `timeout`:
+  // one answer per name, in order. Errors as Fetch, for the archive as a
+  // whole; a name it does not have, or will not show the caller, is an
+  // answer, not an error.
+  enum class Lookup { kPresent, kDeleted, kNotFound, kNotVisible };
+  virtual absl::StatusOr<std::vector<Lookup>> LookUp(
+      const Principal& caller, const std::vector<std::string>& names,
+      absl::Duration timeout) = 0;
 };
 
 }  // namespace junheng::checklist

@@ -19,9 +19,8 @@ ArchiveEvidenceSource::ArchiveEvidenceSource(
     std::string service_token)
     : archive_(std::move(archive)), service_token_(std::move(service_token)) {}
 
-absl::StatusOr<EvidenceIndex> ArchiveEvidenceSource::Fetch(
-    const Principal& caller, const std::string& county, int year,
-    absl::Duration timeout) {
+std::vector<std::pair<std::string, std::string>>
+ArchiveEvidenceSource::MetadataFor(const Principal& caller) const {
   // The archive authorizes the real caller: this service names it and
   // proves itself with its own token.
   std::vector<std::pair<std::string, std::string>> metadata;
@@ -39,6 +38,13 @@ absl::StatusOr<EvidenceIndex> ArchiveEvidenceSource::Fetch(
                   [](char c) { return c >= 0x20 && c < 0x7f; })) {
     metadata.emplace_back(kUserMetadataKey, caller.name);
   }
+  return metadata;
+}
+
+absl::StatusOr<EvidenceIndex> ArchiveEvidenceSource::Fetch(
+    const Principal& caller, const std::string& county, int year,
+    absl::Duration timeout) {
+  const auto metadata = MetadataFor(caller);
   const auto deadline =
       std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout);
   EvidenceIndex index;
@@ -66,6 +72,45 @@ absl::StatusOr<EvidenceIndex> ArchiveEvidenceSource::Fetch(
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
   return index;
+}
+
+absl::StatusOr<std::vector<EvidenceSource::Lookup>>
+ArchiveEvidenceSource::LookUp(const Principal& caller,
+                              const std::vector<std::string>& names,
+                              absl::Duration timeout) {
+  const auto metadata = MetadataFor(caller);
+  const auto deadline =
+      std::chrono::system_clock::now() + absl::ToChronoNanoseconds(timeout);
+  std::vector<Lookup> out;
+  out.reserve(names.size());
+  for (const std::string& name : names) {
+    absl::StatusOr<VersionName> parsed = ParseVersionName(name, "evidence");
+    if (!parsed.ok()) {
+      out.push_back(Lookup::kNotFound);
+      continue;
+    }
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
+    v1::GetEvidenceRequest request;
+    request.set_name(parsed->evidence.ToString());
+    v1::Evidence evidence;
+    absl::Status s =
+        FromGrpc(archive_->GetEvidence(&context, request, &evidence));
+    if (absl::IsNotFound(s)) {
+      out.push_back(Lookup::kNotFound);
+    } else if (absl::IsPermissionDenied(s)) {
+      out.push_back(Lookup::kNotVisible);
+    } else if (!s.ok()) {
+      return s;
+    } else if (parsed->version > evidence.version_count()) {
+      out.push_back(Lookup::kNotFound);
+    } else {
+      out.push_back(evidence.has_delete_time() ? Lookup::kDeleted
+                                               : Lookup::kPresent);
+    }
+  }
+  return out;
 }
 
 }  // namespace junheng::checklist

@@ -6,6 +6,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "checklist_service/app/evidence_source.h"
 #include "junheng/v1/archive.grpc.pb.h"
@@ -23,8 +25,16 @@ class ArchiveEvidenceSource final : public EvidenceSource {
   absl::StatusOr<EvidenceIndex> Fetch(const Principal& caller,
                                       const std::string& county, int year,
                                       absl::Duration timeout) override;
+  // One GetEvidence per name.
+  absl::StatusOr<std::vector<Lookup>> LookUp(
+      const Principal& caller, const std::vector<std::string>& names,
+      absl::Duration timeout) override;
 
  private:
+  // The caller's identity as the archive expects it from a service.
+  std::vector<std::pair<std::string, std::string>> MetadataFor(
+      const Principal& caller) const;
+
   const std::unique_ptr<v1::ArchiveService::Stub> archive_;
   const std::string service_token_;
 };

@@ -13,6 +13,7 @@
 #include "checklist_service/grpc/province_token.h"
 #include "checklist_service/grpc/verdict_proto.h"
 #include "common/audit_stream.h"
+#include "common/caller.h"
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
 #include "common/status_macros.h"
@@ -56,27 +57,6 @@ void SetRevision(const RevisionInfo& info, v1::Revision* out) {
   out->set_submitter(info.submitter);
   out->set_kind(info.kind);
   out->set_comment(info.comment);
-}
-
-// The caller's deadline, if it set one.
-std::optional<absl::Time> DeadlineOf(const grpc::ServerContext& context) {
-  const auto deadline = context.deadline();
-  if (deadline == std::chrono::system_clock::time_point::max()) {
-    return std::nullopt;
-  }
-  return absl::FromChrono(deadline);
-}
-
-// A county evaluation as the API returns it.
-void ToApi(const CountyEvaluation& e, v1::EvaluationView view,
-           v1::CountyEvaluation* out) {
-  ToProto(e.verdict, view != v1::EVALUATION_VIEW_SUMMARY, out);
-  out->set_name(
-      CountyYearName{e.verdict.county_code, e.verdict.year, "", ""}.ToString());
-  out->set_standard(absl::StrCat("standards/", e.standard->id()));
-  out->set_standard_sha256(e.standard->content_sha256());
-  out->set_revision(e.revision);
-  for (const std::string& w : e.warnings) out->add_warnings(w);
 }
 
 }  // namespace

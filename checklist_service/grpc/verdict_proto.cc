@@ -173,4 +173,15 @@ void ToProto(const CountyVerdict& v, bool with_schools,
   }
 }
 
+void ToApi(const CountyEvaluation& e, v1::EvaluationView view,
+           v1::CountyEvaluation* out) {
+  ToProto(e.verdict, view != v1::EVALUATION_VIEW_SUMMARY, out);
+  out->set_name(
+      CountyYearName{e.verdict.county_code, e.verdict.year, "", ""}.ToString());
+  out->set_standard(absl::StrCat("standards/", e.standard->id()));
+  out->set_standard_sha256(e.standard->content_sha256());
+  out->set_revision(e.revision);
+  for (const std::string& w : e.warnings) out->add_warnings(w);
+}
+
 }  // namespace junheng::checklist

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "checklist_service/app/checklist.h"
 #include "checklist_service/evaluator/verdict.h"
 #include "junheng/v1/checklist.pb.h"
 
@@ -17,6 +18,12 @@ void ToProto(const SchoolVerdict& verdict, const std::string& name,
 // the per-school results only `with_schools`.
 void ToProto(const CountyVerdict& verdict, bool with_schools,
              v1::CountyEvaluation* out);
+
+// A county evaluation as the API returns it: the verdict (with the
+// per-school results unless `view` is SUMMARY), its name, standard,
+// revision and warnings.
+void ToApi(const CountyEvaluation& e, v1::EvaluationView view,
+           v1::CountyEvaluation* out);
 
 }  // namespace junheng::checklist
 
