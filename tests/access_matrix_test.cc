@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "junheng/v1/archive.grpc.pb.h"
 #include "junheng/v1/checklist.grpc.pb.h"
+#include "junheng/v1/rectification.grpc.pb.h"
 #include "tests/test_util.h"
 
 namespace junheng {
@@ -160,6 +161,8 @@ class AccessMatrixTest : public ::testing::Test {
     archive_stub_ = v1::ArchiveService::NewStub(Connect(archive_->address()));
     checklist_stub_ =
         v1::ChecklistService::NewStub(Connect(checklist_->address()));
+    rectification_stub_ =
+        v1::RectificationService::NewStub(Connect(checklist_->address()));
     csv_header_ =
         ReadFile(JUNHENG_SOURCE_DIR "/examples/county-330106/schools.csv");
     csv_header_ = csv_header_.substr(0, csv_header_.find('\n') + 1);
@@ -218,6 +221,7 @@ class AccessMatrixTest : public ::testing::Test {
   static ServerProcess* checklist_;
   std::unique_ptr<v1::ArchiveService::Stub> archive_stub_;
   std::unique_ptr<v1::ChecklistService::Stub> checklist_stub_;
+  std::unique_ptr<v1::RectificationService::Stub> rectification_stub_;
   std::string csv_header_, school_row_, county_csv_;
 };
 
@@ -476,6 +480,83 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      }
                      return reader->Finish();
                    }});
+
+  // Rectification: planning reads like an evaluation; only the county
+  // adopts; a school reaches its own items (none here, so only the list).
+  v1::RectificationService::Stub* re = rectification_stub_.get();
+  auto county_year = [](Target t) {
+    return absl::StrCat("counties/", County(t), "/years/2025");
+  };
+  auto item_name = [county_year](Target t) {
+    return county_year(t) + "/rectificationItems/1";
+  };
+  calls.push_back({"RectificationService/PlanRectification", counties, evaluate,
+                   [re, county_year](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::PlanRectificationRequest r;
+                     r.set_name(county_year(t));
+                     v1::RectificationPlan p;
+                     return re->PlanRectification(&c, r, &p);
+                   }});
+  calls.push_back({"RectificationService/SimulateRectification", counties,
+                   evaluate,
+                   [re, county_year](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::SimulateRectificationRequest r;
+                     r.set_name(county_year(t));
+                     v1::SimulateRectificationResponse p;
+                     return re->SimulateRectification(&c, r, &p);
+                   }});
+  calls.push_back({"RectificationService/AdoptRectificationPlan",
+                   counties,
+                   {{"county", kHome}},
+                   [re, county_year](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::AdoptRectificationPlanRequest r;
+                     r.set_parent(county_year(t));
+                     // No actions: INVALID_ARGUMENT once authorized.
+                     r.mutable_plan()->set_name(county_year(t));
+                     v1::AdoptRectificationPlanResponse p;
+                     return re->AdoptRectificationPlan(&c, r, &p);
+                   }});
+  calls.push_back({"RectificationService/GetRectificationItem", counties,
+                   evaluate,
+                   [re, item_name](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::GetRectificationItemRequest r;
+                     r.set_name(item_name(t));
+                     v1::RectificationItem i;
+                     return re->GetRectificationItem(&c, r, &i);
+                   }});
+  Reach list = kRead;
+  list["school"] = {kCounty};
+  calls.push_back({"RectificationService/ListRectificationItems", counties,
+                   list, [re, county_year](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::ListRectificationItemsRequest r;
+                     r.set_parent(county_year(t));
+                     v1::ListRectificationItemsResponse l;
+                     return re->ListRectificationItems(&c, r, &l);
+                   }});
+  calls.push_back({"RectificationService/UpdateRectificationItem",
+                   counties,
+                   {{"county", kHome}},
+                   [re, item_name](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::UpdateRectificationItemRequest r;
+                     r.mutable_item()->set_name(item_name(t));
+                     r.mutable_item()->set_status(
+                         v1::RectificationItem::IN_PROGRESS);
+                     r.mutable_update_mask()->add_paths("status");
+                     v1::RectificationItem i;
+                     return re->UpdateRectificationItem(&c, r, &i);
+                   }});
   return calls;
 }
 
@@ -484,7 +565,8 @@ TEST_F(AccessMatrixTest, AllMethodsAreCovered) {
   for (const Call& call : Calls()) covered.insert(call.method);
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const char* service :
-       {"junheng.v1.ArchiveService", "junheng.v1.ChecklistService"}) {
+       {"junheng.v1.ArchiveService", "junheng.v1.ChecklistService",
+        "junheng.v1.RectificationService"}) {
     const auto* descriptor = pool->FindServiceByName(service);
     ASSERT_NE(descriptor, nullptr) << service;
     for (int i = 0; i < descriptor->method_count(); ++i) {

@@ -766,5 +766,27 @@ TEST_F(RectificationServerTest, EachRoleReachesWhatItShould) {
             absl::StatusCode::kPermissionDenied);
 }
 
+// A cost model that does not read is a start-up failure naming the file and
+// line: plans priced from half a file would mislead a budget.
+TEST(RectificationStartupTest, ABadCostFileStopsTheServiceAtStartUp) {
+  TempDir dir;
+  WriteFile(dir.File("costs.csv"),
+            "school_code,resource,unit_cost_yuan,max_units\n"
+            ",sports_area_m2,-5,\n");
+  ServerProcess bad("junheng-checklist",
+                    {"--data_dir=" + dir.File("checklist"),
+                     "--standards_dir=" JUNHENG_SOURCE_DIR "/standards",
+                     "--costs_file=" + dir.File("costs.csv")});
+  EXPECT_FALSE(bad.Start().ok());
+  EXPECT_THAT(bad.Stderr(), HasSubstr("costs.csv"));
+  EXPECT_THAT(bad.Stderr(), HasSubstr("line 2"));
+  ServerProcess missing("junheng-checklist",
+                        {"--data_dir=" + dir.File("checklist2"),
+                         "--standards_dir=" JUNHENG_SOURCE_DIR "/standards",
+                         "--costs_file=" + dir.File("nope.csv")});
+  EXPECT_FALSE(missing.Start().ok());
+  EXPECT_THAT(missing.Stderr(), HasSubstr("cannot read the cost model"));
+}
+
 }  // namespace
 }  // namespace junheng
