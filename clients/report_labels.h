@@ -51,6 +51,30 @@ inline const char* EvidenceLabel(v1::EvidenceStatus s) {
   }
 }
 
+// What a rectification adds, by its resource column ("sports_area_m2"), in
+// the words of the indicator it serves without the 生均/每百名学生 ratio
+// (the unit goes with the quantity); "rotation" is the cost of moving
+// teachers. An unknown column is shown as itself.
+inline std::string ResourceLabel(const std::string& resource) {
+  static const std::map<std::string, std::string>* const kNames =
+      new std::map<std::string, std::string>{
+          {"teachers_above_degree", "高于规定学历教师"},
+          {"backbone_teachers", "骨干教师"},
+          {"pe_art_teachers", "体育艺术教师"},
+          {"teachers", "专任教师"},
+          {"senior_title_teachers", "高级职称教师"},
+          {"teaching_area_m2", "教学及辅助用房面积"},
+          {"sports_area_m2", "体育运动场馆面积"},
+          {"equipment_value_yuan", "教学仪器设备值"},
+          {"multimedia_classrooms", "多媒体教室"},
+          {"computers", "计算机"},
+          {"books", "图书"},
+          {"rotation", "交流轮岗"},
+      };
+  auto it = kNames->find(resource);
+  return it == kNames->end() ? resource : it->second;
+}
+
 // Indicator code → Chinese name, from the county-level results (per-school
 // results carry only the code).
 inline std::map<std::string, std::string> IndicatorNames(
