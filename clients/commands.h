@@ -4,6 +4,8 @@
 #ifndef JUNHENG_CLIENTS_COMMANDS_H_
 #define JUNHENG_CLIENTS_COMMANDS_H_
 
+#include <string>
+
 #include "clients/cli.h"
 
 namespace junheng::cli {
@@ -12,6 +14,10 @@ int RunArchiveCommand(const Args& args);
 extern const char kArchiveUsage[];
 int RunChecklistCommand(const Args& args);
 extern const char kChecklistUsage[];
+// The rectification verbs of the checklist group (plan, whatif, items …),
+// which RunChecklistCommand hands on.
+bool IsRectificationVerb(const std::string& verb);
+int RunRectificationCommand(const Args& args);
 int RunAdminCommand(const Args& args);
 extern const char kAdminUsage[];
 int RunAuditCommand(const Args& args);

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   std::string error;
   if (!args.Parse(argc, argv, 1,
                   {"deleted", "force", "help", "pass", "fail", "no_evidence",
-                   "no_content", "partial"},
+                   "no_content", "partial", "every_indicator", "no_rotation",
+                   "overdue"},
                   &error)) {
     return UsageError(error);
   }
