@@ -710,7 +710,8 @@ std::vector<TrackedItem> Rectification::Track(
             break;
           case EvidenceSource::Lookup::kNotVisible:
             evidence_present = false;
-            why.push_back(absl::StrCat("证据 ", e, " 无权查看"));
+            why.push_back(
+                absl::StrCat("证据 ", e, " 不在您的查看范围内，无法核验"));
             break;
         }
       }

@@ -17,6 +17,9 @@
 // it closes closed, and every piece of evidence linked to it is live in the
 // archive; overdue when its deadline has passed and it is not verified. Both
 // are computed on every read, with the injected clock, and never stored.
+// The archive is asked as the reader (the checklist holds no rights of its
+// own there), so evidence a reader may not see does not verify the item for
+// that reader: the verification says so rather than guessing.
 //
 // Thread-safe: every method may be called concurrently.
 #ifndef JUNHENG_CHECKLIST_SERVICE_APP_RECTIFICATION_H_
