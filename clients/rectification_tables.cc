@@ -220,9 +220,10 @@ std::string GapText(const v1::Gap& gap, const std::string& at_school) {
 std::string PlanTable(const v1::RectificationPlan& plan) {
   const auto [county, year] = CountyAndYear(plan.name());
   std::string out = absl::StrFormat(
-      "整改方案 rectification plan: 县 %s · %s 学年\n"
+      "整改方案 rectification plan: %s%s · %s 学年\n"
       "标准 %s · 数据修订 %d\n",
-      county, year, plan.standard(), plan.revision());
+      plan.county_name().empty() ? "县 " : plan.county_name() + " ", county,
+      year, plan.standard(), plan.revision());
   absl::StrAppend(
       &out, "目标 goal: ",
       plan.require_every_indicator()
@@ -517,9 +518,15 @@ std::string WhatIfTable(const v1::SimulateRectificationResponse& response,
         "\n差异系数的主要来源 drivers (整改前 before; 每项前 %d 所 top %d)\n",
         top_drivers, top_drivers);
     for (const v1::CoefficientDrivers& d : response.drivers()) {
+      std::string after_text;
+      for (const v1::CoefficientDrivers& a : response.drivers_after()) {
+        if (a.indicator() == d.indicator() && a.level() == d.level()) {
+          after_text = absl::StrFormat(" → 整改后 %.3f", a.coefficient());
+        }
+      }
       absl::StrAppendFormat(
-          &out, "  %s %s 差异系数 %.3f%s\n", d.indicator(),
-          LevelLabel(d.level()), d.coefficient(),
+          &out, "  %s %s 差异系数 %.3f%s%s\n", d.indicator(),
+          LevelLabel(d.level()), d.coefficient(), after_text,
           d.has_limit() ? absl::StrFormat("（限值 %.2f）", d.limit()) : "");
       TextTable table({"学校", "学生数", "值", "占CV²", "低于均值"}, "lrrrl");
       const double cv2 = d.coefficient() * d.coefficient();

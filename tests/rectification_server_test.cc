@@ -270,6 +270,7 @@ TEST_F(RectificationServerTest, PlanClosesTheShortfallsWorkedOutByHand) {
   ASSERT_OK(plan);
   EXPECT_TRUE(plan->feasible());
   EXPECT_EQ(plan->name(), kCounty);
+  EXPECT_EQ(plan->county_name(), "钱塘示范县");
   EXPECT_EQ(plan->standard(), "standards/moe-2017-quality");
   EXPECT_FALSE(plan->standard_sha256().empty());
   EXPECT_GT(plan->revision(), 0);
@@ -426,6 +427,13 @@ TEST_F(RectificationServerTest, WhatIfShowsBeforeAndAfterAndStoresNothing) {
     double sum = 0;
     for (const auto& driver : d.drivers()) sum += driver.share_of_cv_squared();
     EXPECT_NEAR(sum, d.coefficient() * d.coefficient(), 1e-9) << d.indicator();
+  }
+  // After the actions every limited coefficient is within its limit.
+  ASSERT_EQ(sim->drivers_after_size(), sim->drivers_size());
+  for (const auto& d : sim->drivers_after()) {
+    if (d.has_limit()) {
+      EXPECT_LE(d.coefficient(), d.limit()) << d.indicator();
+    }
   }
   // Nothing stored: the next plan is computed from the same revision.
   auto again = Plan({});

@@ -315,6 +315,7 @@ absl::StatusOr<PlannedCounty> Rectification::Plan(const Principal& who,
   out.standard = standard;
   out.revision = data->revision;
   out.require_every_indicator = query.require_every_indicator;
+  out.county_name = data->input.county.county_name;
   out.school_names = SchoolNames(data->input);
   return out;
 }
@@ -355,6 +356,7 @@ absl::StatusOr<Simulation> Rectification::Simulate(
       query.actions.size(), " action", query.actions.size() == 1 ? "" : "s",
       " applied; nothing was stored"));
   out.drivers = DriversOf(out.before.verdict);
+  out.drivers_after = DriversOf(out.after.verdict);
   out.school_names = SchoolNames(data->input);
   return out;
 }

@@ -80,6 +80,7 @@ struct PlannedCounty {
   // The revision of the statistics planned from.
   int64_t revision = 0;
   bool require_every_indicator = false;
+  std::string county_name;
   // The county's schools' names, by code, for the actions.
   std::map<std::string, std::string> school_names;
 };
@@ -96,8 +97,9 @@ struct SimulationQuery {
 struct Simulation {
   CountyEvaluation before;
   CountyEvaluation after;
-  // Every coefficient's drivers, before the actions.
+  // Every coefficient's drivers, before and after the actions.
   std::vector<CoefficientDrivers> drivers;
+  std::vector<CoefficientDrivers> drivers_after;
   std::map<std::string, std::string> school_names;
 };
 

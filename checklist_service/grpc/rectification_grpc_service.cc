@@ -218,6 +218,7 @@ void ToApi(const PlannedCounty& p, const std::string& county, int year,
     (*out->mutable_cost_by_resource())[resource] = cost;
   }
   out->set_require_every_indicator(p.require_every_indicator);
+  out->set_county_name(p.county_name);
 }
 
 v1::RectificationItem::Status ToApi(ItemStatus status) {
@@ -370,23 +371,32 @@ grpc::Status RectificationGrpcService::SimulateRectification(
   if (!simulation.ok()) return ToGrpc(simulation.status());
   ToApi(simulation->before, request->view(), response->mutable_before());
   ToApi(simulation->after, request->view(), response->mutable_after());
-  for (const CoefficientDrivers& d : simulation->drivers) {
-    v1::CoefficientDrivers* out = response->add_drivers();
-    out->set_indicator(d.indicator);
-    out->set_level(d.level);
-    out->set_coefficient(d.coefficient);
-    if (d.limit) out->set_limit(*d.limit);
-    for (const CoefficientDriver& driver : d.drivers) {
-      v1::CoefficientDriver* o = out->add_drivers();
-      o->set_school(SchoolName(name->county, name->year, driver.school_code));
-      auto it = simulation->school_names.find(driver.school_code);
-      if (it != simulation->school_names.end()) o->set_school_name(it->second);
-      o->set_students(driver.students);
-      o->set_value(driver.value);
-      o->set_share_of_cv_squared(driver.share_of_cv_squared);
-      o->set_below_mean(driver.below_mean);
-    }
-  }
+  auto add_drivers =
+      [&](const std::vector<CoefficientDrivers>& all,
+          google::protobuf::RepeatedPtrField<v1::CoefficientDrivers>* out) {
+        for (const CoefficientDrivers& d : all) {
+          v1::CoefficientDrivers* o = out->Add();
+          o->set_indicator(d.indicator);
+          o->set_level(d.level);
+          o->set_coefficient(d.coefficient);
+          if (d.limit) o->set_limit(*d.limit);
+          for (const CoefficientDriver& driver : d.drivers) {
+            v1::CoefficientDriver* x = o->add_drivers();
+            x->set_school(
+                SchoolName(name->county, name->year, driver.school_code));
+            auto it = simulation->school_names.find(driver.school_code);
+            if (it != simulation->school_names.end()) {
+              x->set_school_name(it->second);
+            }
+            x->set_students(driver.students);
+            x->set_value(driver.value);
+            x->set_share_of_cv_squared(driver.share_of_cv_squared);
+            x->set_below_mean(driver.below_mean);
+          }
+        }
+      };
+  add_drivers(simulation->drivers, response->mutable_drivers());
+  add_drivers(simulation->drivers_after, response->mutable_drivers_after());
   return grpc::Status::OK;
 }
 
