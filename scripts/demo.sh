@@ -2,7 +2,8 @@
 # The main job: installs what is missing, builds, starts both Junheng services
 # on loopback with their data under ./var/ (a fresh var/ each run), walks a
 # real scenario with the CLI (evidence uploads and versions, an example
-# county's import, judgements and evaluation with evidence status), and keeps
+# county's import, judgements, evaluation with evidence status, and its
+# rectification plan adopted as tracked items), and keeps
 # the services up until Ctrl-C.
 #   scripts/demo.sh [--no-wait]    (--no-wait: stop after the scenario)
 set -euo pipefail
@@ -190,6 +191,20 @@ echo "open var/county-330106-report.xlsx and var/import-template.xlsx in a sprea
 say "One failing school in detail"
 run "$bin/junheng" checklist school --county 330106 --year 2025 --school 2133010626
 
+say "Rectification (整改): the cheapest plan that makes the resource part pass"
+export JUNHENG_TOKEN="$county_token"
+run "$bin/junheng" checklist plan --county 330106 --year 2025
+run "$bin/junheng" checklist plan --county 330106 --year 2025 --format json \
+  -o "$var/plan-330106.json"
+say "What-if: the county with the plan applied, nothing stored"
+run "$bin/junheng" checklist whatif --county 330106 --year 2025 \
+  --plan "$var/plan-330106.json"
+say "The plan as tracked items, each verified by the checklist itself"
+run "$bin/junheng" checklist items adopt --county 330106 --year 2025 \
+  --plan "$var/plan-330106.json" --owner 县教育局装备科 \
+  --deadline "$(date -d '+90 days' +%Y-%m-%d)" --request_id demo-plan
+run "$bin/junheng" checklist items list --county 330106 --year 2025
+
 say "The audit logs: every change and every download, as hash chains"
 export JUNHENG_TOKEN=$(cat "$var/admin.token")
 run "$bin/junheng" audit log archive --resource counties/330106/schools/2133010601
@@ -211,6 +226,8 @@ The services keep running (data in var/; tokens in var/*.token). Try:
   build/bin/junheng checklist evaluate --county 330106 --year 2025 --as_of 2
   build/bin/junheng checklist standards moe-2017-quality
   build/bin/junheng checklist province --province 33 --year 2025
+  JUNHENG_TOKEN=\$(cat var/county.token) build/bin/junheng checklist plan --county 330106 --year 2025 --every_indicator
+  JUNHENG_TOKEN=\$(cat var/county.token) build/bin/junheng checklist items update 1 --county 330106 --year 2025 --status in_progress
   build/bin/junheng archive ls --county 330106 --indicator R4
   build/bin/junheng archive get $name -o /tmp/ledger.csv
   JUNHENG_TOKEN=\$(cat var/admin.token) build/bin/junheng audit verify archive

@@ -559,6 +559,24 @@ TEST_F(RectificationServerTest,
   tick.set_status(v1::RectificationItem::VERIFIED);
   auto s = Update(tick, {"status"}).status();
   EXPECT_TRUE(HasViolation(s, "item.status")) << Violations(s);
+  // A rotation as reported in the next import: one backbone teacher from
+  // 01 to 14. Under the school rule the gap is closed once R2 is above the
+  // 85% floor, though still short of its threshold.
+  const v1::RectificationItem* rotation =
+      ItemAt(items, kSchool14, "backbone_teachers");
+  ASSERT_NE(rotation, nullptr);
+  std::string rotated = schools;
+  for (const char* column :
+       {"p_backbone_teachers", "p_teachers", "p_certified_teachers"}) {
+    rotated = AddToCell(rotated, kSchool14, column, 1);
+    rotated = AddToCell(rotated, "2133010601", column, -1);
+  }
+  ASSERT_OK(Import(true, rotated));
+  auto moved = Get(rotation->name());
+  ASSERT_OK(moved);
+  EXPECT_THAT(moved->verification(), HasSubstr("还差 1 名教师"));
+  EXPECT_THAT(moved->verification(), HasSubstr("已满足学校达标规则"));
+  EXPECT_NE(moved->status(), v1::RectificationItem::VERIFIED);  // no evidence
   // Put the statistics back for the other tests.
   ASSERT_OK(Import(true, schools));
 }

@@ -86,8 +86,7 @@ std::pair<bool, std::string> GapState(const CountyVerdict& verdict,
         return {false, absl::StrCat(label, "差异系数无法计算（数据未填报）")};
       }
       const std::string value = CoefficientText(*c.coefficient, c.limit);
-      const std::string limit =
-          c.limit ? CoefficientText(*c.limit, std::nullopt) : "";
+      const std::string limit = c.limit ? FormatNumber(*c.limit) : "";
       if (c.outcome == Outcome::kPass) {
         return {true, absl::StrCat(label, "差异系数 ", value, "，不超过上限 ",
                                    limit, "，已达标")};
