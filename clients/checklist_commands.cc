@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "clients/cli.h"
+#include "clients/command_context.h"
 #include "clients/commands.h"
 #include "clients/connection.h"
 #include "clients/report_html.h"
@@ -115,20 +116,7 @@ const char kChecklistUsage[] =
 
 namespace {
 
-struct Context {
-  const Args& args;
-  std::string format;
-  std::string address;
-  std::unique_ptr<v1::ChecklistService::Stub> stub;
-  std::string user;
-  std::string token;
-
-  void Prepare(grpc::ClientContext& c, absl::Duration timeout) const {
-    c.set_deadline(std::chrono::system_clock::now() +
-                   absl::ToChronoNanoseconds(timeout));
-    AddCallerMetadata(c, token, user);
-  }
-};
+using Context = CommandContext<v1::ChecklistService::Stub>;
 
 int Fail(const Context& ctx, const absl::Status& status) {
   if (absl::IsUnavailable(status)) {
@@ -854,17 +842,10 @@ int RunChecklistCommand(const Args& args) {
             ? "--format is table, json, csv, markdown, xlsx or html"
             : "--format is table, json, csv or markdown");
   }
-  const std::string address = ServiceAddress(args, "checklist");
-  absl::StatusOr<Credentials> credentials = CredentialsFromArgs(args);
-  if (!credentials.ok()) return ReportError(credentials.status());
-  auto channel = Connect(address, credentials->tls, 64 << 20);
-  if (!channel.ok()) return ReportError(channel.status());
-  Context ctx{args,
-              format,
-              address,
-              v1::ChecklistService::NewStub(*channel),
-              credentials->user,
-              credentials->token};
+  auto connected =
+      ConnectCommand<v1::ChecklistService>(args, format, "checklist");
+  if (!connected.ok()) return ReportError(connected.status());
+  Context& ctx = *connected;
   if (verb == "standards") return Standards(ctx);
   if (verb == "import") {
     if (words.size() < 3 || (words[2] != "schools" && words[2] != "counties")) {

@@ -27,6 +27,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/cli.h"
+#include "clients/command_context.h"
 #include "clients/commands.h"
 #include "clients/connection.h"
 #include "clients/rectification_input.h"
@@ -41,20 +42,7 @@ namespace {
 // Larger is not a plan, an actions list or a cost file; it is a mistake.
 constexpr std::streamsize kMaxInputBytes = 16 << 20;
 
-struct Context {
-  const Args& args;
-  std::string format;
-  std::string address;
-  std::unique_ptr<v1::RectificationService::Stub> stub;
-  std::string user;
-  std::string token;
-
-  void Prepare(grpc::ClientContext& c, absl::Duration timeout) const {
-    c.set_deadline(std::chrono::system_clock::now() +
-                   absl::ToChronoNanoseconds(timeout));
-    AddCallerMetadata(c, token, user);
-  }
-};
+using Context = CommandContext<v1::RectificationService::Stub>;
 
 // Says a server error as ReportError does, with each violated field shown
 // as `where` names it, so that a field of the request the CLI built from a
@@ -577,17 +565,10 @@ int RunRectificationCommand(const Args& args) {
                                    absl::StrJoin(but_last, ", "), " or ",
                                    v.formats.back()));
   }
-  const std::string address = ServiceAddress(args, "checklist");
-  absl::StatusOr<Credentials> credentials = CredentialsFromArgs(args);
-  if (!credentials.ok()) return ReportError(credentials.status());
-  auto channel = Connect(address, credentials->tls, 64 << 20);
-  if (!channel.ok()) return ReportError(channel.status());
-  Context ctx{args,
-              format,
-              address,
-              v1::RectificationService::NewStub(*channel),
-              credentials->user,
-              credentials->token};
+  auto connected =
+      ConnectCommand<v1::RectificationService>(args, format, "checklist");
+  if (!connected.ok()) return ReportError(connected.status());
+  Context& ctx = *connected;
   return v.run(ctx);
 }
 

@@ -52,25 +52,6 @@ std::string Date(int days) {
                           cli::ChinaTime());
 }
 
-// `csv` with `amount` added to `column` of `school`'s row.
-std::string AddToCell(const std::string& csv, const std::string& school,
-                      const std::string& column, double amount) {
-  std::vector<std::string> lines = absl::StrSplit(csv, '\n');
-  std::vector<std::string> header = absl::StrSplit(lines[0], ',');
-  size_t at = 0;
-  while (at < header.size() && header[at] != column) ++at;
-  EXPECT_LT(at, header.size()) << column;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::vector<std::string> cells = absl::StrSplit(lines[i], ',');
-    if (cells.size() <= at || cells[1] != school) continue;
-    double value = 0;
-    EXPECT_TRUE(absl::SimpleAtod(cells[at], &value)) << cells[at];
-    cells[at] = absl::StrCat(value + amount);
-    lines[i] = absl::StrJoin(cells, ",");
-  }
-  return absl::StrJoin(lines, "\n");
-}
-
 class RectificationCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -449,9 +430,10 @@ TEST_F(RectificationCliTest, AnItemIsVerifiedByTheStatisticsAndTheArchive) {
 
   // The next import shows the classrooms: verified by nobody's hand.
   const std::string schools = ReadFile(std::string(kExample) + "schools.csv");
-  WriteFile(dir_.File("schools.csv"),
-            AddToCell(schools, "2133010626", "multimedia_classrooms",
-                      classrooms.action().quantity()));
+  WriteFile(
+      dir_.File("schools.csv"),
+      testing::AddToCsvCell(schools, "2133010626", "multimedia_classrooms",
+                            classrooms.action().quantity()));
   ASSERT_EQ(Cli({"checklist", "import", "schools", dir_.File("schools.csv")})
                 .exit_code,
             0);

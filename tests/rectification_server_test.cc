@@ -55,25 +55,6 @@ std::string Violations(const absl::Status& s) {
   return absl::StrCat(s.ToString(), " [", absl::StrJoin(out, "; "), "]");
 }
 
-// `csv` with `amount` added to `column` of `school`'s row.
-std::string AddToCell(const std::string& csv, const std::string& school,
-                      const std::string& column, double amount) {
-  std::vector<std::string> lines = absl::StrSplit(csv, '\n');
-  std::vector<std::string> header = absl::StrSplit(lines[0], ',');
-  size_t at = 0;
-  while (at < header.size() && header[at] != column) ++at;
-  EXPECT_LT(at, header.size()) << column;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::vector<std::string> cells = absl::StrSplit(lines[i], ',');
-    if (cells.size() <= at || cells[1] != school) continue;
-    double value = 0;
-    EXPECT_TRUE(absl::SimpleAtod(cells[at], &value)) << cells[at];
-    cells[at] = absl::StrCat(value + amount);
-    lines[i] = absl::StrJoin(cells, ",");
-  }
-  return absl::StrJoin(lines, "\n");
-}
-
 class RectificationServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -532,8 +513,9 @@ TEST_F(RectificationServerTest,
 
   // The next import shows the two classrooms: verified, by nobody's hand.
   const std::string schools = ReadFile(std::string(kExample) + "schools.csv");
-  ASSERT_OK(Import(true, AddToCell(schools, kSchool26, "multimedia_classrooms",
-                                   classrooms->action().quantity())));
+  ASSERT_OK(Import(
+      true, testing::AddToCsvCell(schools, kSchool26, "multimedia_classrooms",
+                                  classrooms->action().quantity())));
   auto verified = Get(classrooms->name());
   ASSERT_OK(verified);
   EXPECT_EQ(verified->status(), v1::RectificationItem::VERIFIED)
@@ -568,8 +550,8 @@ TEST_F(RectificationServerTest,
   std::string rotated = schools;
   for (const char* column :
        {"p_backbone_teachers", "p_teachers", "p_certified_teachers"}) {
-    rotated = AddToCell(rotated, kSchool14, column, 1);
-    rotated = AddToCell(rotated, "2133010601", column, -1);
+    rotated = testing::AddToCsvCell(rotated, kSchool14, column, 1);
+    rotated = testing::AddToCsvCell(rotated, "2133010601", column, -1);
   }
   ASSERT_OK(Import(true, rotated));
   auto moved = Get(rotation->name());

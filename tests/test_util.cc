@@ -19,8 +19,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "gtest/gtest.h"
 
 namespace junheng::testing {
 namespace {
@@ -300,6 +303,24 @@ int ThreadCount(pid_t pid) {
 int64_t RssBytes(pid_t pid) {
   const int64_t kib = StatusField(pid, "VmRSS:");
   return kib < 0 ? -1 : kib * 1024;
+}
+
+std::string AddToCsvCell(const std::string& csv, const std::string& school,
+                         const std::string& column, double amount) {
+  std::vector<std::string> lines = absl::StrSplit(csv, '\n');
+  std::vector<std::string> header = absl::StrSplit(lines[0], ',');
+  size_t at = 0;
+  while (at < header.size() && header[at] != column) ++at;
+  EXPECT_LT(at, header.size()) << column;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cells = absl::StrSplit(lines[i], ',');
+    if (cells.size() <= at || cells[1] != school) continue;
+    double value = 0;
+    EXPECT_TRUE(absl::SimpleAtod(cells[at], &value)) << cells[at];
+    cells[at] = absl::StrCat(value + amount);
+    lines[i] = absl::StrJoin(cells, ",");
+  }
+  return absl::StrJoin(lines, "\n");
 }
 
 }  // namespace junheng::testing

@@ -109,6 +109,12 @@ std::function<int64_t(char*, size_t)> ReadFrom(const std::string& bytes);
 std::string TestBytes(int64_t size, uint64_t seed);
 
 void WriteFile(const std::string& path, const std::string& bytes);
+
+// A schools.csv text with `amount` added to `column` of `school`'s row (the
+// school code is the second column), as a later import would report it.
+// Fails the test if the column is missing or the cell is not a number.
+std::string AddToCsvCell(const std::string& csv, const std::string& school,
+                         const std::string& column, double amount);
 std::string ReadFile(const std::string& path);
 
 // What /proc says about a running process, for leak checks: open file
