@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl
   libzip-dev libexpat1-dev libxlsxwriter-dev
+  # junheng-web: the HTTP server (clients/web/)
+  libcpp-httplib-dev
   # tests: workbooks written by another program, the report printed to PDF
   python3-openpyxl chromium poppler-utils fonts-noto-cjk
 )

@@ -384,6 +384,17 @@ std::vector<Call> AccessMatrixTest::Calls() {
   for (const std::string& role : kRoles) {
     if (role != "admin" && role != "service") standards[role] = {kCounty};
   }
+  Reach everyone;
+  for (const std::string& role : kRoles) everyone[role] = {kCounty};
+  calls.push_back({"ChecklistService/GetCaller",
+                   {kCounty},
+                   everyone,
+                   [ch](const std::string& token, Target) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::Caller caller;
+                     return ch->GetCaller(&c, {}, &caller);
+                   }});
   calls.push_back({"ChecklistService/ListStandards",
                    {kCounty},
                    standards,

@@ -51,7 +51,8 @@ class TempDir {
 class ServerProcess {
  public:
   // `binary` is a name in BinDir(); `args` are its flags, without --listen.
-  // Without --principals among them, --insecure_no_auth is added.
+  // Without --principals among them, --insecure_no_auth is added (but for
+  // junheng-web, which has no such flag).
   ServerProcess(std::string binary, std::vector<std::string> args);
   ~ServerProcess();
 

@@ -72,6 +72,18 @@ absl::StatusOr<Principal> ChecklistGrpcService::Admit(
   return who;
 }
 
+grpc::Status ChecklistGrpcService::GetCaller(grpc::ServerContext* context,
+                                             const v1::GetCallerRequest*,
+                                             v1::Caller* response) {
+  absl::StatusOr<Principal> who = auth_.Authenticate(*context);
+  if (!who.ok()) return ToGrpc(who.status());
+  response->set_name(who->name);
+  response->set_role(std::string(RoleName(who->role)));
+  response->set_scope(who->scope.ToString());
+  response->set_token_id(who->token_id);
+  return grpc::Status::OK;
+}
+
 grpc::Status ChecklistGrpcService::ListStandards(
     grpc::ServerContext* context, const v1::ListStandardsRequest*,
     v1::ListStandardsResponse* response) {

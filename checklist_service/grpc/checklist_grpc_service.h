@@ -16,6 +16,8 @@ class ChecklistGrpcService final : public v1::ChecklistService::Service {
  public:
   ChecklistGrpcService(Checklist& checklist, Authenticator& auth);
 
+  grpc::Status GetCaller(grpc::ServerContext*, const v1::GetCallerRequest*,
+                         v1::Caller*) override;
   grpc::Status ListStandards(grpc::ServerContext*,
                              const v1::ListStandardsRequest*,
                              v1::ListStandardsResponse*) override;

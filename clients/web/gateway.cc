@@ -1,0 +1,655 @@
+#include "clients/web/gateway.h"
+
+#include <httplib.h>
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "clients/web/grpc_call.h"
+#include "clients/web/openapi.h"
+#include "clients/web/transcode.h"
+#include "common/grpc_status.h"
+#include "common/sha256.h"
+#include "google/protobuf/message.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "junheng/v1/archive.pb.h"
+#include "junheng/v1/checklist.pb.h"
+#include "junheng/v1/rectification.pb.h"
+
+namespace junheng::web {
+namespace {
+
+using google::protobuf::Message;
+using google::protobuf::MessageFactory;
+
+// Bytes are forwarded to the service in messages of this size: large
+// enough that framing costs little, small enough that memory stays flat.
+constexpr size_t kChunkBytes = 1 << 20;
+// After a service refused an upload, this much of the body is still read
+// (and dropped) so that the browser gets to read the refusal instead of a
+// reset connection.
+constexpr size_t kDrainBytes = 64 << 20;
+
+std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* d) {
+  return std::unique_ptr<Message>(
+      MessageFactory::generated_factory()->GetPrototype(d)->New());
+}
+
+void SendError(httplib::Response& res, const HttpError& error) {
+  res.status = error.http_status;
+  res.set_content(error.json, "application/json");
+}
+
+void SendError(httplib::Response& res, const absl::Status& status) {
+  SendError(res, ErrorOf(status));
+}
+
+QueryParams QueryOf(const httplib::Request& req) {
+  QueryParams out;
+  for (const auto& [k, v] : req.params) out.emplace_back(k, v);
+  return out;
+}
+
+// RFC 6266 / 5987: an ASCII fallback and the exact UTF-8 name.
+std::string ContentDisposition(absl::string_view filename) {
+  std::string ascii;
+  std::string encoded;
+  for (unsigned char c : filename) {
+    // One '_' per character that is not printable ASCII (continuation bytes
+    // of UTF-8 add none).
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      ascii.push_back(static_cast<char>(c));
+    } else if ((c & 0xc0) != 0x80) {
+      ascii.push_back('_');
+    }
+    if (absl::ascii_isalnum(c) || c == '.' || c == '-' || c == '_') {
+      encoded.push_back(static_cast<char>(c));
+    } else {
+      absl::StrAppendFormat(&encoded, "%%%02X", c);
+    }
+  }
+  if (filename.empty()) return "attachment";
+  return absl::StrCat("attachment; filename=\"", ascii, "\"; filename*=UTF-8''",
+                      encoded);
+}
+
+std::string MimeTypeOf(absl::string_view path) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+      {".ttf", "font/ttf"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".csv", "text/csv; charset=utf-8"},
+      {".map", "application/json"},
+  };
+  for (const auto& [ext, type] : kTypes) {
+    if (absl::EndsWith(path, ext)) return type;
+  }
+  return "application/octet-stream";
+}
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// A string field of `m` by name, or "" if it has none.
+std::string StringField(const Message& m, const char* name) {
+  const auto* f = m.GetDescriptor()->FindFieldByName(name);
+  if (f == nullptr || f->cpp_type() != f->CPPTYPE_STRING || f->is_repeated()) {
+    return "";
+  }
+  return m.GetReflection()->GetString(m, f);
+}
+
+int64_t Int64Field(const Message& m, const char* name) {
+  const auto* f = m.GetDescriptor()->FindFieldByName(name);
+  if (f == nullptr || f->cpp_type() != f->CPPTYPE_INT64 || f->is_repeated()) {
+    return 0;
+  }
+  return m.GetReflection()->GetInt64(m, f);
+}
+
+// Fills the header fields a browser's request already says (the body's
+// type and length) when the caller did not set them.
+void DefaultFromHeaders(const httplib::Request& req, Message& header) {
+  const auto* d = header.GetDescriptor();
+  const auto* r = header.GetReflection();
+  if (const auto* f = d->FindFieldByName("content_type");
+      f != nullptr && f->cpp_type() == f->CPPTYPE_STRING &&
+      r->GetString(header, f).empty() && req.has_header("Content-Type")) {
+    r->SetString(&header, f, req.get_header_value("Content-Type"));
+  }
+  if (const auto* f = d->FindFieldByName("size_bytes");
+      f != nullptr && f->has_presence() && !r->HasField(header, f) &&
+      req.has_header("Content-Length")) {
+    int64_t n;
+    if (absl::SimpleAtoi(req.get_header_value("Content-Length"), &n)) {
+      r->SetInt64(&header, f, n);
+    }
+  }
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayOptions options, RouteTable routes)
+    : options_(std::move(options)), routes_(std::move(routes)) {
+  openapi_ = OpenApiDocument(routes_);
+}
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(
+    GatewayOptions options) {
+  // Naming a message of each file links its descriptors into the pool.
+  const std::vector<const google::protobuf::ServiceDescriptor*> services = {
+      v1::GetCallerRequest::descriptor()->file()->FindServiceByName(
+          "ChecklistService"),
+      v1::PlanRectificationRequest::descriptor()->file()->FindServiceByName(
+          "RectificationService"),
+      v1::UploadRequest::descriptor()->file()->FindServiceByName(
+          "ArchiveService"),
+  };
+  for (const auto* s : services) {
+    if (s == nullptr) return absl::InternalError("a service is not linked in");
+  }
+  absl::StatusOr<RouteTable> routes = RouteTable::Build(services);
+  if (!routes.ok()) return routes.status();
+  return std::unique_ptr<Gateway>(
+      new Gateway(std::move(options), *std::move(routes)));
+}
+
+const std::shared_ptr<grpc::Channel>& Gateway::ChannelFor(
+    const Route& route) const {
+  return route.method->service()->name() == "ArchiveService"
+             ? options_.archive
+             : options_.checklist;
+}
+
+std::unique_ptr<grpc::ClientContext> Gateway::ContextFor(
+    const httplib::Request& req, absl::Duration timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (req.has_header("Authorization")) {
+    context->AddMetadata("authorization",
+                         req.get_header_value("Authorization"));
+  }
+  // Services started with --insecure_no_auth record this self-declared name.
+  if (req.has_header("X-Junheng-User")) {
+    context->AddMetadata("x-junheng-user",
+                         req.get_header_value("X-Junheng-User"));
+  }
+  return context;
+}
+
+void Gateway::Install(httplib::Server& server) {
+  httplib::Headers headers = {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self' "
+       "'unsafe-inline'; img-src 'self' blob: data:; font-src 'self' data:; "
+       "connect-src 'self'; frame-src 'self' blob:; object-src 'self' blob:; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+  };
+  if (options_.tls) {
+    headers.emplace("Strict-Transport-Security", "max-age=31536000");
+  }
+  server.set_default_headers(headers);
+  // Bodies are read by the handlers themselves, each with its own bound;
+  // a GET carries none.
+  server.set_payload_max_length(std::numeric_limits<size_t>::max());
+  server.set_pre_routing_handler(
+      [](const httplib::Request& req, httplib::Response& res) {
+        if ((req.method == "GET" || req.method == "HEAD") &&
+            ((req.has_header("Content-Length") &&
+              req.get_header_value("Content-Length") != "0") ||
+             req.has_header("Transfer-Encoding"))) {
+          SendError(res, InvalidField("body", "a GET request has no body"));
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
+
+  const std::string api = R"(/v1/.*)";
+  server.Get("/v1/openapi.json",
+             [this](const httplib::Request&, httplib::Response& res) {
+               res.set_content(openapi_, "application/json");
+             });
+  server.Get("/healthz", [this](const httplib::Request&,
+                                httplib::Response& res) { ServeHealth(res); });
+  server.Get(api, [this](const httplib::Request& req, httplib::Response& res) {
+    ServeApi(req, res, nullptr);
+  });
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader& body) {
+    ServeApi(req, res, &body);
+  };
+  server.Post(api, with_body);
+  server.Patch(api, with_body);
+  server.Put(api, with_body);
+  server.Delete(api, with_body);
+  server.Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
+    ServeFile(req, res);
+  });
+}
+
+void Gateway::ServeApi(const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader* body) {
+  res.set_header("Cache-Control", "no-store");
+  std::optional<RouteMatch> match = routes_.Match(req.method, req.path);
+  if (!match) {
+    if (std::string allowed = routes_.MethodsFor(req.path); !allowed.empty()) {
+      res.set_header("Allow", allowed);
+      return SendError(
+          res,
+          ErrorOf(absl::Status(absl::StatusCode::kUnimplemented,
+                               absl::StrCat(req.method, " is not allowed on ",
+                                            req.path, "; it takes ", allowed)),
+                  405));
+    }
+    return SendError(res,
+                     absl::NotFoundError(absl::StrCat(
+                         "no API call has the path ", req.path,
+                         ": see /v1/openapi.json for the calls there are")));
+  }
+  switch (match->route->shape) {
+    case Route::Shape::kUnary:
+      return ServeJson(*match, req, res, body);
+    case Route::Shape::kServerStream:
+      return ServeStream(*match, req, res);
+    case Route::Shape::kRawUpload:
+      return ServeUpload(*match, req, res, body);
+    case Route::Shape::kRawDownload:
+      return ServeDownload(*match, req, res);
+  }
+}
+
+void Gateway::ServeJson(const RouteMatch& match, const httplib::Request& req,
+                        httplib::Response& res,
+                        const httplib::ContentReader* body) {
+  const Route& route = *match.route;
+  std::string text;
+  if (body != nullptr) {
+    bool too_large = false;
+    (*body)([&](const char* data, size_t n) {
+      if (text.size() + n > options_.max_json_body_bytes) {
+        too_large = true;
+        return false;
+      }
+      text.append(data, n);
+      return true;
+    });
+    if (too_large) {
+      res.set_header("Connection", "close");
+      return SendError(
+          res,
+          ErrorOf(InvalidField(
+                      "body",
+                      absl::StrCat("is larger than ",
+                                   options_.max_json_body_bytes >> 20, " MiB")),
+                  413));
+    }
+  }
+  std::unique_ptr<Message> request = NewMessage(route.method->input_type());
+  if (absl::Status s =
+          BuildRequest(route, match.bindings, QueryOf(req), text, *request);
+      !s.ok()) {
+    return SendError(res, s);
+  }
+  GrpcCall call(ChannelFor(route), route.grpc_method,
+                ContextFor(req, options_.call_timeout));
+  std::unique_ptr<Message> response = NewMessage(route.method->output_type());
+  bool got =
+      call.Write(*request) && call.WritesDone() && call.Read(response.get());
+  const grpc::Status status = call.Finish();
+  if (!status.ok()) return SendError(res, ErrorOf(status));
+  if (!got) {
+    return SendError(res, absl::InternalError(
+                              "the service ended the call without an answer"));
+  }
+  res.status = 200;
+  res.set_content(ToJson(*response), "application/json");
+}
+
+void Gateway::ServeStream(const RouteMatch& match, const httplib::Request& req,
+                          httplib::Response& res) {
+  const Route& route = *match.route;
+  std::unique_ptr<Message> request = NewMessage(route.method->input_type());
+  if (absl::Status s =
+          BuildRequest(route, match.bindings, QueryOf(req), "", *request);
+      !s.ok()) {
+    return SendError(res, s);
+  }
+  auto call =
+      std::make_shared<GrpcCall>(ChannelFor(route), route.grpc_method,
+                                 ContextFor(req, options_.transfer_timeout));
+  // The first message decides the HTTP status: an error before it is an
+  // error response; after it, the array's last element.
+  std::shared_ptr<Message> first = NewMessage(route.method->output_type());
+  const bool has_first =
+      call->Write(*request) && call->WritesDone() && call->Read(first.get());
+  if (!has_first) {
+    const grpc::Status status = call->Finish();
+    if (!status.ok()) return SendError(res, ErrorOf(status));
+    res.status = 200;
+    res.set_content("[]", "application/json");
+    return;
+  }
+  const auto* output = route.method->output_type();
+  res.status = 200;
+  res.set_chunked_content_provider(
+      "application/json", [call, first, output, done = false](
+                              size_t, httplib::DataSink& sink) mutable {
+        if (done) {
+          sink.done();
+          return true;
+        }
+        if (first != nullptr) {
+          const std::string json = absl::StrCat("[", ToJson(*first));
+          first.reset();
+          return sink.write(json.data(), json.size());
+        }
+        std::unique_ptr<Message> next = NewMessage(output);
+        std::string out;
+        if (call->Read(next.get())) {
+          out = absl::StrCat(",\n", ToJson(*next));
+        } else {
+          const grpc::Status status = call->Finish();
+          out = status.ok() ? "]\n"
+                            : absl::StrCat(",\n", ErrorOf(status).json, "]\n");
+          done = true;
+        }
+        return sink.write(out.data(), out.size());
+      });
+}
+
+void Gateway::ServeUpload(const RouteMatch& match, const httplib::Request& req,
+                          httplib::Response& res,
+                          const httplib::ContentReader* body) {
+  const Route& route = *match.route;
+  std::unique_ptr<Message> header =
+      NewMessage(route.envelope_field->message_type());
+  if (absl::Status s =
+          BuildUploadHeader(route, match.bindings, QueryOf(req), *header);
+      !s.ok()) {
+    res.set_header("Connection", "close");
+    return SendError(res, s);
+  }
+  DefaultFromHeaders(req, *header);
+  const auto* in = route.method->input_type();
+  std::unique_ptr<Message> message = NewMessage(in);
+  message->GetReflection()
+      ->MutableMessage(message.get(), route.envelope_field)
+      ->CopyFrom(*header);
+  GrpcCall call(ChannelFor(route), route.grpc_method,
+                ContextFor(req, options_.transfer_timeout));
+  bool writing = call.Write(*message);
+  std::string pending;
+  size_t dropped = 0;
+  auto flush = [&] {
+    message->Clear();
+    message->GetReflection()->SetString(message.get(), route.bytes_field,
+                                        std::move(pending));
+    pending.clear();
+    writing = call.Write(*message);
+  };
+  bool complete = true;
+  if (body != nullptr) {
+    complete = (*body)([&](const char* data, size_t n) {
+      if (!writing) {
+        dropped += n;
+        return dropped < kDrainBytes;
+      }
+      pending.append(data, n);
+      if (pending.size() >= kChunkBytes) flush();
+      return true;
+    });
+  }
+  if (writing && complete && !pending.empty()) flush();
+  if (!complete && writing) {
+    // The browser went away mid-file: nothing is committed.
+    call.Cancel();
+    (void)call.Finish();
+    res.set_header("Connection", "close");
+    return SendError(res, absl::CancelledError(
+                              "the upload was cut off before its end; nothing "
+                              "was stored"));
+  }
+  if (writing) writing = call.WritesDone();
+  std::unique_ptr<Message> response = NewMessage(route.method->output_type());
+  const bool got = writing && call.Read(response.get());
+  const grpc::Status status = call.Finish();
+  if (!status.ok()) {
+    if (dropped > 0) res.set_header("Connection", "close");
+    return SendError(res, ErrorOf(status));
+  }
+  if (!got) {
+    return SendError(
+        res,
+        absl::InternalError("the service ended the upload without an answer"));
+  }
+  res.status = 200;
+  res.set_content(ToJson(*response), "application/json");
+}
+
+void Gateway::ServeDownload(const RouteMatch& match,
+                            const httplib::Request& req,
+                            httplib::Response& res) {
+  const Route& route = *match.route;
+  std::unique_ptr<Message> request = NewMessage(route.method->input_type());
+  if (absl::Status s =
+          BuildRequest(route, match.bindings, QueryOf(req), "", *request);
+      !s.ok()) {
+    return SendError(res, s);
+  }
+  const bool whole = Int64Field(*request, "offset") == 0 &&
+                     Int64Field(*request, "length") == 0;
+  auto call =
+      std::make_shared<GrpcCall>(ChannelFor(route), route.grpc_method,
+                                 ContextFor(req, options_.transfer_timeout));
+  const auto* output = route.method->output_type();
+  std::unique_ptr<Message> first = NewMessage(output);
+  if (!(call->Write(*request) && call->WritesDone() &&
+        call->Read(first.get()))) {
+    const grpc::Status status = call->Finish();
+    return SendError(res, status.ok()
+                              ? ErrorOf(absl::InternalError(
+                                    "the service sent no version metadata"))
+                              : ErrorOf(status));
+  }
+  const auto* reflection = first->GetReflection();
+  if (!reflection->HasField(*first, route.envelope_field)) {
+    return SendError(res, absl::InternalError(
+                              "the download did not start with its metadata"));
+  }
+  const Message& meta = reflection->GetMessage(*first, route.envelope_field);
+  const std::string sha256 = StringField(meta, "sha256");
+  const int64_t size = Int64Field(meta, "size_bytes");
+  int64_t length = size;
+  if (!whole) {
+    const int64_t offset = std::min(Int64Field(*request, "offset"), size);
+    const int64_t asked = Int64Field(*request, "length");
+    length = size - offset;
+    if (asked > 0) length = std::min(length, asked);
+  }
+  std::string type = StringField(meta, "content_type");
+  if (type.empty()) type = "application/octet-stream";
+  res.status = 200;
+  res.set_header("Content-Disposition",
+                 ContentDisposition(StringField(meta, "filename")));
+  res.set_header("ETag", absl::StrCat("\"", sha256, "\""));
+  res.set_header("X-Junheng-Version", StringField(meta, "name"));
+  res.set_header("X-Junheng-Sha256", sha256);
+
+  // Bytes go out as they come, but the last piece of a whole file only once
+  // its SHA-256 has matched: damaged bytes never arrive as a complete file.
+  struct State {
+    std::shared_ptr<GrpcCall> call;
+    const google::protobuf::Descriptor* output;
+    const google::protobuf::FieldDescriptor* bytes;
+    bool verify;
+    std::string expected;
+    std::string version;
+    Sha256 hash;
+    std::string held;
+    int64_t received = 0;
+    int64_t length = 0;
+    bool ended = false;
+  };
+  auto state = std::make_shared<State>();
+  state->call = call;
+  state->output = output;
+  state->bytes = route.bytes_field;
+  state->verify = whole;
+  state->expected = sha256;
+  state->version = StringField(meta, "name");
+  state->length = length;
+
+  // Reads on until the stream ends; false if it ended badly.
+  auto pump = [](State& s, httplib::DataSink* sink) -> bool {
+    std::unique_ptr<Message> next = NewMessage(s.output);
+    if (s.call->Read(next.get())) {
+      const std::string& bytes =
+          next->GetReflection()->GetStringReference(*next, s.bytes, nullptr);
+      s.received += static_cast<int64_t>(bytes.size());
+      if (s.received > s.length) {
+        std::fprintf(stderr, "junheng-web: %s: more bytes than its size\n",
+                     s.version.c_str());
+        return false;
+      }
+      if (s.verify) s.hash.Update(bytes);
+      if (!s.held.empty() && sink != nullptr &&
+          !sink->write(s.held.data(), s.held.size())) {
+        return false;
+      }
+      s.held = bytes;
+      return true;
+    }
+    s.ended = true;
+    const grpc::Status status = s.call->Finish();
+    if (!status.ok()) {
+      std::fprintf(stderr, "junheng-web: download of %s broke off: %s\n",
+                   s.version.c_str(), status.error_message().c_str());
+      return false;
+    }
+    if (s.received != s.length ||
+        (s.verify && ToHex(s.hash.Finish()) != s.expected)) {
+      std::fprintf(stderr,
+                   "junheng-web: %s did not match its SHA-256; the download "
+                   "was cut off\n",
+                   s.version.c_str());
+      return false;
+    }
+    if (!s.held.empty() && sink != nullptr &&
+        !sink->write(s.held.data(), s.held.size())) {
+      return false;
+    }
+    s.held.clear();
+    return true;
+  };
+
+  if (length == 0) {
+    while (!state->ended) {
+      if (!pump(*state, nullptr)) {
+        return SendError(res, absl::DataLossError(absl::StrCat(
+                                  state->version, " could not be read whole")));
+      }
+    }
+    res.set_content("", type);
+    return;
+  }
+  res.set_content_provider(
+      static_cast<size_t>(length), type,
+      [state, pump](size_t, size_t, httplib::DataSink& sink) {
+        if (state->ended) return false;
+        return pump(*state, &sink);
+      });
+}
+
+void Gateway::ServeHealth(httplib::Response& res) {
+  res.set_header("Cache-Control", "no-store");
+  std::string json = "{";
+  bool all = true;
+  int i = 0;
+  for (const auto& [name, channel] :
+       {std::pair{"checklist", options_.checklist},
+        std::pair{"archive", options_.archive}}) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    const grpc::Status s = grpc::health::v1::Health::NewStub(channel)->Check(
+        &context, request, &response);
+    const bool serving =
+        s.ok() &&
+        response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    all = all && serving;
+    absl::StrAppend(&json, i++ ? "," : "", "\"", name, "\":\"",
+                    serving ? "SERVING" : "NOT_SERVING", "\"");
+  }
+  absl::StrAppend(&json, "}");
+  res.status = all ? 200 : 503;
+  res.set_content(json, "application/json");
+}
+
+void Gateway::ServeFile(const httplib::Request& req, httplib::Response& res) {
+  if (options_.console_dir.empty()) {
+    res.status = 404;
+    res.set_content("this junheng-web serves the API only (/v1/)\n",
+                    "text/plain; charset=utf-8");
+    return;
+  }
+  std::string path = req.path;
+  for (absl::string_view part : absl::StrSplit(path, '/')) {
+    if (part == ".." || part == "." || absl::StrContains(part, '\\')) {
+      res.status = 404;
+      return;
+    }
+  }
+  if (path.empty() || path.back() == '/') path += "index.html";
+  std::string content;
+  std::string file = options_.console_dir + path;
+  if (!ReadWholeFile(file, &content)) {
+    // The console's own routes (/county/330106, …) are pages of index.html;
+    // a missing asset is a plain 404.
+    const std::string last(path.substr(path.rfind('/') + 1));
+    if (absl::StrContains(last, '.') ||
+        !ReadWholeFile(options_.console_dir + "/index.html", &content)) {
+      res.status = 404;
+      res.set_content("not found\n", "text/plain; charset=utf-8");
+      return;
+    }
+    file = "index.html";
+  }
+  // Vite names built assets by their content: they never change.
+  res.set_header("Cache-Control", absl::StartsWith(path, "/assets/")
+                                      ? "public, max-age=31536000, immutable"
+                                      : "no-cache");
+  res.status = 200;
+  res.set_content(content, MimeTypeOf(file));
+}
+
+}  // namespace junheng::web
