@@ -402,6 +402,68 @@ TEST_F(WebGatewayTest, FilesStreamBothWaysVerifiedWithFlatMemory) {
   EXPECT_TRUE(r->body == bytes.substr(1000, 5000));
 }
 
+TEST_F(WebGatewayTest, ABrowserDownloadsByAOneUseTicketNotByToken) {
+  const std::string bytes = testing::TestBytes(3 << 20, 11);
+  auto r =
+      Post(absl::StrCat("/v1/", kSchool,
+                        "/evidence/q3-charter:upload?title=%E7%AB%A0%E7%A8%8B"
+                        "&indicatorCodes=Q3&schoolYear=2025"
+                        "&filename=charter.pdf"),
+           bytes, "school", "application/pdf");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string name = absl::StrCat(kSchool, "/evidence/q3-charter");
+  r = Post("/web/downloads", absl::StrCat(R"({"name": ")", name, R"("})"),
+           "inspector");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto ticket = FromJson<google::protobuf::Struct>(r->body);
+  const std::string url = ticket.fields().at("url").string_value();
+  EXPECT_THAT(url, ::testing::MatchesRegex("/web/downloads/[0-9a-f]{48}"));
+  EXPECT_THAT(url, Not(HasSubstr(tokens_["inspector"])));
+  // The link works without a token, once.
+  r = http_->Get(url);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(r->body == bytes);
+  EXPECT_THAT(r->get_header_value("Content-Disposition"),
+              HasSubstr("attachment"));
+  r = http_->Get(url);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_THAT(r->body, HasSubstr("已失效"));
+  r = http_->Get(absl::StrCat("/web/downloads/", std::string(48, 'a')));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  // A version by its name.
+  r = Post("/web/downloads",
+           absl::StrCat(R"({"name": ")", name, R"(/versions/1"})"), "school");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  // Refusals come when the ticket is asked for, as the caller.
+  r = Post("/web/downloads",
+           R"({"name": "counties/330106/schools/2133010602/evidence/x"})",
+           "school");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403) << r->body;
+  r = Post("/web/downloads", absl::StrCat(R"({"name": ")", name, R"(-gone"})"),
+           "inspector");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404) << r->body;
+  for (const char* bad : {R"({"name": "standards/moe-2017-quality"})",
+                          R"({"nom": 1})", "not json"}) {
+    r = Post("/web/downloads", bad, "inspector");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << bad << " " << r->body;
+    EXPECT_THAT(ErrorOf(r->body).fields, ::testing::Contains("name"));
+  }
+  r = http_->Post("/web/downloads",
+                  absl::StrCat(R"({"name": ")", name, R"("})"),
+                  "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401) << r->body;
+}
+
 TEST_F(WebGatewayTest, ACutUploadStoresNothingAndTheGatewayServesOn) {
   const std::string bytes = testing::TestBytes(8 << 20, 3);
   const std::string path =

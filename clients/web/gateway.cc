@@ -1,13 +1,16 @@
 #include "clients/web/gateway.h"
 
 #include <httplib.h>
+#include <openssl/rand.h>
 
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -19,6 +22,8 @@
 #include "common/grpc_status.h"
 #include "common/sha256.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "junheng/v1/archive.pb.h"
 #include "junheng/v1/checklist.pb.h"
@@ -185,19 +190,20 @@ const std::shared_ptr<grpc::Channel>& Gateway::ChannelFor(
              : options_.checklist;
 }
 
+Gateway::Caller Gateway::CallerOf(const httplib::Request& req) {
+  return {req.get_header_value("Authorization"),
+          req.get_header_value("X-Junheng-User")};
+}
+
 std::unique_ptr<grpc::ClientContext> Gateway::ContextFor(
-    const httplib::Request& req, absl::Duration timeout) {
+    const Caller& caller, absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  if (req.has_header("Authorization")) {
-    context->AddMetadata("authorization",
-                         req.get_header_value("Authorization"));
+  if (!caller.authorization.empty()) {
+    context->AddMetadata("authorization", caller.authorization);
   }
   // Services started with --insecure_no_auth record this self-declared name.
-  if (req.has_header("X-Junheng-User")) {
-    context->AddMetadata("x-junheng-user",
-                         req.get_header_value("X-Junheng-User"));
-  }
+  if (!caller.user.empty()) context->AddMetadata("x-junheng-user", caller.user);
   return context;
 }
 
@@ -240,6 +246,15 @@ void Gateway::Install(httplib::Server& server) {
              });
   server.Get("/healthz", [this](const httplib::Request&,
                                 httplib::Response& res) { ServeHealth(res); });
+  server.Post("/web/downloads",
+              [this](const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& body) {
+                CreateDownloadTicket(req, res, body);
+              });
+  server.Get(R"(/web/downloads/([0-9a-f]{48}))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               ServeTicket(req.matches[1], res);
+             });
   server.Get(api, [this](const httplib::Request& req, httplib::Response& res) {
     ServeApi(req, res, nullptr);
   });
@@ -283,7 +298,7 @@ void Gateway::ServeApi(const httplib::Request& req, httplib::Response& res,
     case Route::Shape::kRawUpload:
       return ServeUpload(*match, req, res, body);
     case Route::Shape::kRawDownload:
-      return ServeDownload(*match, req, res);
+      return ServeDownload(*match, CallerOf(req), QueryOf(req), res);
   }
 }
 
@@ -320,7 +335,7 @@ void Gateway::ServeJson(const RouteMatch& match, const httplib::Request& req,
     return SendError(res, s);
   }
   GrpcCall call(ChannelFor(route), route.grpc_method,
-                ContextFor(req, options_.call_timeout));
+                ContextFor(CallerOf(req), options_.call_timeout));
   std::unique_ptr<Message> response = NewMessage(route.method->output_type());
   bool got =
       call.Write(*request) && call.WritesDone() && call.Read(response.get());
@@ -343,9 +358,9 @@ void Gateway::ServeStream(const RouteMatch& match, const httplib::Request& req,
       !s.ok()) {
     return SendError(res, s);
   }
-  auto call =
-      std::make_shared<GrpcCall>(ChannelFor(route), route.grpc_method,
-                                 ContextFor(req, options_.transfer_timeout));
+  auto call = std::make_shared<GrpcCall>(
+      ChannelFor(route), route.grpc_method,
+      ContextFor(CallerOf(req), options_.transfer_timeout));
   // The first message decides the HTTP status: an error before it is an
   // error response; after it, the array's last element.
   std::shared_ptr<Message> first = NewMessage(route.method->output_type());
@@ -405,7 +420,7 @@ void Gateway::ServeUpload(const RouteMatch& match, const httplib::Request& req,
       ->MutableMessage(message.get(), route.envelope_field)
       ->CopyFrom(*header);
   GrpcCall call(ChannelFor(route), route.grpc_method,
-                ContextFor(req, options_.transfer_timeout));
+                ContextFor(CallerOf(req), options_.transfer_timeout));
   bool writing = call.Write(*message);
   std::string pending;
   size_t dropped = 0;
@@ -455,13 +470,11 @@ void Gateway::ServeUpload(const RouteMatch& match, const httplib::Request& req,
   res.set_content(ToJson(*response), "application/json");
 }
 
-void Gateway::ServeDownload(const RouteMatch& match,
-                            const httplib::Request& req,
-                            httplib::Response& res) {
+void Gateway::ServeDownload(const RouteMatch& match, const Caller& caller,
+                            const QueryParams& query, httplib::Response& res) {
   const Route& route = *match.route;
   std::unique_ptr<Message> request = NewMessage(route.method->input_type());
-  if (absl::Status s =
-          BuildRequest(route, match.bindings, QueryOf(req), "", *request);
+  if (absl::Status s = BuildRequest(route, match.bindings, query, "", *request);
       !s.ok()) {
     return SendError(res, s);
   }
@@ -469,7 +482,7 @@ void Gateway::ServeDownload(const RouteMatch& match,
                      Int64Field(*request, "length") == 0;
   auto call =
       std::make_shared<GrpcCall>(ChannelFor(route), route.grpc_method,
-                                 ContextFor(req, options_.transfer_timeout));
+                                 ContextFor(caller, options_.transfer_timeout));
   const auto* output = route.method->output_type();
   std::unique_ptr<Message> first = NewMessage(output);
   if (!(call->Write(*request) && call->WritesDone() &&
@@ -587,6 +600,117 @@ void Gateway::ServeDownload(const RouteMatch& match,
         if (state->ended) return false;
         return pump(*state, &sink);
       });
+}
+
+void Gateway::CreateDownloadTicket(const httplib::Request& req,
+                                   httplib::Response& res,
+                                   const httplib::ContentReader& body) {
+  res.set_header("Cache-Control", "no-store");
+  std::string text;
+  bool too_large = false;
+  body([&](const char* data, size_t n) {
+    text.append(data, n);
+    too_large = text.size() > 4096;
+    return !too_large;
+  });
+  google::protobuf::Struct json;
+  if (too_large ||
+      !google::protobuf::util::JsonStringToMessage(text, &json).ok() ||
+      !json.fields().contains("name") ||
+      json.fields().at("name").kind_case() !=
+          google::protobuf::Value::kStringValue) {
+    return SendError(res, InvalidField("name",
+                                       "send {\"name\": \"<evidence or version "
+                                       "name>\"} as the JSON body"));
+  }
+  const std::string name = json.fields().at("name").string_value();
+  std::optional<RouteMatch> download =
+      routes_.Match("GET", absl::StrCat("/v1/", name, ":download"));
+  if (!download || download->route->shape != Route::Shape::kRawDownload) {
+    return SendError(
+        res, InvalidField("name", absl::StrCat("\"", Excerpt(name, 200),
+                                               "\" is not an evidence or "
+                                               "version name")));
+  }
+  // Asked now, as the caller, so that a refusal shows in the console rather
+  // than on a blank download page: may this caller read the evidence?
+  std::string evidence = name;
+  if (size_t at = evidence.find("/versions/"); at != std::string::npos) {
+    evidence.resize(at);
+  }
+  std::optional<RouteMatch> get =
+      routes_.Match("GET", absl::StrCat("/v1/", evidence));
+  const Caller caller = CallerOf(req);
+  if (get) {
+    std::unique_ptr<Message> request =
+        NewMessage(get->route->method->input_type());
+    if (absl::Status s =
+            BuildRequest(*get->route, get->bindings, {}, "", *request);
+        !s.ok()) {
+      return SendError(res, s);
+    }
+    GrpcCall call(ChannelFor(*get->route), get->route->grpc_method,
+                  ContextFor(caller, options_.call_timeout));
+    std::unique_ptr<Message> response =
+        NewMessage(get->route->method->output_type());
+    (void)(call.Write(*request) && call.WritesDone() &&
+           call.Read(response.get()));
+    if (grpc::Status s = call.Finish(); !s.ok()) {
+      return SendError(res, ErrorOf(s));
+    }
+  }
+  unsigned char random[24];
+  if (RAND_bytes(random, sizeof(random)) != 1) {
+    return SendError(res, absl::InternalError("no randomness for a ticket"));
+  }
+  const std::string ticket = absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(random), sizeof(random)));
+  const absl::Time now = absl::Now();
+  {
+    MutexLock lock(&tickets_mu_);
+    absl::erase_if(tickets_, [now](const auto& entry) {
+      return entry.second.expires < now;
+    });
+    if (tickets_.size() >= kMaxTickets) {
+      return SendError(res, absl::ResourceExhaustedError(
+                                "too many downloads are waiting to start; try "
+                                "again in a minute"));
+    }
+    tickets_[ticket] = {caller, name, now + kTicketLifetime};
+  }
+  res.set_content(absl::StrCat("{\"url\":\"/web/downloads/", ticket,
+                               "\",\"expiresInSeconds\":",
+                               absl::ToInt64Seconds(kTicketLifetime), "}"),
+                  "application/json");
+}
+
+void Gateway::ServeTicket(const std::string& ticket, httplib::Response& res) {
+  res.set_header("Cache-Control", "no-store");
+  std::optional<Ticket> found;
+  {
+    MutexLock lock(&tickets_mu_);
+    if (auto it = tickets_.find(ticket); it != tickets_.end()) {
+      if (it->second.expires >= absl::Now()) found = it->second;
+      tickets_.erase(it);  // one use only
+    }
+  }
+  if (!found) {
+    res.status = 404;
+    res.set_content(
+        "这个下载链接已失效（只能使用一次，一分钟内有效）。请回到控制台重新下载"
+        "。\n"
+        "This download link has expired or was used already; start the "
+        "download again from the console.\n",
+        "text/plain; charset=utf-8");
+    return;
+  }
+  std::optional<RouteMatch> match =
+      routes_.Match("GET", absl::StrCat("/v1/", found->name, ":download"));
+  if (!match) {
+    res.status = 404;
+    return;
+  }
+  ServeDownload(*match, found->caller, {}, res);
 }
 
 void Gateway::ServeHealth(httplib::Response& res) {

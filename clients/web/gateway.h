@@ -8,9 +8,12 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "clients/web/routes.h"
+#include "clients/web/transcode.h"
+#include "common/mutex.h"
 #include "grpcpp/channel.h"
 
 namespace httplib {
@@ -58,18 +61,44 @@ class Gateway {
                    httplib::Response& res);
   void ServeUpload(const RouteMatch& match, const httplib::Request& req,
                    httplib::Response& res, const httplib::ContentReader* body);
-  void ServeDownload(const RouteMatch& match, const httplib::Request& req,
-                     httplib::Response& res);
+  // Who a request is from, as it is forwarded to the services.
+  struct Caller {
+    std::string authorization;  // the Authorization header, as sent
+    std::string user;           // X-Junheng-User (services without auth)
+  };
+  // A browser cannot put an Authorization header on a plain link, and a
+  // download fetched by script is held whole in its memory. So the console
+  // asks for a ticket (POST /web/downloads {"name": …}, with its token) and
+  // then follows GET /web/downloads/{ticket}: the browser streams the file
+  // to disk. A ticket is 192 random bits, works once, within a minute, for
+  // that one name, as that caller; the token itself never enters a URL.
+  struct Ticket {
+    Caller caller;
+    std::string name;
+    absl::Time expires;
+  };
+  static constexpr absl::Duration kTicketLifetime = absl::Seconds(60);
+  static constexpr size_t kMaxTickets = 10000;
+
+  static Caller CallerOf(const httplib::Request& req);
+  void ServeDownload(const RouteMatch& match, const Caller& caller,
+                     const QueryParams& query, httplib::Response& res);
+  void CreateDownloadTicket(const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& body);
+  void ServeTicket(const std::string& ticket, httplib::Response& res);
   void ServeHealth(httplib::Response& res);
   void ServeFile(const httplib::Request& req, httplib::Response& res);
 
-  std::unique_ptr<grpc::ClientContext> ContextFor(const httplib::Request& req,
+  std::unique_ptr<grpc::ClientContext> ContextFor(const Caller& caller,
                                                   absl::Duration timeout);
   const std::shared_ptr<grpc::Channel>& ChannelFor(const Route& route) const;
 
   GatewayOptions options_;
   RouteTable routes_;
   std::string openapi_;
+  Mutex tickets_mu_;
+  absl::flat_hash_map<std::string, Ticket> tickets_
+      ABSL_GUARDED_BY(tickets_mu_);
 };
 
 }  // namespace junheng::web
