@@ -400,6 +400,28 @@ TEST_F(WebGatewayTest, FilesStreamBothWaysVerifiedWithFlatMemory) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
   EXPECT_TRUE(r->body == bytes.substr(1000, 5000));
+  // And an HTTP Range, as a browser resuming a download sends it.
+  const std::string latest =
+      absl::StrCat("/v1/", kSchool, "/evidence/r4-ledger:download");
+  httplib::Headers ranged = As("school");
+  ranged.emplace("Range", "bytes=1000-5999");
+  r = http_->Get(latest, ranged);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->get_header_value("Content-Range"),
+            absl::StrCat("bytes 1000-5999/", kSize));
+  EXPECT_TRUE(r->body == bytes.substr(1000, 5000));
+  ranged = As("school");
+  ranged.emplace("Range", absl::StrCat("bytes=", kSize - 10, "-"));
+  r = http_->Get(latest, ranged);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_TRUE(r->body == bytes.substr(kSize - 10));
+  ranged = As("school");
+  ranged.emplace("Range", absl::StrCat("bytes=", kSize, "-"));
+  r = http_->Get(latest, ranged);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 416);
 }
 
 TEST_F(WebGatewayTest, ABrowserDownloadsByAOneUseTicketNotByToken) {

@@ -82,10 +82,12 @@ class Gateway {
 
   static Caller CallerOf(const httplib::Request& req);
   void ServeDownload(const RouteMatch& match, const Caller& caller,
-                     const QueryParams& query, httplib::Response& res);
+                     const QueryParams& query, const httplib::Request& req,
+                     httplib::Response& res);
   void CreateDownloadTicket(const httplib::Request& req, httplib::Response& res,
                             const httplib::ContentReader& body);
-  void ServeTicket(const std::string& ticket, httplib::Response& res);
+  void ServeTicket(const std::string& ticket, const httplib::Request& req,
+                   httplib::Response& res);
   void ServeHealth(httplib::Response& res);
   void ServeFile(const httplib::Request& req, httplib::Response& res);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "clients/web/json_print.h"
 #include "common/grpc_status.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
@@ -258,10 +259,8 @@ absl::Status BuildUploadHeader(const Route& route,
 }
 
 std::string ToJson(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
   std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  AppendJson(message, &out);
   return out;
 }
 
