@@ -3,8 +3,9 @@
 # on loopback with their data under ./var/ (a fresh var/ each run), walks a
 # real scenario with the CLI (evidence uploads and versions, an example
 # county's import, judgements, evaluation with evidence status, and its
-# rectification plan adopted as tracked items), and keeps
-# the services up until Ctrl-C.
+# rectification plan adopted as tracked items), starts the web console and
+# REST API (junheng-web) and prints its address, and keeps everything up
+# until Ctrl-C.
 #   scripts/demo.sh [--no-wait]    (--no-wait: stop after the scenario)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,8 @@ wait_for_ctrl_c=1
 [ "${1:-}" = "--no-wait" ] && wait_for_ctrl_c=0
 
 scripts/setup.sh
-scripts/build.sh junheng-archive junheng-checklist junheng
+scripts/build.sh junheng-archive junheng-checklist junheng junheng-web
+scripts/console.sh  # the web console: npm ci from the lock file, vite build
 
 bin="$root/build/bin"
 var="$root/var"
@@ -72,6 +74,7 @@ token service "" junheng-checklist checklist-service
 token school counties/330106/schools/2133010601 "实验小学" school
 token county counties/330106 "钱塘示范县教育局" county
 token inspector provinces/33 "省督导组" inspector
+token province provinces/33 "省教育厅" province
 run "$bin/junheng" admin token list --principals "$principals"
 
 say "Starting junheng-archive (data in var/archive)"
@@ -215,8 +218,50 @@ echo "Publish the heads; later anyone can check no earlier entry changed:"
 run "$bin/junheng" audit head archive
 run "$bin/junheng" audit head checklist
 
+say "Starting junheng-web: the web console and the REST API, as each user's own token"
+web_port=8080
+web_log="$var/web"
+start_web() {
+  "$bin/junheng-web" --listen "127.0.0.1:$web_port" --checklist_addr "$checklist_addr" \
+    --archive_addr "$archive_addr" --console_dir "$root/clients/web/console/dist" \
+    >"$web_log.out" 2>"$web_log.err" &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 100); do
+    web_addr=$(sed -n 's/.* listening on //p' "$web_log.out" 2>/dev/null | head -1)
+    [ -n "$web_addr" ] && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      if [ "$web_port" != 0 ]; then
+        echo "(port $web_port is taken; junheng-web takes a free one)"
+        web_port=0
+        start_web
+        return
+      fi
+      cat "$web_log.err" >&2; return 1
+    fi
+    sleep 0.1
+  done
+  echo "junheng-web did not start" >&2; return 1
+}
+start_web
+echo "junheng-web listening on $web_addr"
+
+say "The REST API: the same calls over HTTP/JSON (curl here; Python requests works the same)"
+inspector_token=$(cat "$var/inspector.token")
+printf '$ curl -H "Authorization: Bearer $(cat var/inspector.token)" "http://%s/v1/counties/330106/years/2025:evaluate?view=SUMMARY"\n' "$web_addr"
+curl -s -H "Authorization: Bearer $inspector_token" \
+  "http://$web_addr/v1/counties/330106/years/2025:evaluate?view=SUMMARY" |
+  python3 -c 'import json,sys; e=json.load(sys.stdin); print(json.dumps({k: e[k] for k in ("name","countyName","outcome","standard","revision")}, ensure_ascii=False, indent=2)); print("failing items:", len(e["failingItems"]))'
+printf '$ curl -H "Authorization: Bearer …" http://%s/v1/me\n' "$web_addr"
+curl -s -H "Authorization: Bearer $inspector_token" "http://$web_addr/v1/me"; echo
+echo "The API's OpenAPI document: http://$web_addr/v1/openapi.json"
+
 say "Done"
 cat <<TXT
+Web console: http://$web_addr/
+  Log in by pasting a token: var/school.token (实验小学), var/county.token (县教育局),
+  var/inspector.token (省督导组), var/province.token (省教育厅).
+
 The services keep running (data in var/; tokens in var/*.token). Try:
   export JUNHENG_ARCHIVE_ADDR=$archive_addr JUNHENG_CHECKLIST_ADDR=$checklist_addr
   export JUNHENG_TOKEN=\$(cat var/inspector.token)

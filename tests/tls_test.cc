@@ -1,6 +1,7 @@
 // TLS and mutual TLS through the real binaries, with certificates made at
 // test time by the openssl command: the CLI against a TLS archive, client
 // certificates, and the checklist service's link to the archive.
+#include <httplib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -355,6 +356,52 @@ TEST_F(TlsTest, ChecklistReachesTheArchiveOverTls) {
                 Contains(AllOf(HasSubstr("evidence status unknown"),
                                HasSubstr("UNAVAILABLE"))));
   }
+}
+
+TEST_F(TlsTest, TheWebGatewayServesHttpsAndReachesTheServicesOverTls) {
+  const std::string principals = data_.File("principals.txtpb");
+  const std::string school = CreateToken(
+      principals, "school", "counties/330106/schools/2133010601", "实验小学");
+  auto archive = StartArchive(false, {"--principals=" + principals});
+  ASSERT_NE(archive, nullptr);
+  // Without the CA it cannot reach a TLS archive; with it, it can.
+  for (bool with_ca : {false, true}) {
+    std::vector<std::string> args = {
+        "--checklist_addr=127.0.0.1:1", "--archive_addr=" + archive->address(),
+        // Any address: HTTPS may listen where others can reach it.
+        "--listen=0.0.0.0:0", "--tls_cert=" + pki_->Pem("server"),
+        "--tls_key=" + pki_->Key("server")};
+    if (with_ca) args.push_back("--service_tls_ca=" + pki_->Pem("ca"));
+    ServerProcess web("junheng-web", args);
+    ASSERT_TRUE(web.Start().ok()) << web.Stderr();
+    const std::string port = web.address().substr(web.address().rfind(':') + 1);
+    httplib::SSLClient https("127.0.0.1", std::stoi(port));
+    https.set_ca_cert_path(pki_->Pem("ca").c_str());
+    https.enable_server_certificate_verification(true);
+    auto r = https.Get("/v1/counties/330106/schools/2133010601/evidence",
+                       {{"Authorization", "Bearer " + school}});
+    ASSERT_TRUE(r) << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, with_ca ? 200 : 503) << r->body;
+    EXPECT_THAT(r->get_header_value("Strict-Transport-Security"),
+                HasSubstr("max-age="));
+    // Plain HTTP to the HTTPS port gets no answer, and a client that does
+    // not trust the gateway's CA does not connect.
+    httplib::Client plain("127.0.0.1", std::stoi(port));
+    plain.set_connection_timeout(2);
+    plain.set_read_timeout(2);
+    auto p = plain.Get("/v1/me");
+    EXPECT_TRUE(!p || p->status >= 400);
+    httplib::SSLClient untrusting("127.0.0.1", std::stoi(port));
+    untrusting.set_ca_cert_path(pki_->Pem("other-ca").c_str());
+    untrusting.enable_server_certificate_verification(true);
+    EXPECT_FALSE(untrusting.Get("/v1/me"));
+  }
+  CommandResult bad =
+      RunCommand("junheng-web",
+                 {"--listen=127.0.0.1:0", "--tls_cert=" + pki_->Pem("server"),
+                  "--tls_key=" + pki_->Key("client")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("cannot load --tls_cert/--tls_key"));
 }
 
 }  // namespace
