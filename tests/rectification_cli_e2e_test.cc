@@ -66,22 +66,11 @@ class RectificationCliTest : public ::testing::Test {
         {"school26",
          create("school", "counties/330106/schools/2133010626", "临江镇初中")},
     };
-    WriteFile(dir_.File("service.token"),
-              create("service", "", "checklist") + "\n");
-    archive_ = std::make_unique<ServerProcess>(
-        "junheng-archive",
-        std::vector<std::string>{"--data_dir=" + dir_.File("archive"),
-                                 "--principals=" + principals});
-    ASSERT_TRUE(archive_->Start().ok()) << archive_->Stderr();
-    checklist_ = std::make_unique<ServerProcess>(
-        "junheng-checklist",
-        std::vector<std::string>{
-            "--data_dir=" + dir_.File("checklist"),
-            "--principals=" + principals,
-            "--standards_dir=" JUNHENG_SOURCE_DIR "/standards",
-            "--archive_addr=" + archive_->address(),
-            "--archive_token_file=" + dir_.File("service.token")});
-    ASSERT_TRUE(checklist_->Start().ok()) << checklist_->Stderr();
+    auto services = testing::StartServices(dir_, principals,
+                                           JUNHENG_SOURCE_DIR "/standards");
+    ASSERT_TRUE(services.ok()) << services.status();
+    archive_ = std::move(services->archive);
+    checklist_ = std::move(services->checklist);
     for (const char* table : {"schools", "counties"}) {
       auto r = Cli({"checklist", "import", table,
                     absl::StrCat(kExample, table, ".csv")});

@@ -98,7 +98,8 @@ absl::Status ServerProcess::Start() {
   std::vector<std::string> args = args_;
   // Tests that are not about access control run without it. junheng-web
   // has no access control of its own: the services decide.
-  if (binary_ != "junheng-web" && std::none_of(args.begin(), args.end(), [](const std::string& a) {
+  if (binary_ != "junheng-web" &&
+      std::none_of(args.begin(), args.end(), [](const std::string& a) {
         return a.rfind("--principals", 0) == 0 ||
                a.rfind("--insecure_no_auth", 0) == 0;
       })) {
@@ -187,6 +188,34 @@ int64_t ServerProcess::PeakRssBytes() const {
 
 std::string ServerProcess::Stderr() const {
   return ReadFile(logs_.File("stderr"));
+}
+
+absl::StatusOr<Services> StartServices(const TempDir& dir,
+                                       const std::string& principals,
+                                       const std::string& standards_dir) {
+  WriteFile(dir.File("service.token"),
+            CreateToken(principals, "service", "", "junheng-checklist") + "\n");
+  Services s;
+  s.archive = std::make_unique<ServerProcess>(
+      "junheng-archive",
+      std::vector<std::string>{"--data_dir=" + dir.File("archive"),
+                               "--principals=" + principals});
+  if (absl::Status st = s.archive->Start(); !st.ok()) {
+    return absl::Status(st.code(),
+                        absl::StrCat(st.message(), "\n", s.archive->Stderr()));
+  }
+  s.checklist = std::make_unique<ServerProcess>(
+      "junheng-checklist",
+      std::vector<std::string>{
+          "--data_dir=" + dir.File("checklist"), "--principals=" + principals,
+          "--standards_dir=" + standards_dir,
+          "--archive_addr=" + s.archive->address(),
+          "--archive_token_file=" + dir.File("service.token")});
+  if (absl::Status st = s.checklist->Start(); !st.ok()) {
+    return absl::Status(
+        st.code(), absl::StrCat(st.message(), "\n", s.checklist->Stderr()));
+  }
+  return s;
 }
 
 CommandResult RunCommand(const std::string& binary,

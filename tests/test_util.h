@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,17 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::string address_;
 };
+
+// Both services on loopback with authentication, data under `dir`: an
+// archive, and a checklist that reaches it with a service token made in
+// `principals` (standards from `standards_dir`).
+struct Services {
+  std::unique_ptr<ServerProcess> archive;
+  std::unique_ptr<ServerProcess> checklist;
+};
+absl::StatusOr<Services> StartServices(const TempDir& dir,
+                                       const std::string& principals,
+                                       const std::string& standards_dir);
 
 struct CommandResult {
   int exit_code = -1;  // -1: killed by a signal or timed out

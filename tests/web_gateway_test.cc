@@ -87,22 +87,11 @@ class WebGatewayTest : public ::testing::Test {
         {"inspector", create("inspector", "provinces/33", "省督导组")},
         {"province", create("province", "provinces/33", "省教育厅")},
     };
-    WriteFile(dir_.File("service.token"),
-              create("service", "", "junheng-checklist") + "\n");
-    archive_ = std::make_unique<ServerProcess>(
-        "junheng-archive",
-        std::vector<std::string>{"--data_dir=" + dir_.File("archive"),
-                                 "--principals=" + principals});
-    ASSERT_TRUE(archive_->Start().ok()) << archive_->Stderr();
-    checklist_ = std::make_unique<ServerProcess>(
-        "junheng-checklist",
-        std::vector<std::string>{
-            "--data_dir=" + dir_.File("checklist"),
-            "--principals=" + principals,
-            "--standards_dir=" JUNHENG_SOURCE_DIR "/standards",
-            "--archive_addr=" + archive_->address(),
-            "--archive_token_file=" + dir_.File("service.token")});
-    ASSERT_TRUE(checklist_->Start().ok()) << checklist_->Stderr();
+    auto services = testing::StartServices(dir_, principals,
+                                           JUNHENG_SOURCE_DIR "/standards");
+    ASSERT_TRUE(services.ok()) << services.status();
+    archive_ = std::move(services->archive);
+    checklist_ = std::move(services->checklist);
     // A stand-in for the built console: an index page and one asset.
     std::filesystem::create_directories(dir_.File("console/assets"));
     WriteFile(dir_.File("console/index.html"), "<!doctype html><p>均衡</p>");

@@ -83,20 +83,6 @@ void AppendNanos(int32_t nanos, std::string* out) {
   }
 }
 
-std::string CamelCase(absl::string_view path) {
-  std::string out;
-  bool upper = false;
-  for (char c : path) {
-    if (c == '_') {
-      upper = true;
-    } else {
-      out.push_back(upper ? absl::ascii_toupper(c) : c);
-      upper = false;
-    }
-  }
-  return out;
-}
-
 void AppendMessage(const Message& m, std::string* out);
 
 void AppendValue(const Message& m, const FieldDescriptor* f, int index,
@@ -222,7 +208,7 @@ bool AppendWellKnown(const Message& m, std::string* out) {
     std::string text;
     for (int i = 0; i < r->FieldSize(m, paths); ++i) {
       absl::StrAppend(&text, i ? "," : "",
-                      CamelCase(r->GetRepeatedString(m, paths, i)));
+                      LowerCamelCase(r->GetRepeatedString(m, paths, i)));
     }
     AppendString(text, out);
     return true;
@@ -295,6 +281,24 @@ void AppendMessage(const Message& m, std::string* out) {
 
 void AppendJson(const Message& message, std::string* out) {
   AppendMessage(message, out);
+}
+
+void AppendJsonString(absl::string_view text, std::string* out) {
+  AppendString(text, out);
+}
+
+std::string LowerCamelCase(absl::string_view snake) {
+  std::string out;
+  bool upper = false;
+  for (char c : snake) {
+    if (c == '_') {
+      upper = true;
+    } else {
+      out.push_back(upper ? absl::ascii_toupper(c) : c);
+      upper = false;
+    }
+  }
+  return out;
 }
 
 }  // namespace junheng::web

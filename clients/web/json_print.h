@@ -11,11 +11,18 @@
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
 namespace junheng::web {
 
 void AppendJson(const google::protobuf::Message& message, std::string* out);
+
+// A JSON string literal, quotes included, escaped as JSON requires.
+void AppendJsonString(absl::string_view text, std::string* out);
+
+// "linked_evidence" → "linkedEvidence": protobuf's JSON name of a field.
+std::string LowerCamelCase(absl::string_view snake);
 
 }  // namespace junheng::web
 

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/web/json_print.h"
 #include "clients/web/transcode.h"
 #include "google/protobuf/descriptor.h"
 
@@ -28,18 +29,7 @@ std::string Singular(absl::string_view plural) {
 }
 
 std::string LastJsonName(absl::string_view field_path) {
-  absl::string_view last = field_path.substr(field_path.rfind('.') + 1);
-  std::string out;
-  bool upper = false;
-  for (char c : last) {
-    if (c == '_') {
-      upper = true;
-    } else {
-      out.push_back(upper ? absl::ascii_toupper(c) : c);
-      upper = false;
-    }
-  }
-  return out;
+  return LowerCamelCase(field_path.substr(field_path.rfind('.') + 1));
 }
 
 // The path parameters of a template, in order: each `*` is named for the
