@@ -127,6 +127,7 @@ export const MEASURES = {
   backbone_share: { label: '其中骨干教师比例', unit: '%' },
   min_level: { label: '质量监测最低水平', unit: '级' },
   interschool_difference: { label: '校际差异率', unit: '' },
+  difference_coefficient: { label: '差异系数', unit: '' },
   music_rooms: { label: '音乐专用教室', unit: '间' },
   art_rooms: { label: '美术专用教室', unit: '间' },
 };
