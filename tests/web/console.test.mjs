@@ -67,11 +67,13 @@ async function newPage() {
   return page;
 }
 
-async function shot(page, name) {
+// The whole page, or with {full: false} the viewport (for dialogs).
+async function shot(page, name, { full = true } = {}) {
   shotNo++;
-  // Let charts finish their entry animation.
+  // Let charts finish their entry animation and toasts go away.
   await page.waitForTimeout(700);
-  await page.screenshot({ path: path.join(shots, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
+  await page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+  await page.screenshot({ path: path.join(shots, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: full });
 }
 
 async function login(page, token) {
@@ -214,8 +216,29 @@ test('the county imports a CSV with one bad row (line and column shown, nothing 
   assert.match(await audit.innerText(), /导入学校数据/);
   await shot(page, 'county-audit');
 
+  // A rectification plan adopted as items (through the API), then one item's
+  // status changed in the list.
+  const plan = await county.post(`/v1/counties/${COUNTY}/years/${YEAR}:planRectification`, {});
+  assert.equal(plan.status, 200, JSON.stringify(plan.body));
+  assert.ok(plan.body.actions.length > 0);
+  const adopted = await county.post(`/v1/counties/${COUNTY}/years/${YEAR}/rectificationItems:adopt`, {
+    plan: plan.body,
+    owner: '县教育局装备科',
+    deadline: '2027-06-30T15:59:59Z',
+    requestId: 'console-test-plan',
+  });
+  assert.equal(adopted.status, 200, JSON.stringify(adopted.body));
   await openTab(page, '整改事项');
-  await page.waitForTimeout(500);
+  const rect = page.locator('[data-test=rect-table]');
+  await rect.locator('.el-table__body tr').first().waitFor();
+  assert.equal(await rect.locator('.el-table__body tr').count(), adopted.body.items.length);
+  assert.match(await rect.innerText(), /县教育局装备科/);
+  const first = rect.locator('.el-table__body tr').first();
+  await first.locator('.el-select').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '整改中' }).click();
+  await page.locator('.el-message--success').waitFor();
+  const item = await county.get(`/v1/${adopted.body.items[0].name}`);
+  assert.equal(item.body.status, 'IN_PROGRESS');
   await shot(page, 'county-rectification');
   await page.close();
 });
@@ -331,14 +354,14 @@ test('a school uploads many files by drag-and-drop and a 50 MB file with progres
   await charter.locator('[data-test=evidence-preview]').click();
   await page.locator('[data-test=preview-pdf]').waitFor();
   await page.waitForTimeout(1500);
-  await shot(page, 'school-preview-pdf');
+  await shot(page, 'school-preview-pdf', { full: false });
   await page.locator('.el-dialog__headerbtn:visible').click();
   await page.locator('[data-test=preview-pdf]').waitFor({ state: 'detached' });
   await table.locator('.el-table__body tr').filter({ hasText: 'music-room' }).first().locator('[data-test=evidence-preview]').click();
   const img = page.locator('[data-test=preview-image]');
   await img.waitFor();
   await page.waitForFunction(() => document.querySelector('[data-test=preview-image]')?.naturalWidth === 320);
-  await shot(page, 'school-preview-image');
+  await shot(page, 'school-preview-image', { full: false });
   await page.locator('.el-dialog__headerbtn:visible').click();
   await page.close();
 });
@@ -390,7 +413,7 @@ test('an inspector records a judgement, and reads the report as of an earlier re
     await page.locator('.el-select-dropdown__item:visible').filter({ hasText: name }).first().click();
   }
   await page.keyboard.press('Escape');
-  await shot(page, 'inspector-judgement-form');
+  await shot(page, 'inspector-judgement-form', { full: false });
   await dialog.locator('[data-test=judge-submit]').click();
   await page.waitForFunction(() => document.querySelector('[data-test=current-G1]')?.innerText.trim() === '通过');
   await shot(page, 'inspector-judgements');
@@ -418,7 +441,8 @@ test('an inspector records a judgement, and reads the report as of an earlier re
   const charter = list.locator('.el-table__body tr').filter({ hasText: 'q3-charter' }).first();
   await charter.locator('[data-test=evidence-preview]').click();
   await page.locator('[data-test=preview-pdf]').waitFor();
-  await shot(page, 'inspector-evidence');
+  await page.waitForTimeout(1000);
+  await shot(page, 'inspector-evidence', { full: false });
   await page.locator('.el-dialog__headerbtn:visible').click();
   await page.close();
 });

@@ -130,7 +130,25 @@ export const MEASURES = {
   difference_coefficient: { label: '差异系数', unit: '' },
   music_rooms: { label: '音乐专用教室', unit: '间' },
   art_rooms: { label: '美术专用教室', unit: '间' },
+  max_class_size: { label: '最大班额', unit: '人/班' },
+  has_charter: { label: '学校章程', flag: true },
+  small_schools_funded_as_100: { label: '小规模学校按100人核定经费', flag: true },
+  special_ed_funds_per_student_yuan: { label: '特殊教育生均公用经费', unit: '元/生·年' },
+  training_360h_completion_rate: { label: '5年360学时培训完成率', unit: '%' },
+  nearby_enrollment_rate_primary: { label: '小学就近划片入学比例', unit: '%' },
+  nearby_enrollment_rate_junior: { label: '初中就近划片入学比例', unit: '%' },
+  quality_high_school_quota_ratio: { label: '优质高中招生名额分配比例', unit: '%' },
+  migrant_children_public_ratio: { label: '随迁子女在公办学校就读比例', unit: '%' },
+  junior_consolidation_rate: { label: '初中三年巩固率', unit: '%' },
+  disabled_enrollment_rate: { label: '残疾儿童少年入学率', unit: '%' },
+  satisfaction_rate: { label: '社会认可度调查满意率', unit: '%' },
+  salary_ratio: { label: '教师与公务员平均工资之比', unit: '倍' },
 };
+// Formulas whose value is a yes/no flag (1 or 0).
+export const FLAG_FORMULAS = new Set(['FORMULA_SCHOOL_CHARTER', 'FORMULA_SMALL_SCHOOLS_FUNDED_AS_100']);
+export function isFlag(measure, indicator) {
+  return (measure && MEASURES[measure] && MEASURES[measure].flag) || (indicator && FLAG_FORMULAS.has(indicator.formula));
+}
 
 const NUM = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 3 });
 const NUM2 = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 });
@@ -158,7 +176,7 @@ export function withUnit(v, unit) {
 
 // The unit a measurement is shown in: the measure's own, else the indicator's.
 export function measureUnit(measure, indicatorUnit) {
-  if (measure && MEASURES[measure]) return MEASURES[measure].unit;
+  if (measure && MEASURES[measure] && MEASURES[measure].unit !== undefined) return MEASURES[measure].unit;
   return indicatorUnit || '';
 }
 
@@ -239,6 +257,17 @@ export const STATUS_LABELS = {
 // Current school year by its starting calendar year (a school year starts in September).
 export function currentSchoolYear(now = new Date()) {
   return now.getMonth() >= 8 ? now.getFullYear() : now.getFullYear() - 1;
+}
+
+// Provincial administrative division codes (省级行政区划代码).
+export const PROVINCES = {
+  11: '北京市', 12: '天津市', 13: '河北省', 14: '山西省', 15: '内蒙古自治区', 21: '辽宁省', 22: '吉林省', 23: '黑龙江省',
+  31: '上海市', 32: '江苏省', 33: '浙江省', 34: '安徽省', 35: '福建省', 36: '江西省', 37: '山东省', 41: '河南省',
+  42: '湖北省', 43: '湖南省', 44: '广东省', 45: '广西壮族自治区', 46: '海南省', 50: '重庆市', 51: '四川省', 52: '贵州省',
+  53: '云南省', 54: '西藏自治区', 61: '陕西省', 62: '甘肃省', 63: '青海省', 64: '宁夏回族自治区', 65: '新疆维吾尔自治区',
+};
+export function provinceName(code) {
+  return PROVINCES[code] || `省 ${code}`;
 }
 
 export const RESOURCE_LABELS = {
