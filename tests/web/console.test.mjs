@@ -353,6 +353,7 @@ test('a school uploads many files by drag-and-drop and a 50 MB file with progres
   // Preview: the PDF in a frame, the photo as an image.
   await charter.locator('[data-test=evidence-preview]').click();
   await page.locator('[data-test=preview-pdf]').waitFor();
+  assert.match(await page.locator('[data-test=preview-verified]').innerText(), /校验一致/);
   await page.waitForTimeout(1500);
   await shot(page, 'school-preview-pdf', { full: false });
   await page.locator('.el-dialog__headerbtn:visible').click();
@@ -363,6 +364,13 @@ test('a school uploads many files by drag-and-drop and a 50 MB file with progres
   await page.waitForFunction(() => document.querySelector('[data-test=preview-image]')?.naturalWidth === 320);
   await shot(page, 'school-preview-image', { full: false });
   await page.locator('.el-dialog__headerbtn:visible').click();
+
+  // The rectification items it receives or donates for.
+  await openTab(page, '整改事项');
+  const rect = page.locator('[data-test=rect-table]');
+  await rect.locator('.el-table__body tr').first().waitFor();
+  assert.match(await rect.innerText(), /钱塘示范县实验小学/);
+  await shot(page, 'school-rectification');
   await page.close();
 });
 

@@ -280,7 +280,24 @@ export async function download(name, { signal } = {}) {
   if (!res.ok) throw await errorFromResponse(res);
   const blob = await res.blob();
   const contentType = res.headers.get('Content-Type') || blob.type || 'application/octet-stream';
-  return { blob, filename: filenameFrom(res.headers.get('Content-Disposition')), contentType, size: blob.size };
+  return {
+    blob,
+    filename: filenameFrom(res.headers.get('Content-Disposition')),
+    contentType,
+    size: blob.size,
+    // The stored version's SHA-256 and name, for checking what arrived.
+    sha256: (res.headers.get('X-Junheng-Sha256') || '').toLowerCase(),
+    version: res.headers.get('X-Junheng-Version') || '',
+  };
+}
+
+// Whether the bytes are those the archive stored: true, false, or null when
+// it cannot be told (no hash sent, or no WebCrypto on a non-secure origin).
+export async function verifySha256(blob, expected) {
+  if (!expected || !globalThis.crypto || !crypto.subtle) return null;
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return hex === expected;
 }
 
 // RFC 6266 filename*=UTF-8''… first, then filename="…".
