@@ -230,11 +230,11 @@ function importContentType(file) {
 // Uploads one file as a new version of `{parent}/evidence/{evidenceId}` with
 // XMLHttpRequest, for upload progress. Returns {promise, abort}; onProgress
 // gets (loaded, total). Resolves to the EvidenceVersion.
-export function uploadEvidence({ parent, evidenceId, file, title, indicatorCodes, schoolYear, requestId, onProgress }) {
+export function uploadEvidence({ parent, evidenceId, file, title, indicatorCodes, schoolYear, requestId, sha256, onProgress }) {
   const xhr = new XMLHttpRequest();
   const url =
     `/v1/${path(parent)}/evidence/${encodeURIComponent(evidenceId)}:upload` +
-    query({ title, indicatorCodes, schoolYear, filename: file.name, requestId });
+    query({ title, indicatorCodes, schoolYear, filename: file.name, requestId, sha256 });
   const promise = new Promise((resolve, reject) => {
     xhr.open('POST', url);
     const t = getToken();
@@ -289,6 +289,14 @@ export async function download(name, { signal } = {}) {
     sha256: (res.headers.get('X-Junheng-Sha256') || '').toLowerCase(),
     version: res.headers.get('X-Junheng-Version') || '',
   };
+}
+
+// SHA-256 of a file's bytes in lowercase hex, or '' where it is not worth it
+// (WebCrypto has no streaming digest: the whole file is read into memory).
+export async function fileSha256(file, maxBytes = 256 * 1024 * 1024) {
+  if (!globalThis.crypto || !crypto.subtle || file.size > maxBytes) return '';
+  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 // Whether the bytes are those the archive stored: true, false, or null when
