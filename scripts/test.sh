@@ -27,6 +27,9 @@ scripts/setup.sh
 # The archive's S3 tests start a real single-node Ceph (scripts/ceph.sh).
 [ "$dir" = build-thread ] || scripts/ceph.sh install
 scripts/build.sh "${build_args[@]}"
+# The web console's npm packages (npm ci from the lock file) and its build,
+# for the browser tests (tests/web, ctest test Web.console).
+[ "$dir" = build-thread ] || scripts/console.sh
 # Leak detection is off by default: gRPC's and RocksDB's process-lifetime
 # singletons would be reported. Set ASAN_OPTIONS to turn it on.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"

@@ -327,6 +327,17 @@ test('a school uploads many files by drag-and-drop and a 50 MB file with progres
   assert.equal(v.body.versions[0].sha256, sha256(bigBytes));
   assert.equal(v.body.versions[0].filename, 'floor-area-survey-2025.zip');
 
+  // Saving it streams from a one-use link to disk: the page never holds the
+  // file, the link carries no token, and the bytes are the uploaded ones.
+  const [saved] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    listed.first().locator('[data-test=evidence-save]').click(),
+  ]);
+  assert.match(saved.url(), /\/web\/downloads\/[0-9a-f]{48}$/);
+  assert.ok(!saved.url().includes(svc.tokens.school));
+  assert.equal(saved.suggestedFilename(), 'floor-area-survey-2025.zip');
+  assert.equal(sha256(fs.readFileSync(await saved.path())), sha256(bigBytes));
+
   // The same PDF again is version 2 of the same evidence.
   await page.locator('[data-test=upload-input]').setInputFiles({ name: '学校章程.pdf', mimeType: 'application/pdf', buffer: makePdf(['School charter 2025 (revised)']) });
   const again = page.locator('[data-test=upload-table] .el-table__body tr').filter({ hasText: '学校章程.pdf' }).last();

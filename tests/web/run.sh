@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The web console's browser tests, in one command:
 #   tests/web/run.sh [node --test options…]
-# installs the console's npm packages from its lock file (when node_modules
-# is missing or the lock changed), builds the console with Vite, and runs the
+# builds the console (scripts/console.sh: npm ci from its lock file when
+# node_modules is missing or the lock changed, Vite when a source changed),
+# and runs the
 # Playwright tests (tests/web/*.test.mjs) with node's test runner against the
 # real services. Environment:
 #   JUNHENG_BIN          folder with junheng, junheng-archive, junheng-checklist,
@@ -24,15 +25,8 @@ for b in junheng junheng-archive junheng-checklist junheng-web; do
 done
 command -v node >/dev/null || { echo "tests/web/run.sh: node is not installed" >&2; exit 1; }
 
-# CPU-heavy steps take the machine's shared lock when there is one.
-cpu() { if command -v flock >/dev/null; then flock /tmp/jh-cpu.lock "$@"; else "$@"; fi; }
-
-cd "$console"
-if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.junheng-lock; then
-  cpu npm ci --no-audit --no-fund
-  cp package-lock.json node_modules/.junheng-lock
-fi
-cpu npx --no-install vite build --logLevel warn
+# npm ci from the lock file when needed, vite build when a source changed.
+"$repo/scripts/console.sh"
 
 export JUNHENG_BIN="$bin"
 cd "$here"
