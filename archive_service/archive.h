@@ -14,17 +14,27 @@
 #ifndef JUNHENG_ARCHIVE_SERVICE_ARCHIVE_H_
 #define JUNHENG_ARCHIVE_SERVICE_ARCHIVE_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "archive_service/archive_store.h"
 #include "archive_service/download_pipeline.h"
 #include "archive_service/upload_admission.h"
+#include "archive_service/upload_header.h"
 #include "archive_service/upload_pipeline.h"
 #include "common/audit_chain.h"
+#include "common/mutex.h"
 #include "common/resource_name.h"
 
 namespace junheng::archive {
@@ -36,6 +46,13 @@ struct ArchiveOptions {
   int64_t max_inflight_upload_bytes = int64_t{512} << 20;
   // How downloads are checked on the server (download_pipeline.h).
   ChunkCheck download_check = ChunkCheck::kSha256;
+  // How long a resumable upload's session lives after a stream last added
+  // to it; expired sessions are swept every quarter of this (at least every
+  // second, at most every ten minutes). 0: sessions are never swept.
+  absl::Duration upload_session_ttl = absl::Hours(7 * 24);
+  // A resumable stream records its progress every this many bytes
+  // (UploadSpec::checkpoint_bytes).
+  int64_t upload_checkpoint_bytes = int64_t{64} << 20;
 };
 
 struct DownloadQuery {
@@ -49,10 +66,11 @@ struct DownloadQuery {
 
 class Archive {
  public:
-  Archive(ArchiveStore& store, ArchiveOptions options)
-      : store_(store),
-        options_(options),
-        admission_(options.max_inflight_upload_bytes) {}
+  // Starts the sweep of expired upload sessions, which the destructor stops.
+  Archive(ArchiveStore& store, ArchiveOptions options);
+  ~Archive();
+  Archive(const Archive&) = delete;
+  Archive& operator=(const Archive&) = delete;
 
   const ArchiveOptions& options() const { return options_; }
 
@@ -60,8 +78,23 @@ class Archive {
   // that would refuse the commit is checked before the first byte is read:
   // a request id already used (its version is returned, or a field
   // violation if it was for other evidence), deleted or frozen evidence,
-  // missing first-version metadata, the memory ceiling.
+  // missing first-version metadata, the memory ceiling, an upload with the
+  // same request id in progress (ABORTED), and for a resumable upload
+  // (spec.commit.resumable) a resume_offset other than its session's
+  // committed size (FAILED_PRECONDITION) or fields that differ from the
+  // session's (field violations). The fields a resume leaves out are the
+  // session's.
   absl::StatusOr<VersionInfo> Upload(UploadSpec spec, UploadSource& source);
+
+  // The live session of `name` (NOT_FOUND when none: never started,
+  // completed, deleted, expired, or one of other evidence).
+  absl::StatusOr<UploadSession> GetUploadSession(const UploadSessionName& name);
+  // Abandons it, freeing its chunks. NOT_FOUND as above; ABORTED while a
+  // stream uploads to it.
+  absl::Status DeleteUploadSession(const UploadSessionName& name);
+  // Removes every expired session no stream is resuming; returns how many.
+  // The sweep calls it; tests may too.
+  absl::StatusOr<int> SweepUploadSessions();
 
   // Sends a version's bytes (or a range of them) to `sink`, after auditing
   // the read. OUT_OF_RANGE for an offset past the end; DATA_LOSS naming the
@@ -100,9 +133,47 @@ class Archive {
   absl::StatusOr<std::optional<VersionInfo>> Replayed(
       const std::string& request_id, const EvidenceName& name);
 
+  // One upload or session change per request id at a time: held while a
+  // stream with that request id runs, and while its session is deleted.
+  class Claim {
+   public:
+    Claim(Archive* archive, std::string request_id)
+        : archive_(archive), request_id_(std::move(request_id)) {}
+    Claim(Claim&& other) noexcept
+        : archive_(std::exchange(other.archive_, nullptr)),
+          request_id_(std::move(other.request_id_)) {}
+    Claim(const Claim&) = delete;
+    Claim& operator=(const Claim&) = delete;
+    ~Claim();
+
+   private:
+    Archive* archive_;
+    std::string request_id_;
+  };
+  // ABORTED naming `what` when another caller holds it.
+  absl::StatusOr<Claim> ClaimRequest(const std::string& request_id,
+                                     absl::string_view what);
+  // The session of `request_id` unless expired (an expired one is removed
+  // on the way: the caller holds the claim).
+  absl::StatusOr<std::optional<UploadSession>> LiveSession(
+      const std::string& request_id);
+  // Makes `spec` the resumption of `session`: its fields where the header
+  // left them out, field violations where the header differs.
+  static absl::Status MergeSession(const UploadSession& session,
+                                   UploadSpec& spec);
+  void SweepLoop();
+
   ArchiveStore& store_;
   const ArchiveOptions options_;
   UploadAdmission admission_;
+  Mutex claims_mu_;
+  absl::flat_hash_set<std::string> claims_ ABSL_GUARDED_BY(claims_mu_);
+  // The sweep's thread and its stop signal (std:: primitives: it waits
+  // with a timeout).
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool stopping_ = false;
+  std::thread sweeper_;
 };
 
 }  // namespace junheng::archive

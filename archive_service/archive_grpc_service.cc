@@ -142,8 +142,10 @@ class GrpcUploadSource final : public UploadSource {
       return true;
     }
     if (context_->IsCancelled()) {
+      // Cancelled by the client, a broken connection, a deadline or the
+      // server's shutdown: gRPC does not tell them apart here.
       status_ = absl::CancelledError(
-          "the client cancelled the upload; nothing was stored");
+          "the upload's stream was cancelled before it ended");
     }
     return false;
   }
@@ -210,6 +212,51 @@ absl::Status ArchiveGrpcService::DoUpload(
                    archive_.Upload(std::move(spec), source));
   ToProto(name, version, response);
   return absl::OkStatus();
+}
+
+absl::StatusOr<UploadSessionName> ArchiveGrpcService::AuthorizeSession(
+    grpc::ServerContext* context, const std::string& name) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
+  ASSIGN_OR_RETURN(UploadSessionName session,
+                   ParseUploadSessionName(name, "name"));
+  // Whoever may upload to the evidence may resume, inspect or abandon its
+  // uploads.
+  RETURN_IF_ERROR(Authorize(who, Permission::kWriteEvidence,
+                            ScopeOfParent(session.evidence.parent)));
+  return session;
+}
+
+grpc::Status ArchiveGrpcService::GetUploadSession(
+    grpc::ServerContext* context, const v1::GetUploadSessionRequest* request,
+    v1::UploadSession* response) {
+  return ToGrpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(UploadSessionName name,
+                     AuthorizeSession(context, request->name()));
+    ASSIGN_OR_RETURN(UploadSession session, archive_.GetUploadSession(name));
+    response->set_name(name.ToString());
+    response->set_request_id(name.request_id);
+    response->set_committed_size_bytes(session.committed_bytes);
+    if (session.declared_size) response->set_size_bytes(*session.declared_size);
+    SetTime(session.create_time_us, response->mutable_create_time());
+    SetTime(session.update_time_us, response->mutable_update_time());
+    SetTime(session.expire_time_us, response->mutable_expire_time());
+    if (session.declared_sha256) {
+      response->set_sha256(ToHex(*session.declared_sha256));
+    }
+    response->set_filename(session.upload.filename);
+    response->set_uploader(session.upload.uploader.principal);
+    return absl::OkStatus();
+  }());
+}
+
+grpc::Status ArchiveGrpcService::DeleteUploadSession(
+    grpc::ServerContext* context, const v1::DeleteUploadSessionRequest* request,
+    google::protobuf::Empty*) {
+  return ToGrpc([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(UploadSessionName name,
+                     AuthorizeSession(context, request->name()));
+    return archive_.DeleteUploadSession(name);
+  }());
 }
 
 grpc::Status ArchiveGrpcService::Upload(

@@ -28,6 +28,13 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   grpc::Status Download(
       grpc::ServerContext* context, const v1::DownloadRequest* request,
       grpc::ServerWriter<v1::DownloadResponse>* writer) override;
+  grpc::Status GetUploadSession(grpc::ServerContext* context,
+                                const v1::GetUploadSessionRequest* request,
+                                v1::UploadSession* response) override;
+  grpc::Status DeleteUploadSession(
+      grpc::ServerContext* context,
+      const v1::DeleteUploadSessionRequest* request,
+      google::protobuf::Empty* response) override;
   grpc::Status GetEvidence(grpc::ServerContext* context,
                            const v1::GetEvidenceRequest* request,
                            v1::Evidence* response) override;
@@ -57,6 +64,9 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   absl::Status DoDownload(grpc::ServerContext* context,
                           const v1::DownloadRequest& request,
                           grpc::ServerWriter<v1::DownloadResponse>* writer);
+  // The session `name` names, once the caller may upload to its evidence.
+  absl::StatusOr<UploadSessionName> AuthorizeSession(
+      grpc::ServerContext* context, const std::string& name);
   absl::Status DoGetEvidence(grpc::ServerContext* context,
                              const v1::GetEvidenceRequest& request,
                              v1::Evidence* response);

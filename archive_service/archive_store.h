@@ -14,6 +14,14 @@
 // crash before the commit leaves staged chunks that the next Open() deletes.
 // Nothing ever changes or removes the bytes of a committed version.
 //
+// A resumable upload cut before it completed is parked instead: its staged
+// chunks stay, and SaveUploadSession() records durably which prefix of the
+// file they hold, under the upload's request id. Its chunks are then pinned
+// like those of an upload in flight, across restarts, until a later stream
+// commits it (CommitRequest::resumable: the record goes in the commit
+// batch), DeleteUploadSession() abandons it, or it expires (Open() removes
+// expired sessions; the application sweeps while running).
+//
 // Thread-safety: every method may be called concurrently from any thread.
 // Errors: NOT_FOUND (no such evidence or version), FAILED_PRECONDITION
 // (deleted or frozen evidence, new evidence without its metadata,
@@ -110,6 +118,26 @@ struct CommitRequest {
   std::string filename;
   Actor uploader;
   std::string request_id;
+  // The upload is resumable: the commit also ends the upload session of
+  // request_id, in the same batch.
+  bool resumable = false;
+};
+
+// A resumable upload whose stream ended before the file was complete.
+struct UploadSession {
+  // What the commit will need and the first header said: name, metadata,
+  // content type, filename, the uploader who started it, request_id,
+  // upload_id (its chunks are staged under it), chunk_size, and in chunks
+  // and chunk_crc32c the committed prefix of the file. sha256 and
+  // size_bytes are unused.
+  CommitRequest upload;
+  std::optional<int64_t> declared_size;
+  std::optional<Sha256Digest> declared_sha256;
+  // upload.chunks.size() * upload.chunk_size: where to resume.
+  int64_t committed_bytes = 0;
+  int64_t create_time_us = 0;
+  int64_t update_time_us = 0;
+  int64_t expire_time_us = 0;
 };
 
 // What a request id committed.
@@ -181,6 +209,27 @@ class ArchiveStore {
   virtual absl::StatusOr<std::optional<RequestInfo>> LookupRequest(
       const std::string& request_id) = 0;
 
+  // The upload session of `request_id`, if any, expired or not (expired
+  // ones stay until removed). DATA_LOSS for an unreadable record.
+  virtual absl::StatusOr<std::optional<UploadSession>> GetUploadSession(
+      const std::string& request_id) = 0;
+  // Records `session` (creating or replacing its record), durable on
+  // return: the chunk store is synced first, then the record, so every
+  // chunk it lists survives a crash whenever the record does. Each chunk it
+  // lists must have been staged (successfully) under its upload id, or be
+  // referenced. One caller at a time per request id.
+  virtual absl::Status SaveUploadSession(const UploadSession& session) = 0;
+  // Abandons the session of `request_id`: the record goes first (durably),
+  // then the chunks only it held. Nothing to do if there is none. One
+  // caller at a time per request id, and no stream of it running.
+  virtual absl::Status DeleteUploadSession(const std::string& request_id) = 0;
+  struct SessionExpiry {
+    std::string request_id;
+    int64_t expire_time_us = 0;
+  };
+  // Every session, for the expiry sweep.
+  virtual absl::StatusOr<std::vector<SessionExpiry>> ListUploadSessions() = 0;
+
   virtual absl::StatusOr<EvidenceInfo> GetEvidence(
       const EvidenceName& name) = 0;
   // version 0: the latest.
@@ -231,8 +280,10 @@ class ArchiveStore {
       int64_t from, const std::function<bool(const v1::AuditEntry&)>& fn) = 0;
 
   // Full consistency check (fsck): reference counts against the versions
-  // and contents that use them, every chunk referenced, no staging left
-  // while no upload runs, every chunk's bytes against its hash.
+  // and contents that use them, every chunk referenced or pinned by an
+  // upload in flight or a live upload session, no staging entry but those
+  // of running uploads and live sessions, every session's chunks staged or
+  // referenced, every chunk's bytes against its hash.
   virtual absl::StatusOr<IntegrityReport> CheckIntegrity() = 0;
 };
 
@@ -251,7 +302,8 @@ struct StoreOptions {
 };
 
 // Opens (creating if needed) the store in `dir`, then cleans up what uploads
-// interrupted by a crash left behind. The chunks live in `chunks`, or
+// interrupted by a crash left behind, and what expired upload sessions
+// held; live sessions keep their chunks. The chunks live in `chunks`, or
 // without one in the database's own chunks column family.
 absl::StatusOr<std::unique_ptr<ArchiveStore>> OpenRocksArchiveStore(
     const std::string& dir, const StoreOptions& options = {},

@@ -84,6 +84,10 @@ absl::string_view ChunkOfStagingKey(absl::string_view key) {
   return key.substr(8);
 }
 
+uint64_t UploadOfStagingKey(absl::string_view key) {
+  return key.size() < 8 ? 0 : GetU64BE(key.substr(0, 8));
+}
+
 std::string FreezeKey(const Parent& place) {
   std::string key("freeze");
   key.push_back('\0');

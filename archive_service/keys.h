@@ -9,7 +9,7 @@
 //
 // Column families (the names are the format; never rename one):
 //
-//   default     "format_version" -> "2"
+//   default     "format_version" -> "3"
 //               FreezeKey -> FreezeRecord: an inspection freeze
 //               FreezeKey = "freeze" 0x00 county 0x00 [school]
 //
@@ -38,10 +38,17 @@
 //   staging     upload u64be | sha256 -> "": a chunk an upload in flight
 //               wrote before its commit. Written in the same batch as the
 //               chunk, deleted in the commit batch; at start-up every
-//               remaining entry is an upload that never committed, and its
+//               remaining entry that is not one of a live upload session's
+//               chunks is an upload that never committed, and its
 //               unreferenced chunks are deleted.
 //
 //   audit       sequence u64be -> AuditRecord
+//
+//   upload_sessions (format 3)
+//               request_id -> UploadSessionRecord: a resumable upload cut
+//               before it completed, with the chunks it holds (staged under
+//               its upload id). Deleted in its commit batch, or when
+//               abandoned or expired.
 #ifndef JUNHENG_ARCHIVE_SERVICE_KEYS_H_
 #define JUNHENG_ARCHIVE_SERVICE_KEYS_H_
 
@@ -59,8 +66,9 @@ namespace junheng::archive {
 
 // Column family names, in the order the store opens them.
 inline constexpr const char* kColumnFamilies[] = {
-    "default",    "evidence",   "versions", "contents", "chunks",
-    "chunk_refs", "indicators", "requests", "staging",  "audit"};
+    "default", "evidence",   "versions",       "contents",
+    "chunks",  "chunk_refs", "indicators",     "requests",
+    "staging", "audit",      "upload_sessions"};
 enum ColumnFamily : int {
   kDefaultCf = 0,
   kEvidenceCf = 1,
@@ -72,11 +80,17 @@ enum ColumnFamily : int {
   kRequestsCf = 7,
   kStagingCf = 8,
   kAuditCf = 9,
-  kNumColumnFamilies = 10,
+  kUploadSessionsCf = 10,
+  kNumColumnFamilies = 11,
 };
 
 inline constexpr char kFormatVersionKey[] = "format_version";
-inline constexpr char kFormatVersion[] = "2";
+inline constexpr char kFormatVersion[] = "3";
+// Format 2 is format 3 without upload sessions: opening one creates the
+// empty upload_sessions family and records "3". Format 3 is refused by
+// older builds, whose start-up would take a session's staged chunks for
+// leftovers of a crash and delete them.
+inline constexpr char kUpgradableFormat[] = "2";
 
 std::string EvidenceKey(const EvidenceName& name);
 std::optional<EvidenceName> DecodeEvidenceKey(absl::string_view key);
@@ -99,6 +113,8 @@ absl::string_view EvidenceKeyOfIndicatorKey(absl::string_view key);
 std::string StagingKey(uint64_t upload_id, const Sha256Digest& chunk);
 // The chunk digest in a staging key.
 absl::string_view ChunkOfStagingKey(absl::string_view key);
+// The upload id in a staging key.
+uint64_t UploadOfStagingKey(absl::string_view key);
 
 std::string U64Key(uint64_t v);  // audit sequence numbers, refcounts
 

@@ -12,6 +12,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/time/time.h"
 #include "archive_service/archive.h"
 #include "archive_service/archive_grpc_service.h"
 #include "archive_service/archive_store.h"
@@ -35,6 +36,13 @@ ABSL_FLAG(std::string, download_check, "ranges",
           "chunk) or ranges (hash the chunks of partial downloads; whole "
           "files rely on the chunk store's checksums and the receiver's "
           "end-to-end SHA-256, RELIABILITY.md)");
+ABSL_FLAG(absl::Duration, upload_session_ttl, absl::Hours(7 * 24),
+          "how long a resumable upload that was cut is kept for resuming, "
+          "after its last stream (e.g. 168h, 30m, 1s)");
+ABSL_FLAG(int64_t, upload_checkpoint_bytes, int64_t{64} << 20,
+          "a resumable upload's stream records its progress every this many "
+          "bytes, so that a crash of the server loses at most about this "
+          "much of it; 0: only when the stream ends");
 ABSL_FLAG(std::string, chunk_store, "rocksdb",
           "where evidence bytes live: rocksdb (in --data_dir) or s3 (a "
           "bucket; metadata stays in --data_dir)");
@@ -67,6 +75,13 @@ int main(int argc, char** argv) {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (data_dir.empty()) {
     std::fprintf(stderr, "junheng-archive: --data_dir is required\n");
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_upload_session_ttl) <= absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_upload_checkpoint_bytes) < 0) {
+    std::fprintf(stderr,
+                 "junheng-archive: --upload_session_ttl must be positive and "
+                 "--upload_checkpoint_bytes not negative\n");
     return 2;
   }
   if (absl::GetFlag(FLAGS_max_file_bytes) <= 0) {
@@ -140,7 +155,10 @@ int main(int argc, char** argv) {
            absl::GetFlag(FLAGS_max_inflight_upload_bytes),
        .download_check = check == "sha256"
                              ? junheng::archive::ChunkCheck::kSha256
-                             : junheng::archive::ChunkCheck::kRangesOnly});
+                             : junheng::archive::ChunkCheck::kRangesOnly,
+       .upload_session_ttl = absl::GetFlag(FLAGS_upload_session_ttl),
+       .upload_checkpoint_bytes =
+           absl::GetFlag(FLAGS_upload_checkpoint_bytes)});
   junheng::archive::ArchiveGrpcService service(archive, *setup->auth);
   absl::Status served = junheng::Serve(setup->serve, {&service});
   if (!served.ok()) {

@@ -33,6 +33,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/snapshot.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "rocksdb/write_batch.h"
@@ -44,6 +45,7 @@ using internal::ContentRecord;
 using internal::EvidenceRecord;
 using internal::FreezeRecord;
 using internal::RequestRecord;
+using internal::UploadSessionRecord;
 using internal::VersionRecord;
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
@@ -191,6 +193,74 @@ class RocksChunkStore final : public ChunkStore {
   WriteGuard& guard_;
 };
 
+UploadSessionRecord ToRecord(const UploadSession& s) {
+  UploadSessionRecord r;
+  const CommitRequest& u = s.upload;
+  r.set_evidence_key(EvidenceKey(u.name));
+  r.set_upload_id(u.upload_id);
+  r.set_title(u.metadata.title);
+  for (const std::string& code : u.metadata.indicator_codes) {
+    r.add_indicator_codes(code);
+  }
+  r.set_school_year(u.metadata.school_year);
+  r.set_content_type(u.content_type);
+  r.set_filename(u.filename);
+  r.set_has_declared_size(s.declared_size.has_value());
+  r.set_declared_size(s.declared_size.value_or(0));
+  if (s.declared_sha256) {
+    r.set_declared_sha256(std::string(AsBytes(*s.declared_sha256)));
+  }
+  r.set_uploader(u.uploader.principal);
+  r.set_uploader_token_id(u.uploader.token_id);
+  r.set_chunk_size(u.chunk_size);
+  for (const Sha256Digest& d : u.chunks) {
+    r.add_chunk_sha256(std::string(AsBytes(d)));
+  }
+  for (uint32_t crc : u.chunk_crc32c) r.add_chunk_crc32c(crc);
+  r.set_committed_bytes(s.committed_bytes);
+  r.set_create_time_us(s.create_time_us);
+  r.set_update_time_us(s.update_time_us);
+  r.set_expire_time_us(s.expire_time_us);
+  return r;
+}
+
+std::optional<UploadSession> FromRecord(const std::string& request_id,
+                                        const UploadSessionRecord& r) {
+  std::optional<EvidenceName> name = DecodeEvidenceKey(r.evidence_key());
+  if (!name || r.chunk_size() <= 0 ||
+      r.chunk_crc32c_size() != r.chunk_sha256_size() ||
+      r.committed_bytes() != r.chunk_size() * r.chunk_sha256_size() ||
+      (!r.declared_sha256().empty() && r.declared_sha256().size() != 32)) {
+    return std::nullopt;
+  }
+  UploadSession s;
+  CommitRequest& u = s.upload;
+  u.name = *name;
+  u.upload_id = r.upload_id();
+  u.metadata.title = r.title();
+  u.metadata.indicator_codes.assign(r.indicator_codes().begin(),
+                                    r.indicator_codes().end());
+  u.metadata.school_year = r.school_year();
+  u.content_type = r.content_type();
+  u.filename = r.filename();
+  u.uploader = {r.uploader(), r.uploader_token_id()};
+  u.request_id = request_id;
+  u.resumable = true;
+  u.chunk_size = r.chunk_size();
+  for (const std::string& c : r.chunk_sha256())
+    u.chunks.push_back(DigestFrom(c));
+  u.chunk_crc32c.assign(r.chunk_crc32c().begin(), r.chunk_crc32c().end());
+  if (r.has_declared_size()) s.declared_size = r.declared_size();
+  if (!r.declared_sha256().empty()) {
+    s.declared_sha256 = DigestFrom(r.declared_sha256());
+  }
+  s.committed_bytes = r.committed_bytes();
+  s.create_time_us = r.create_time_us();
+  s.update_time_us = r.update_time_us();
+  s.expire_time_us = r.expire_time_us();
+  return s;
+}
+
 std::string FormatMicros(int64_t us) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMicros(us),
                           absl::UTCTimeZone());
@@ -227,6 +297,11 @@ class RocksArchiveStore final : public ArchiveStore {
       const CommitRequest& request) override;
   absl::StatusOr<std::optional<RequestInfo>> LookupRequest(
       const std::string& request_id) override;
+  absl::StatusOr<std::optional<UploadSession>> GetUploadSession(
+      const std::string& request_id) override;
+  absl::Status SaveUploadSession(const UploadSession& session) override;
+  absl::Status DeleteUploadSession(const std::string& request_id) override;
+  absl::StatusOr<std::vector<SessionExpiry>> ListUploadSessions() override;
   absl::StatusOr<EvidenceInfo> GetEvidence(const EvidenceName& name) override;
   absl::StatusOr<VersionInfo> GetVersion(const EvidenceName& name,
                                          int64_t version) override;
@@ -317,7 +392,13 @@ class RocksArchiveStore final : public ArchiveStore {
   // Chunk digest (raw) -> number of uploads in flight that staged it.
   absl::flat_hash_map<std::string, int> pins_ ABSL_GUARDED_BY(mu_);
   struct Staged {
-    absl::flat_hash_set<std::string> chunks;  // raw digests
+    // Raw digests of the chunks with a staging entry (or one being
+    // written): what a release deletes.
+    absl::flat_hash_set<std::string> chunks;
+    // Those of them whose write has not succeeded (yet). Staged again when
+    // they come again: a resumed upload must not take a chunk whose write
+    // failed in an earlier stream for stored.
+    absl::flat_hash_set<std::string> unconfirmed;
     int64_t bytes = 0;
     // Some chunk was a bulk put: sync the chunk store before committing.
     bool bulk = false;
@@ -425,24 +506,74 @@ absl::Status RocksArchiveStore::Recover() {
   ASSIGN_OR_RETURN(bool has_format,
                    Get(kDefaultCf, kFormatVersionKey, &format));
   rocksdb::WriteBatch batch;
-  if (!has_format) {
+  if (!has_format || format == kUpgradableFormat) {
+    // A format-2 directory has no sessions: its upload_sessions family was
+    // just created empty, so upgrading is only recording the version.
     batch.Put(cf(kDefaultCf), kFormatVersionKey, kFormatVersion);
   } else if (format != kFormatVersion) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the data directory holds archive format ", format,
-                     "; this junheng-archive reads format ", kFormatVersion));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the data directory holds archive format ", Excerpt(format, 20),
+        "; this junheng-archive reads formats ", kUpgradableFormat, " and ",
+        kFormatVersion, " (archive_service/FORMAT.md)"));
   }
-  // Uploads that were in flight at a crash: drop their unreferenced chunks,
-  // then their staging entries. A chunk the chunk store cannot delete now
-  // (a remote store that is down) keeps its entry for the next start.
+  const int64_t now = NowMicros();
+  // Upload ids are not persisted: the next one is past every id that still
+  // has anything stored, so a new upload never shares a live session's.
+  uint64_t max_upload_id = 0;
+  // Live upload sessions keep the chunks they list; expired and unreadable
+  // ones go, their chunks with the leftovers below.
+  absl::flat_hash_map<uint64_t, absl::flat_hash_set<std::string>> live;
+  int64_t expired = 0;
+  int64_t resumable = 0;
+  std::unique_ptr<rocksdb::Iterator> sessions(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kUploadSessionsCf)));
+  for (sessions->SeekToFirst(); sessions->Valid(); sessions->Next()) {
+    UploadSessionRecord r;
+    const std::string request_id(View(sessions->key()));
+    const bool readable =
+        r.ParseFromArray(sessions->value().data(), sessions->value().size()) &&
+        FromRecord(request_id, r).has_value();
+    if (!readable || r.expire_time_us() <= now) {
+      if (!readable) {
+        std::fprintf(stderr,
+                     "junheng-archive: the upload session of request id %s "
+                     "is unreadable; discarding it\n",
+                     Excerpt(request_id, 130).c_str());
+      }
+      batch.Delete(cf(kUploadSessionsCf), sessions->key());
+      ++expired;
+      continue;
+    }
+    ++resumable;
+    max_upload_id = std::max(max_upload_id, r.upload_id());
+    Staged& staged = staged_[r.upload_id()];
+    staged.bytes = r.committed_bytes();
+    for (const std::string& chunk : r.chunk_sha256()) {
+      if (staged.chunks.insert(chunk).second) ++pins_[chunk];
+      live[r.upload_id()].insert(chunk);
+    }
+  }
+  RETURN_IF_ERROR(FromRocks(sessions->status(), "scanning upload sessions"));
+  // Uploads that were in flight at a crash: drop their unreferenced chunks
+  // that no live session holds, then their staging entries. A chunk the
+  // chunk store cannot delete now (a remote store that is down) keeps its
+  // entry for the next start. A session's staging entry for a chunk its
+  // record does not list is a leftover too: that chunk was written after
+  // the record, and may not have reached the disk.
   int64_t dropped = 0;
   absl::Status undeleted;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(kStagingCf)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint64_t upload_id = UploadOfStagingKey(View(it->key()));
+    max_upload_id = std::max(max_upload_id, upload_id);
     std::string chunk(ChunkOfStagingKey(View(it->key())));
+    if (auto session = live.find(upload_id);
+        session != live.end() && session->second.contains(chunk)) {
+      continue;
+    }
     ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
-    if (refs == 0) {
+    if (refs == 0 && !pins_.contains(chunk)) {
       if (absl::Status d = chunks_->Delete(DigestFrom(chunk)); !d.ok()) {
         undeleted = d;
         continue;
@@ -452,6 +583,7 @@ absl::Status RocksArchiveStore::Recover() {
     batch.Delete(cf(kStagingCf), it->key());
   }
   RETURN_IF_ERROR(FromRocks(it->status(), "scanning staged chunks"));
+  next_upload_id_ = max_upload_id + 1;
   if (!undeleted.ok()) {
     std::fprintf(stderr,
                  "junheng-archive: chunks of uploads interrupted by a crash "
@@ -463,11 +595,18 @@ absl::Status RocksArchiveStore::Recover() {
   sync.sync = true;
   RETURN_IF_ERROR(
       FromRocks(db_->Write(sync, &batch), "recovering interrupted uploads"));
-  if (dropped > 0) {
+  if (dropped > 0 || expired > 0) {
     std::fprintf(stderr,
                  "junheng-archive: removed %lld chunks of uploads that never "
-                 "committed (a crash, or a chunk store that was down)\n",
-                 static_cast<long long>(dropped));
+                 "committed (a crash, a chunk store that was down, or %lld "
+                 "expired upload sessions)\n",
+                 static_cast<long long>(dropped),
+                 static_cast<long long>(expired));
+  }
+  if (resumable > 0) {
+    std::fprintf(stderr,
+                 "junheng-archive: %lld upload sessions can be resumed\n",
+                 static_cast<long long>(resumable));
   }
   MutexLock audit_lock(&audit_mu_);
   return RestoreAuditChain(*db_, cf(kAuditCf), audit_);
@@ -486,10 +625,14 @@ absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
   {
     MutexLock lock(&mu_);
     auto& mine = staged_[upload_id];
-    if (mine.chunks.contains(key)) return absl::OkStatus();
-    mine.chunks.insert(key);
-    ++pins_[key];
-    mine.bytes += static_cast<int64_t>(bytes.size());
+    if (mine.chunks.contains(key) && !mine.unconfirmed.contains(key)) {
+      return absl::OkStatus();
+    }
+    if (mine.chunks.insert(key).second) {
+      ++pins_[key];
+      mine.bytes += static_cast<int64_t>(bytes.size());
+    }
+    mine.unconfirmed.insert(key);
     bulk = options_.unlogged_after_bytes >= 0 &&
            mine.bytes > options_.unlogged_after_bytes;
     mine.bulk |= bulk;
@@ -505,7 +648,14 @@ absl::Status RocksArchiveStore::StageChunk(uint64_t upload_id,
   staging.Put(cf(kStagingCf), StagingKey(upload_id, sha256), "");
   RETURN_IF_ERROR(
       Write(staging, chunks_->IsRemote(), "storing an upload chunk"));
-  return chunks_->Put(sha256, bytes, bulk);
+  RETURN_IF_ERROR(chunks_->Put(sha256, bytes, bulk));
+  // Another write of the same chunk by this upload may still fail: it
+  // changes nothing, this one stored the bytes.
+  MutexLock lock(&mu_);
+  if (auto it = staged_.find(upload_id); it != staged_.end()) {
+    it->second.unconfirmed.erase(key);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RocksArchiveStore::ReleaseLocked(
@@ -580,6 +730,87 @@ absl::StatusOr<std::optional<RequestInfo>> RocksArchiveStore::LookupRequest(
                      request.version()};
 }
 
+absl::StatusOr<std::optional<UploadSession>>
+RocksArchiveStore::GetUploadSession(const std::string& request_id) {
+  UploadSessionRecord r;
+  ASSIGN_OR_RETURN(bool found, GetProto(kUploadSessionsCf, request_id, &r));
+  if (!found) return std::nullopt;
+  std::optional<UploadSession> session = FromRecord(request_id, r);
+  if (!session) {
+    return absl::DataLossError(absl::StrCat("the upload session of request id ",
+                                            Excerpt(request_id, 130),
+                                            " is unreadable"));
+  }
+  return session;
+}
+
+absl::Status RocksArchiveStore::SaveUploadSession(
+    const UploadSession& session) {
+  bool bulk = false;
+  {
+    MutexLock lock(&mu_);
+    auto it = staged_.find(session.upload.upload_id);
+    bulk = it != staged_.end() && it->second.bulk;
+  }
+  // The chunks first, as for a commit: a record on disk never lists a
+  // chunk that is not.
+  RETURN_IF_ERROR(chunks_->Sync(bulk));
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kUploadSessionsCf), session.upload.request_id,
+            ToRecord(session).SerializeAsString());
+  // Synced on its own, outside mu_: what GetUploadSession shows must be
+  // durable, and no lock waits on the disk. The application lets one
+  // caller at a time work on a session, so nothing else writes this key.
+  // Not refused by the disk reserve: the record is small, and losing it
+  // would throw away every byte the session holds.
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  return Mutate(
+      "recording an upload session", [&] { return db_->Write(sync, &batch); },
+      false);
+}
+
+absl::Status RocksArchiveStore::DeleteUploadSession(
+    const std::string& request_id) {
+  absl::StatusOr<std::optional<UploadSession>> session =
+      GetUploadSession(request_id);
+  // An unreadable record still goes; the chunks it held are then found
+  // at the next start, as leftovers.
+  if (!session.ok() && !absl::IsDataLoss(session.status())) {
+    return session.status();
+  }
+  if (session.ok() && !session->has_value()) return absl::OkStatus();
+  // The record first: once it is gone, start-up takes the staging entries
+  // for leftovers, so a crash before the chunks go loses nothing. The other
+  // way round a crash could leave a session whose chunks are missing.
+  rocksdb::WriteBatch batch;
+  batch.Delete(cf(kUploadSessionsCf), request_id);
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  RETURN_IF_ERROR(Mutate(
+      "removing an upload session", [&] { return db_->Write(sync, &batch); },
+      false));
+  if (session.ok()) AbortUpload((*session)->upload.upload_id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<ArchiveStore::SessionExpiry>>
+RocksArchiveStore::ListUploadSessions() {
+  std::vector<SessionExpiry> out;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(kUploadSessionsCf)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    UploadSessionRecord r;
+    // An unreadable record is listed as expired: the sweep removes it.
+    const bool readable =
+        r.ParseFromArray(it->value().data(), it->value().size());
+    out.push_back({std::string(View(it->key())),
+                   readable ? r.expire_time_us() : int64_t{0}});
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "listing upload sessions"));
+  return out;
+}
+
 absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     const CommitRequest& req) {
   bool bulk = false;
@@ -608,6 +839,9 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
       ASSIGN_OR_RETURN(VersionInfo version,
                        GetVersion(req.name, previous->version));
       RETURN_IF_ERROR(ReleaseLocked(req.upload_id, {}, batch));
+      if (req.resumable) {
+        batch.Delete(cf(kUploadSessionsCf), req.request_id);
+      }
       RETURN_IF_ERROR(Write(batch, false, "discarding a repeated upload"));
       ForgetUploadLocked(req.upload_id);
       lock.Release();
@@ -677,13 +911,14 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     if (req.chunk_crc32c.size() == req.chunks.size()) {
       for (uint32_t crc : req.chunk_crc32c) content.add_chunk_crc32c(crc);
     }
-    const auto& mine = staged_[req.upload_id].chunks;
+    const Staged& mine = staged_[req.upload_id];
     for (const Sha256Digest& d : req.chunks) {
       std::string chunk(AsBytes(d));
       content.add_chunk_sha256(chunk);
       if (!referenced.insert(chunk).second) continue;
       ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
-      if (refs == 0 && !mine.contains(chunk)) {
+      if (refs == 0 &&
+          (!mine.chunks.contains(chunk) || mine.unconfirmed.contains(chunk))) {
         return absl::InternalError(
             "an upload chunk was not stored before commit");
       }
@@ -710,6 +945,9 @@ absl::StatusOr<CommitResult> RocksArchiveStore::CommitVersion(
     request.set_version(version);
     batch.Put(cf(kRequestsCf), req.request_id, request.SerializeAsString());
   }
+  // A resumable upload's session ends with its commit, atomically: never a
+  // version and a session that would resume it, never neither.
+  if (req.resumable) batch.Delete(cf(kUploadSessionsCf), req.request_id);
   CommitResult result{FromRecord(version, record), false};
   const std::string version_name = VersionName{req.name, version}.ToString();
   // Staged chunks this version now references stay; the rest (the content
@@ -1050,9 +1288,13 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
   auto problem = [&report](std::string p) {
     report.problems.push_back(std::move(p));
   };
-  auto scan = [this](ColumnFamily c, auto&& fn) -> absl::Status {
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), cf(c)));
+  // One snapshot for every family: an upload session recorded meanwhile
+  // (outside mu_) must not be seen without the staging entries before it.
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions at_snapshot;
+  at_snapshot.snapshot = snapshot.snapshot();
+  auto scan = [this, &at_snapshot](ColumnFamily c, auto&& fn) -> absl::Status {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(at_snapshot, cf(c)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       fn(View(it->key()), View(it->value()));
     }
@@ -1138,6 +1380,47 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
     stored.push_back(d);
     return true;
   }));
+  absl::flat_hash_set<std::string> stored_set;
+  for (const Sha256Digest& d : stored)
+    stored_set.insert(std::string(AsBytes(d)));
+  // Staging entries: each belongs to an upload in flight or a live session
+  // (both in staged_), else it is a leftover of a failed abort.
+  absl::flat_hash_set<std::string> staging_keys;
+  RETURN_IF_ERROR(scan(kStagingCf, [&](absl::string_view k, absl::string_view) {
+    staging_keys.insert(std::string(k));
+    auto it = staged_.find(UploadOfStagingKey(k));
+    if (it == staged_.end() ||
+        !it->second.chunks.contains(ChunkOfStagingKey(k))) {
+      problem("staging entry with no upload in flight");
+    }
+  }));
+  // Upload sessions: every chunk they list is referenced, or staged under
+  // the session's upload id and stored; those only a session holds have
+  // their bytes checked below like referenced ones.
+  absl::flat_hash_set<std::string> session_chunks;
+  RETURN_IF_ERROR(scan(kUploadSessionsCf, [&](absl::string_view k,
+                                              absl::string_view v) {
+    UploadSessionRecord r;
+    const std::string request_id(k);
+    if (!r.ParseFromArray(v.data(), v.size()) ||
+        !FromRecord(request_id, r).has_value()) {
+      problem(absl::StrCat("upload session ", Excerpt(request_id, 130),
+                           ": unreadable record"));
+      return;
+    }
+    for (const std::string& c : r.chunk_sha256()) {
+      if (chunk_uses.contains(c)) continue;
+      session_chunks.insert(c);
+      if (!staging_keys.contains(StagingKey(r.upload_id(), DigestFrom(c)))) {
+        problem(absl::StrCat("upload session ", Excerpt(request_id, 130),
+                             ": chunk ", ToHex(c),
+                             " is neither staged nor referenced"));
+      } else if (!stored_set.contains(c)) {
+        problem(absl::StrCat("upload session ", Excerpt(request_id, 130),
+                             ": chunk ", ToHex(c), " is missing"));
+      }
+    }
+  }));
   for (const Sha256Digest& d : stored) {
     const std::string k(AsBytes(d));
     ++report.chunks;
@@ -1147,9 +1430,10 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
         problem(
             absl::StrCat("chunk ", ToHex(k), " is stored but unreferenced"));
       }
-      continue;
+      if (!session_chunks.contains(k)) continue;
+    } else {
+      chunk_uses.erase(uses);
     }
-    chunk_uses.erase(uses);
     absl::StatusOr<std::string> bytes = chunks_->Get(d);
     if (!bytes.ok()) {
       problem(absl::StrCat("chunk ", ToHex(k), ": ", bytes.status().message()));
@@ -1159,11 +1443,6 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
   }
   for (const auto& [chunk, uses] : chunk_uses) {
     problem(absl::StrCat("chunk ", ToHex(chunk), " is referenced but missing"));
-  }
-  if (staged_.empty()) {
-    RETURN_IF_ERROR(scan(kStagingCf, [&](absl::string_view, absl::string_view) {
-      problem("staging entry with no upload in flight");
-    }));
   }
   return report;
 }

@@ -4,9 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
+#include "common/status_macros.h"
 
 namespace junheng::archive {
 namespace {
@@ -31,6 +33,45 @@ bool IsValidIndicatorCode(absl::string_view s) {
   return letters >= 1 && letters <= 2 && digits >= 1 && digits <= 3 &&
          std::all_of(s.begin() + letters, s.end(),
                      [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool IsValidResumableRequestId(absl::string_view s) {
+  if (s.empty() || s.size() > kMaxRequestIdBytes || s == "." || s == "..") {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+           c == '_' || c == '~' || c == '-';
+  });
+}
+
+std::string UploadSessionName::ToString() const {
+  return absl::StrCat(evidence.ToString(), "/uploads/", request_id);
+}
+
+absl::StatusOr<UploadSessionName> ParseUploadSessionName(
+    absl::string_view name, absl::string_view field) {
+  constexpr absl::string_view kUploads = "/uploads/";
+  const size_t at = name.rfind(kUploads);
+  if (at == absl::string_view::npos) {
+    if (name.empty()) return InvalidField(std::string(field), "is required");
+    return InvalidField(
+        std::string(field),
+        absl::StrCat("\"", Excerpt(name, 80),
+                     "\" is not an upload session name: expected {evidence "
+                     "name}/uploads/{request id}"));
+  }
+  UploadSessionName out;
+  ASSIGN_OR_RETURN(out.evidence, ParseEvidenceName(name.substr(0, at), field));
+  out.request_id = std::string(name.substr(at + kUploads.size()));
+  if (!IsValidResumableRequestId(out.request_id)) {
+    return InvalidField(
+        std::string(field),
+        absl::StrCat("\"", Excerpt(name, 80),
+                     "\" is not an upload session name: the request id is "
+                     "1-128 of A-Z, a-z, 0-9, '.', '_', '~' and '-'"));
+  }
+  return out;
 }
 
 absl::StatusOr<UploadSpec> ParseUploadHeader(const v1::UploadHeader& h,
@@ -108,6 +149,26 @@ absl::StatusOr<UploadSpec> ParseUploadHeader(const v1::UploadHeader& h,
                    absl::StrCat("must be at most ", kMaxRequestIdBytes,
                                 " printable ASCII characters")});
   }
+  if (h.resumable()) {
+    if (h.request_id().empty()) {
+      bad.push_back({"header.request_id",
+                     "is required with resumable: it names the upload "
+                     "session to resume"});
+    } else if (!IsValidResumableRequestId(h.request_id())) {
+      bad.push_back(
+          {"header.request_id",
+           "of a resumable upload must be 1-128 of A-Z, a-z, 0-9, '.', '_', "
+           "'~' and '-' (it is part of the upload session's name)"});
+    }
+  }
+  if (h.resume_offset() < 0) {
+    bad.push_back({"header.resume_offset", "must not be negative"});
+  } else if (h.resume_offset() > 0 && !h.resumable()) {
+    bad.push_back({"header.resume_offset", "needs resumable"});
+  } else if (h.has_size_bytes() && h.size_bytes() >= 0 &&
+             h.resume_offset() > h.size_bytes()) {
+    bad.push_back({"header.resume_offset", "is past header.size_bytes"});
+  }
   if (!bad.empty()) return InvalidFields("bad upload header", bad);
   if (spec.expected_size && *spec.expected_size > max_file_bytes) {
     return FileTooLarge(max_file_bytes);
@@ -120,6 +181,9 @@ absl::StatusOr<UploadSpec> ParseUploadHeader(const v1::UploadHeader& h,
       h.content_type().empty() ? "application/octet-stream" : h.content_type();
   c.filename = h.filename();
   c.request_id = h.request_id();
+  c.resumable = h.resumable();
+  spec.resume_offset = h.resume_offset();
+  spec.content_type_given = !h.content_type().empty();
   spec.max_file_bytes = max_file_bytes;
   return spec;
 }

@@ -38,17 +38,42 @@ class UploadSource {
 struct UploadSpec {
   // Everything but upload_id, sha256, size_bytes and chunks, which the
   // pipeline fills in; the file is cut into commit.chunk_size pieces.
+  // commit.resumable: keep what arrived if the stream is cut (below).
   CommitRequest commit;
   std::optional<Sha256Digest> expected_sha256;
   std::optional<int64_t> expected_size;
   int64_t max_file_bytes = 0;
+
+  // From the header, for the application's checks (archive.h).
+  int64_t resume_offset = 0;
+  bool content_type_given = false;
+
+  // A resumable upload's session: with upload.upload_id 0 a new one (its
+  // fields are what a record of it will say), else the recorded session
+  // this stream resumes, whose committed prefix the file continues after,
+  // under its upload id and chunk size.
+  std::optional<UploadSession> session;
+  // How long a session lives after a stream last added to it.
+  int64_t session_ttl_us = 0;
+  // A resumable stream records its progress each time this many more bytes
+  // were staged, so that a crash of the server loses at most about this
+  // much; 0: only when the stream ends.
+  int64_t checkpoint_bytes = 0;
 };
 
 // Reads `source` to its end and commits the version. On any failure the
-// upload leaves nothing behind. INVALID_ARGUMENT (field header.size_bytes or
-// header.sha256) when the bytes differ from what the header declared;
-// RESOURCE_EXHAUSTED past max_file_bytes; otherwise the source's or the
-// store's error.
+// upload leaves nothing behind, but for a resumable one (spec.session) cut
+// before the end: then every whole chunk received stays, recorded in its
+// session (ArchiveStore::SaveUploadSession), and the error says where to
+// resume. A cut is the source failing with CANCELLED, DEADLINE_EXCEEDED or
+// UNAVAILABLE, or ending before the declared size. A resumable stream
+// that fails in the store leaves its session as last recorded; one whose
+// bytes contradict the header ends its session.
+//
+// INVALID_ARGUMENT (field header.size_bytes or header.sha256) when the
+// bytes differ from what the header declared; RESOURCE_EXHAUSTED past
+// max_file_bytes; DATA_LOSS when a resumed session's stored chunks fail
+// their check; otherwise the source's or the store's error.
 absl::StatusOr<CommitResult> RunUpload(ArchiveStore& store,
                                        const UploadSpec& spec,
                                        UploadSource& source);

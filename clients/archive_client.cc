@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <random>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/caller.h"
@@ -90,6 +92,15 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Upload(
     const v1::UploadHeader& header,
     const std::function<int64_t(char*, size_t)>& read,
     const Progress& progress) {
+  Sha256 hash;
+  return UploadStream(header, read, progress, hash,
+                      header.sha256().empty() && header.resume_offset() == 0);
+}
+
+absl::StatusOr<v1::EvidenceVersion> ArchiveClient::UploadStream(
+    const v1::UploadHeader& header,
+    const std::function<int64_t(char*, size_t)>& read, const Progress& progress,
+    Sha256& hash, bool trailer) {
   grpc::ClientContext context;
   Prepare(context, false);
   v1::EvidenceVersion version;
@@ -98,12 +109,10 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Upload(
   *message.mutable_header() = header;
   bool open = writer->Write(message);
   const int64_t total = header.has_size_bytes() ? header.size_bytes() : -1;
-  int64_t sent = 0;
+  int64_t sent = header.resume_offset();
   std::string buffer;
   // Without a declared SHA-256, hash while sending and declare it after the
   // bytes: the server then commits only what this client read.
-  const bool trailer = header.sha256().empty();
-  Sha256 hash;
   while (open) {
     buffer.resize(options_.chunk_bytes);
     const int64_t n = read(buffer.data(), buffer.size());
@@ -168,6 +177,103 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::UploadFile(
     }
   }
   return last;
+}
+
+absl::StatusOr<v1::EvidenceVersion> ArchiveClient::UploadFileResumable(
+    v1::UploadHeader header, const std::string& path, const Progress& progress,
+    int max_breaks, const std::function<void(const std::string&)>& on_session) {
+  {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return Errno("cannot open", path);
+    header.set_size_bytes(static_cast<int64_t>(st.st_size));
+  }
+  header.set_resumable(true);
+  const bool own_id = header.request_id().empty();
+  if (own_id) header.set_request_id(NewRequestId());
+  const std::string session =
+      absl::StrCat(header.parent(), "/evidence/", header.evidence_id(),
+                   "/uploads/", header.request_id());
+  // Where the archive stands: a session an earlier run left, or nothing
+  // (then from 0; a completed upload answers with its version at once).
+  auto committed = [&]() -> absl::StatusOr<int64_t> {
+    auto s = GetUploadSession(session);
+    if (s.ok()) return s->committed_size_bytes();
+    if (absl::IsNotFound(s.status())) return 0;
+    return s.status();
+  };
+  int64_t offset = 0;
+  if (!own_id) {
+    absl::StatusOr<int64_t> at = committed();
+    if (at.ok()) offset = *at;
+  }
+  if (on_session) on_session(session);
+  absl::Duration wait = absl::Seconds(1);
+  absl::Status last;
+  for (int attempt = 0; attempt <= max_breaks; ++attempt) {
+    if (attempt > 0) {
+      absl::SleepFor(wait);
+      wait = std::min(wait * 2, absl::Seconds(30));
+      absl::StatusOr<int64_t> at = committed();
+      if (!at.ok()) {
+        last = at.status();
+        continue;
+      }
+      offset = *at;
+    }
+    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+    if (f.fd < 0) return Errno("cannot open", path);
+    // The trailer is the whole file's SHA-256: the part the archive holds
+    // is read and hashed here, not sent again.
+    Sha256 hash;
+    std::string buffer(options_.chunk_bytes, '\0');
+    for (int64_t done = 0; done < offset;) {
+      const int64_t n = ReadFully(
+          f.fd, buffer.data(),
+          static_cast<size_t>(std::min<int64_t>(buffer.size(), offset - done)));
+      if (n <= 0) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(path, " is shorter than the ", offset,
+                         " bytes the archive already holds of it"));
+      }
+      hash.Update(absl::string_view(buffer.data(), static_cast<size_t>(n)));
+      done += n;
+    }
+    header.set_resume_offset(offset);
+    auto result = UploadStream(
+        header,
+        [&f](char* buf, size_t max) { return ReadFully(f.fd, buf, max); },
+        progress, hash, header.sha256().empty());
+    if (result.ok()) return result;
+    last = result.status();
+    const std::optional<absl::Duration> hint = RetryDelay(last);
+    const bool broken =
+        absl::IsUnavailable(last) || absl::IsCancelled(last) ||
+        absl::IsDeadlineExceeded(last) || absl::IsAborted(last) ||
+        absl::IsInternal(last) || absl::IsUnknown(last) ||
+        // resume_offset no longer what the archive holds: ask again.
+        (absl::IsFailedPrecondition(last) &&
+         absl::StrContains(last.message(), "resume at"));
+    if (absl::IsResourceExhausted(last) && hint && *hint <= absl::Seconds(5)) {
+      wait = *hint;
+    } else if (!broken) {
+      return last;
+    }
+  }
+  return last;
+}
+
+absl::StatusOr<v1::UploadSession> ArchiveClient::GetUploadSession(
+    const std::string& name) {
+  v1::GetUploadSessionRequest request;
+  request.set_name(name);
+  return Unary(&v1::ArchiveService::Stub::GetUploadSession, request);
+}
+
+absl::Status ArchiveClient::DeleteUploadSession(const std::string& name) {
+  v1::DeleteUploadSessionRequest request;
+  request.set_name(name);
+  return Unary(&v1::ArchiveService::Stub::DeleteUploadSession, request)
+      .status();
 }
 
 absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(

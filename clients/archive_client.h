@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "clients/connection.h"
+#include "common/sha256.h"
 #include "grpcpp/channel.h"
 #include "junheng/v1/archive.grpc.pb.h"
 
@@ -48,7 +49,10 @@ class ArchiveClient {
   // Uploads `read` bytes: `read(buf, max)` fills up to max bytes into buf and
   // returns how many, 0 at the end, or -1 on a read error. Without a
   // header.sha256 the bytes are hashed as they are sent and the digest
-  // follows them (trailer_sha256), so the server commits only what was read.
+  // follows them (trailer_sha256), so the server commits only what was read;
+  // but not when header.resume_offset is set: the trailer is the whole
+  // file's digest, of which this call sees only the rest
+  // (UploadFileResumable hashes the part before).
   absl::StatusOr<v1::EvidenceVersion> Upload(
       const v1::UploadHeader& header,
       const std::function<int64_t(char*, size_t)>& read,
@@ -62,6 +66,23 @@ class ArchiveClient {
   absl::StatusOr<v1::EvidenceVersion> UploadFile(
       v1::UploadHeader header, const std::string& path,
       const Progress& progress = nullptr);
+
+  // As UploadFile, but resumable (UploadHeader.resumable): a stream that
+  // breaks is resumed from what the archive holds (GetUploadSession), up to
+  // `max_breaks` times, waiting 1 s, 2 s, 4 s, … (at most 30 s) in between.
+  // The request id is the header's (then [A-Za-z0-9._~-]{1,128}) or a new
+  // one; with the header's, an upload session an earlier call left behind
+  // is resumed where it stands, so running the same upload again continues
+  // it. `on_session` (optional) is told the session's name before the first
+  // byte is sent, so a caller can say how to resume later.
+  absl::StatusOr<v1::EvidenceVersion> UploadFileResumable(
+      v1::UploadHeader header, const std::string& path,
+      const Progress& progress = nullptr, int max_breaks = 20,
+      const std::function<void(const std::string&)>& on_session = nullptr);
+
+  // {evidence name}/uploads/{request id}.
+  absl::StatusOr<v1::UploadSession> GetUploadSession(const std::string& name);
+  absl::Status DeleteUploadSession(const std::string& name);
 
   // Streams a version's bytes to `sink`, returning its metadata. `on_version`
   // (optional) sees the metadata before any byte. A sink or on_version
@@ -104,6 +125,12 @@ class ArchiveClient {
   v1::ArchiveService::Stub& stub() { return *stub_; }
 
  private:
+  // Upload(), with `hash` holding the digest of the file before
+  // header.resume_offset and `done` the bytes before it, for progress.
+  absl::StatusOr<v1::EvidenceVersion> UploadStream(
+      const v1::UploadHeader& header,
+      const std::function<int64_t(char*, size_t)>& read,
+      const Progress& progress, Sha256& hash, bool trailer);
   void Prepare(grpc::ClientContext& context, bool unary) const;
   template <typename Request, typename Response>
   absl::StatusOr<Response> Unary(

@@ -23,9 +23,12 @@ const char kArchiveUsage[] =
     "\n"
     "  put FILE --county C [--school S] --evidence ID --indicator CODE\n"
     "      [--indicator CODE …] --year Y [--title T] [--content_type T]\n"
-    "      [--request_id ID]\n"
+    "      [--request_id ID] [--resumable]\n"
     "        Upload FILE as a new version (the first upload creates the\n"
     "        evidence; later ones may omit title, indicators and year).\n"
+    "        --resumable: a broken connection is resumed from what the\n"
+    "        archive holds, not from the start; if it still fails, the same\n"
+    "        command with the --request_id it prints continues it.\n"
     "  get NAME [--version N] [-o FILE] [--force]\n"
     "        Download a version (default: the latest), verified by SHA-256.\n"
     "        -o - writes to stdout; the default is the uploaded file name.\n"
@@ -127,18 +130,42 @@ int Put(Context& ctx) {
       ctx.args.Get("content_type").value_or(GuessContentType(path)));
   header.set_filename(BaseName(path));
   header.set_request_id(ctx.args.Get("request_id").value_or(""));
-  // A new document needs a title; the file's name is a reasonable one.
-  if (header.title().empty()) {
-    auto existing = ctx.client.GetEvidence(EvidenceName{
-        Parent{*county, ctx.args.Get("school").value_or("")}, *evidence}
-                                               .ToString());
+  const std::string evidence_name =
+      EvidenceName{Parent{*county, ctx.args.Get("school").value_or("")},
+                   *evidence}
+          .ToString();
+  // A new document needs a title; the file's name is a reasonable one. Not
+  // when continuing an upload session: it has the title it started with.
+  const bool continuing =
+      ctx.args.Has("resumable") && !header.request_id().empty() &&
+      ctx.client
+          .GetUploadSession(
+              absl::StrCat(evidence_name, "/uploads/", header.request_id()))
+          .ok();
+  if (header.title().empty() && !continuing) {
+    auto existing = ctx.client.GetEvidence(evidence_name);
     if (!existing.ok()) header.set_title(BaseName(path));
   }
   ProgressBar bar("upload");
-  auto version = ctx.client.UploadFile(
-      header, path, [&bar](int64_t d, int64_t t) { bar.Update(d, t); });
+  const Progress progress = [&bar](int64_t d, int64_t t) { bar.Update(d, t); };
+  std::string session;
+  auto version =
+      ctx.args.Has("resumable")
+          ? ctx.client.UploadFileResumable(
+                header, path, progress, 20,
+                [&session](const std::string& name) { session = name; })
+          : ctx.client.UploadFile(header, path, progress);
   bar.Done();  // the next message starts on a line of its own
-  if (!version.ok()) return Fail(ctx, version.status());
+  if (!version.ok()) {
+    if (!session.empty()) {
+      std::fprintf(stderr,
+                   "the archive keeps what arrived (%s): run the same command "
+                   "with --request_id %s to continue\n",
+                   session.c_str(),
+                   session.substr(session.rfind('/') + 1).c_str());
+    }
+    return Fail(ctx, version.status());
+  }
   if (ctx.format == Format::kJson) {
     std::printf("%s\n", ToJson(*version).c_str());
   } else {
@@ -311,7 +338,7 @@ int RunArchiveCommand(const Args& args) {
   static const std::map<std::string, std::set<std::string>> kFlags = {
       {"put",
        {"county", "school", "evidence", "indicator", "year", "title",
-        "content_type", "request_id"}},
+        "content_type", "request_id", "resumable"}},
       {"get", {"version", "output", "force"}},
       {"ls", {"county", "school", "indicator", "year", "deleted"}},
       {"info", {}},

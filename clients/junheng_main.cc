@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   if (!args.Parse(argc, argv, 1,
                   {"deleted", "force", "help", "pass", "fail", "no_evidence",
                    "no_content", "partial", "every_indicator", "no_rotation",
-                   "overdue"},
+                   "overdue", "resumable"},
                   &error)) {
     return UsageError(error);
   }

@@ -266,6 +266,33 @@ std::vector<Call> AccessMatrixTest::Calls() {
                      writer->WritesDone();
                      return writer->Finish();
                    }});
+  // Whoever may upload may see and abandon its upload sessions (none
+  // exist here: allowed callers get NOT_FOUND, the rest PERMISSION_DENIED).
+  auto session = [evidence](Target t) {
+    return evidence(t) + "/uploads/matrix-upload-1";
+  };
+  calls.push_back({"ArchiveService/GetUploadSession",
+                   all,
+                   {{"school", {kOwnSchool}}, {"county", kHome}},
+                   [a, session](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::GetUploadSessionRequest r;
+                     r.set_name(session(t));
+                     v1::UploadSession s;
+                     return a->GetUploadSession(&c, r, &s);
+                   }});
+  calls.push_back({"ArchiveService/DeleteUploadSession",
+                   all,
+                   {{"school", {kOwnSchool}}, {"county", kHome}},
+                   [a, session](const std::string& token, Target t) {
+                     grpc::ClientContext c;
+                     Prepare(c, token);
+                     v1::DeleteUploadSessionRequest r;
+                     r.set_name(session(t));
+                     google::protobuf::Empty e;
+                     return a->DeleteUploadSession(&c, r, &e);
+                   }});
   calls.push_back({"ArchiveService/Download", all, kRead,
                    [a, evidence](const std::string& token, Target t) {
                      grpc::ClientContext c;

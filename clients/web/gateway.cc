@@ -456,13 +456,14 @@ void Gateway::ServeUpload(const RouteMatch& match, const httplib::Request& req,
   }
   if (writing && complete && !pending.empty()) flush();
   if (!complete && writing) {
-    // The browser went away mid-file: nothing is committed.
+    // The browser went away mid-file: nothing is committed (a resumable
+    // upload's session keeps the whole chunks received, archive.proto).
     call.Cancel();
     (void)call.Finish();
     res.set_header("Connection", "close");
-    return SendError(res, absl::CancelledError(
-                              "the upload was cut off before its end; nothing "
-                              "was stored"));
+    return SendError(
+        res, absl::CancelledError("the upload was cut off before its end; no "
+                                  "version was stored"));
   }
   if (writing) writing = call.WritesDone();
   std::unique_ptr<Message> response = NewMessage(route.method->output_type());
