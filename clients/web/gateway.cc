@@ -151,6 +151,11 @@ void DefaultFromHeaders(const httplib::Request& req, Message& header) {
       req.has_header("Content-Length")) {
     int64_t n;
     if (absl::SimpleAtoi(req.get_header_value("Content-Length"), &n)) {
+      // A resumed upload's body is the file from resume_offset on.
+      if (const auto* o = d->FindFieldByName("resume_offset");
+          o != nullptr && o->cpp_type() == o->CPPTYPE_INT64) {
+        n += r->GetInt64(header, o);
+      }
       r->SetInt64(&header, f, n);
     }
   }

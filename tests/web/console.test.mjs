@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -385,7 +386,136 @@ test('a school uploads many files by drag-and-drop and a 50 MB file with progres
   await page.close();
 });
 
-test.skip('a school upload resumes after the connection is cut (resumable uploads: not in the gateway yet)', () => {});
+// A TCP proxy in front of junheng-web that cuts the connection once, when
+// `cutAfter` bytes of an upload's request have gone through, and refuses
+// connections for 1.5 s after, as a dropped rural line would. Returns {base, cuts(), uploadBytes(), close()}.
+async function cuttingProxy(cutAfter) {
+  const target = new URL(svc.base);
+  let armed = true;
+  let cuts = 0;
+  let uploadBytes = 0;
+  const requests = [];
+  const sockets = new Set();
+  // After the cut the line stays down for a moment: otherwise Chromium
+  // silently re-sends a POST whose reused connection was reset, from byte 0.
+  let downUntil = 0;
+  const server = net.createServer((client) => {
+    if (Date.now() < downUntil) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(Number(target.port), target.hostname);
+    sockets.add(client);
+    sockets.add(upstream);
+    let uploading = false;
+    let sent = 0;
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+    upstream.pipe(client);
+    client.on('data', (buf) => {
+      if (Date.now() < downUntil) {
+        end();
+        return;
+      }
+      const head = buf.subarray(0, 300).toString('latin1');
+      const m = /^(GET|POST|PUT|PATCH|DELETE) (\S+)/.exec(head);
+      if (m) requests.push(`${m[1]} ${m[2].replace(/\?.*/, '?…')}`.replace(/^(\S+ )\/v1\/counties\/\d+\/schools\/\d+\//, '$1'));
+      if (!uploading && buf.includes(':upload?')) uploading = true;
+      if (uploading) uploadBytes += buf.length;
+      if (uploading && armed) {
+        sent += buf.length;
+        if (sent > cutAfter) {
+          armed = false;
+          cuts++;
+          downUntil = Date.now() + 1500;
+          end();
+          return;
+        }
+      }
+      if (!upstream.write(buf)) {
+        client.pause();
+        upstream.once('drain', () => client.resume());
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    cuts: () => cuts,
+    // What crossed the line on connections that carried an upload.
+    uploadBytes: () => uploadBytes,
+    requests: () => requests,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+test('a school upload resumes from the last stored chunk after the connection is cut', async () => {
+  const proxy = await cuttingProxy(20 * 1024 * 1024);
+  try {
+    const page = await newPage();
+    await page.goto(proxy.base + '/');
+    await page.locator(F('token')).fill(svc.tokens.school);
+    await page.locator('[data-test=login]').click();
+    await page.locator('[data-test=who]').waitFor();
+    await page.waitForURL(/#\/school\/330106\/2133010601/);
+    await chooseYear(page, YEAR);
+    await openTab(page, '佐证材料');
+    await page.locator('[data-test=evidence-table]').waitFor();
+
+    const file = path.join(files, 'sports-ground-survey.zip');
+    const fileBytes = crypto.randomBytes(40 * 1024 * 1024);
+    fs.writeFileSync(file, fileBytes);
+    await page.locator('[data-test=upload-input]').setInputFiles(file);
+    await pickCodes(page, page.locator('[data-test=upload-codes]'), ['R5']);
+    const row = page.locator('[data-test=upload-table] .el-table__body tr').filter({ hasText: 'sports-ground-survey.zip' });
+    await row.locator('input[placeholder="必填"]').fill('体育运动场馆测绘资料');
+    await page.evaluate(() => {
+      window.__states = new Set();
+      window.__resumeShot = false;
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[data-test=upload-state]')) window.__states.add(el.dataset.state);
+      }).observe(document.body, { subtree: true, attributes: true, childList: true, characterData: true });
+    });
+    await page.locator('[data-test=upload-start]').click();
+    // The cut: the row says so while it waits to resume.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-test=upload-state]')].some((e) => e.dataset.state === 'resuming'), null, { timeout: 60_000 });
+    await shot(page, 'school-upload-resuming', { full: false });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-test=upload-state]')].every((e) => ['done', 'failed'].includes(e.dataset.state)), null, { timeout: 180_000 });
+    const text = await row.locator('[data-test=upload-state]').innerText();
+    assert.match(text, /已完成：第 1 版.*与本地文件一致.*中断后从 [1-9][0-9.]* MB 处续传/, text);
+    assert.equal(proxy.cuts(), 1);
+    const states = await page.evaluate(() => [...window.__states]);
+    assert.ok(states.includes('uploading') && states.includes('resuming'), `states seen: ${states}`);
+    await shot(page, 'school-upload-resumed');
+
+    // The archive holds exactly the file, as one version, and no session.
+    const school = apiClient(svc.base, svc.tokens.school);
+    const evidence = `counties/${COUNTY}/schools/${SCHOOL}/evidence/sports-ground-survey`;
+    const v = await school.get(`/v1/${evidence}/versions`);
+    assert.equal(v.status, 200);
+    assert.equal(v.body.versions.length, 1);
+    assert.equal(v.body.versions[0].sizeBytes, String(fileBytes.length));
+    assert.equal(v.body.versions[0].sha256, sha256(fileBytes));
+    const requestId = v.body.versions[0].requestId;
+    assert.ok(requestId);
+    assert.equal((await school.get(`/v1/${evidence}/uploads/${requestId}`)).status, 404);
+    // The resume sent only what the archive did not hold: starting again
+    // from zero would have sent 20 MB + 40 MB.
+    assert.ok(proxy.uploadBytes() < fileBytes.length * 1.25, `${proxy.uploadBytes()} bytes sent for a ${fileBytes.length}-byte file: ${proxy.requests().join(', ')}`);
+    await page.close();
+  } finally {
+    await proxy.close();
+  }
+});
 
 test('an inspector records a judgement, and reads the report as of an earlier revision', async () => {
   // The other judgements of the example, and the county documents they rest on.

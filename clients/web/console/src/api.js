@@ -229,19 +229,32 @@ function importContentType(file) {
 
 // Uploads one file as a new version of `{parent}/evidence/{evidenceId}` with
 // XMLHttpRequest, for upload progress. Returns {promise, abort}; onProgress
-// gets (loaded, total). Resolves to the EvidenceVersion.
-export function uploadEvidence({ parent, evidenceId, file, title, indicatorCodes, schoolYear, requestId, sha256, onProgress }) {
+// gets (loaded, total) for the whole file. Resolves to the EvidenceVersion.
+// Resumable (the archive's upload sessions): a connection that breaks
+// leaves the whole chunks received stored under
+// {evidence}/uploads/{requestId}, and the same call with resumeOffset set to
+// the session's committedSizeBytes sends only the rest of the file.
+export function uploadEvidence({ parent, evidenceId, file, title, indicatorCodes, schoolYear, requestId, sha256, resumeOffset = 0, onProgress }) {
   const xhr = new XMLHttpRequest();
   const url =
     `/v1/${path(parent)}/evidence/${encodeURIComponent(evidenceId)}:upload` +
-    query({ title, indicatorCodes, schoolYear, filename: file.name, requestId, sha256 });
+    query({
+      title,
+      indicatorCodes,
+      schoolYear,
+      filename: file.name,
+      requestId,
+      sha256,
+      resumable: requestId ? true : undefined,
+      resumeOffset: resumeOffset || undefined,
+    });
   const promise = new Promise((resolve, reject) => {
     xhr.open('POST', url);
     const t = getToken();
     if (t) xhr.setRequestHeader('Authorization', `Bearer ${t}`);
     xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
     xhr.upload.onprogress = (ev) => {
-      if (onProgress) onProgress(ev.loaded, ev.lengthComputable ? ev.total : file.size);
+      if (onProgress) onProgress(resumeOffset + ev.loaded, file.size);
     };
     xhr.onload = () => {
       let body = null;
@@ -262,9 +275,22 @@ export function uploadEvidence({ parent, evidenceId, file, title, indicatorCodes
     };
     xhr.onerror = () => reject(new ApiError({ network: true, status: 'UNAVAILABLE', message: '连接中断，文件未上传完成' }));
     xhr.onabort = () => reject(new ApiError({ status: 'CANCELLED', message: '已取消' }));
-    xhr.send(file);
+    xhr.send(resumeOffset ? file.slice(resumeOffset) : file);
   });
   return { promise, abort: () => xhr.abort() };
+}
+
+// Where a resumable upload stands: the bytes the archive holds of it, or 0
+// when it has no session (never started, or completed: then an upload with
+// the same request id answers with its version at once).
+export async function uploadedBytes(parent, evidenceId, requestId) {
+  try {
+    const s = await get(`/v1/${path(parent)}/evidence/${encodeURIComponent(evidenceId)}/uploads/${encodeURIComponent(requestId)}`);
+    return Number((s && s.committedSizeBytes) || 0);
+  } catch (e) {
+    if (e.status === 'NOT_FOUND') return 0;
+    throw e;
+  }
 }
 
 // Downloads an evidence's latest version or a version's bytes. Returns
