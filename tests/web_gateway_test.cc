@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "clients/connection.h"
 #include "clients/web/openapi.h"
 #include "clients/web/routes.h"
@@ -511,6 +512,61 @@ TEST_F(WebGatewayTest, ACutUploadStoresNothingAndTheGatewayServesOn) {
   r = Get("/v1/me", "school");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+// A resumable upload cut mid-file keeps every whole chunk that reached the
+// gateway, not only what had reached the archive when the line dropped, and
+// the resume sends exactly the rest.
+TEST_F(WebGatewayTest, ACutResumableUploadKeepsEveryWholeChunkThatArrived) {
+  constexpr size_t kChunk = 1 << 20;  // the archive's chunk size
+  const std::string bytes = testing::TestBytes(12 << 20, 9);
+  const size_t sent = 7 * kChunk + 12345;
+  const std::string evidence =
+      absl::StrCat("/v1/", kSchool, "/evidence/cut-resumable");
+  const std::string request_id = "2f1d9e52-cut-resumable";
+  const std::string path = absl::StrCat(
+      evidence,
+      ":upload?title=x&indicatorCodes=R4&schoolYear=2025&resumable=true"
+      "&requestId=",
+      request_id);
+  auto r = http_->Post(
+      path, As("school"), bytes.size(),
+      [&](size_t offset, size_t length, httplib::DataSink& sink) {
+        if (offset >= sent) return false;  // the connection drops
+        sink.write(bytes.data() + offset,
+                   std::min({length, size_t{1} << 16, sent - offset}));
+        return true;
+      },
+      "application/octet-stream");
+  EXPECT_FALSE(r && r->status == 200);
+  // The gateway hands the archive what arrived once it has seen the cut;
+  // until then the session may still show an earlier state.
+  const std::string session = absl::StrCat(evidence, "/uploads/", request_id);
+  std::string committed;
+  for (int i = 0; i < 200 && committed != std::to_string(7 * kChunk); ++i) {
+    if (i > 0) absl::SleepFor(absl::Milliseconds(50));
+    r = Get(session, "school");
+    ASSERT_TRUE(r);
+    if (r->status != 200) continue;
+    google::protobuf::Struct s = FromJson<google::protobuf::Struct>(r->body);
+    committed = s.fields().at("committedSizeBytes").string_value();
+  }
+  EXPECT_EQ(committed, std::to_string(7 * kChunk)) << r->body;
+  // The resume: the rest of the file from the committed offset.
+  r = http_->Post(absl::StrCat(path, "&resumeOffset=", 7 * kChunk),
+                  As("school"), bytes.substr(7 * kChunk),
+                  "application/octet-stream");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  google::protobuf::Struct version =
+      FromJson<google::protobuf::Struct>(r->body);
+  EXPECT_EQ(version.fields().at("sha256").string_value(),
+            ToHex(Sha256::Of(bytes)));
+  EXPECT_EQ(version.fields().at("sizeBytes").string_value(),
+            std::to_string(bytes.size()));
+  r = Get(session, "school");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404) << r->body;
 }
 
 TEST_F(WebGatewayTest, BadRequestsGetAip193Errors) {

@@ -161,6 +161,21 @@ void DefaultFromHeaders(const httplib::Request& req, Message& header) {
   }
 }
 
+// Whether an upload cut short may still be handed over as far as it got:
+// only a resumable one with a declared size, which the archive then knows
+// is short (it keeps the whole chunks received in the upload session) and
+// never commits.
+bool KeepsWhatArrived(const Message& header) {
+  const auto* d = header.GetDescriptor();
+  const auto* r = header.GetReflection();
+  const auto* resumable = d->FindFieldByName("resumable");
+  const auto* size = d->FindFieldByName("size_bytes");
+  return resumable != nullptr &&
+         resumable->cpp_type() == resumable->CPPTYPE_BOOL &&
+         r->GetBool(header, resumable) && size != nullptr &&
+         size->has_presence() && r->HasField(header, size);
+}
+
 }  // namespace
 
 Gateway::Gateway(GatewayOptions options, RouteTable routes)
@@ -461,11 +476,26 @@ void Gateway::ServeUpload(const RouteMatch& match, const httplib::Request& req,
   }
   if (writing && complete && !pending.empty()) flush();
   if (!complete && writing) {
-    // The browser went away mid-file: nothing is committed (a resumable
-    // upload's session keeps the whole chunks received, archive.proto).
+    res.set_header("Connection", "close");
+    if (KeepsWhatArrived(*header)) {
+      // The browser went away mid-file. Ending the stream short of its
+      // declared size hands the archive every byte that did arrive, so the
+      // session keeps each whole chunk of it; a cancel would lose what is
+      // still in flight (megabytes of buffers), and the resume would send
+      // it again.
+      if (!pending.empty()) flush();
+      if (writing) (void)call.WritesDone();
+      std::unique_ptr<Message> ignored =
+          NewMessage(route.method->output_type());
+      (void)call.Read(ignored.get());
+      const grpc::Status ended = call.Finish();
+      if (!ended.ok()) return SendError(res, ErrorOf(ended));
+      return SendError(res, absl::CancelledError("the upload was cut off"));
+    }
+    // Without a declared size, an early end would look like the whole
+    // file: cancel, and nothing is committed.
     call.Cancel();
     (void)call.Finish();
-    res.set_header("Connection", "close");
     return SendError(
         res, absl::CancelledError("the upload was cut off before its end; no "
                                   "version was stored"));
