@@ -1,7 +1,11 @@
 #include "archive_service/archive_grpc_service.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdio>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -161,38 +165,128 @@ class GrpcUploadSource final : public UploadSource {
   std::optional<Sha256Digest> trailer_;
 };
 
-// Hands the bytes to the gRPC writer, one message per piece.
-class GrpcDownloadSink final : public DownloadSink {
- public:
-  GrpcDownloadSink(grpc::ServerContext* context, const EvidenceName& name,
-                   grpc::ServerWriter<v1::DownloadResponse>* writer)
-      : context_(context), name_(name), writer_(writer) {}
+// The first message of a download: which version is being sent.
+grpc::ByteBuffer VersionMessage(const EvidenceName& name,
+                                const VersionInfo& version) {
+  v1::DownloadResponse message;
+  ToProto(name, version, message.mutable_version());
+  grpc::ByteBuffer buffer;
+  bool own;
+  (void)grpc::SerializationTraits<v1::DownloadResponse>::Serialize(
+      message, &buffer, &own);
+  return buffer;
+}
 
-  bool Begin(const VersionInfo& version) override {
-    ToProto(name_, version, message_.mutable_version());
-    return writer_->Write(message_);
+// A DownloadResponse with `bytes` as its chunk, written by hand (field 2,
+// length-delimited) so that the bytes are not copied: the buffer's second
+// slice owns the string and is what gRPC sends.
+grpc::ByteBuffer ChunkMessage(std::string bytes) {
+  uint8_t head[1 + 10];
+  size_t n = 0;
+  head[n++] = (2 << 3) | 2;
+  for (uint64_t v = bytes.size();; v >>= 7) {
+    head[n++] = static_cast<uint8_t>(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+    if (v < 0x80) break;
   }
-  bool Write(std::string bytes) override {
-    if (context_->IsCancelled()) return false;
-    if (bytes.size() <= kMaxDownloadMessage) {
-      message_.set_chunk(std::move(bytes));
-      return writer_->Write(message_);
-    }
-    // A chunk store's chunks may be larger than a message should be.
-    for (size_t at = 0; at < bytes.size(); at += kMaxDownloadMessage) {
-      message_.set_chunk(bytes.data() + at,
-                         std::min(kMaxDownloadMessage, bytes.size() - at));
-      if (!writer_->Write(message_)) return false;
-    }
-    return true;
-  }
+  auto* owned = new std::string(std::move(bytes));
+  const grpc::Slice slices[2] = {
+      grpc::Slice(head, n),
+      grpc::Slice(
+          owned->data(), owned->size(),
+          [](void* p) { delete static_cast<std::string*>(p); }, owned)};
+  return grpc::ByteBuffer(slices, 2);
+}
+
+// Hands the bytes to the sender, one message per piece.
+class RawDownloadSink final : public DownloadSink {
+ public:
+  RawDownloadSink(const EvidenceName& name, DownloadSender& sender)
+      : name_(name), sender_(sender) {}
+
+  bool Begin(const VersionInfo& version) override;
+  bool Write(std::string bytes) override;
 
  private:
-  grpc::ServerContext* context_;
   const EvidenceName& name_;
-  grpc::ServerWriter<v1::DownloadResponse>* writer_;
-  v1::DownloadResponse message_;
+  DownloadSender& sender_;
 };
+
+}  // namespace
+
+// Runs one download on its own thread and writes its messages through the
+// callback API, each write waiting for the one before to be taken by the
+// transport (so a slow reader holds one message here, as the synchronous
+// writer did). A thread per download is what the synchronous server gave
+// too; the callback API is used only for its raw byte buffers.
+class DownloadSender final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  // Starts `run` with this sender; the reactor deletes itself when done.
+  static DownloadSender* Start(
+      std::function<absl::Status(DownloadSender&)> run) {
+    auto* sender = new DownloadSender();
+    std::thread([sender, run = std::move(run)] {
+      const absl::Status status = run(*sender);
+      // After Finish() the reactor may be gone: nothing touches it below.
+      sender->Finish(ToGrpc(status));
+    }).detach();
+    return sender;
+  }
+
+  // False when the client went away.
+  bool Send(grpc::ByteBuffer message) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cancelled_) return false;
+    message_ = std::move(message);
+    writing_ = true;
+    StartWrite(&message_);
+    done_.wait(lock, [&] { return !writing_; });
+    return write_ok_ && !cancelled_;
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      write_ok_ = ok;
+    }
+    done_.notify_all();
+  }
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  DownloadSender() = default;
+
+  std::mutex mu_;
+  std::condition_variable done_;
+  grpc::ByteBuffer message_;
+  bool writing_ = false;
+  bool write_ok_ = true;
+  bool cancelled_ = false;
+};
+
+namespace {
+
+bool RawDownloadSink::Begin(const VersionInfo& version) {
+  return sender_.Send(VersionMessage(name_, version));
+}
+
+bool RawDownloadSink::Write(std::string bytes) {
+  if (bytes.size() <= kMaxDownloadMessage) {
+    return sender_.Send(ChunkMessage(std::move(bytes)));
+  }
+  // A chunk store's chunks may be larger than a message should be.
+  for (size_t at = 0; at < bytes.size(); at += kMaxDownloadMessage) {
+    if (!sender_.Send(ChunkMessage(bytes.substr(
+            at, std::min(kMaxDownloadMessage, bytes.size() - at))))) {
+      return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -266,9 +360,9 @@ grpc::Status ArchiveGrpcService::Upload(
 }
 
 absl::Status ArchiveGrpcService::DoDownload(
-    grpc::ServerContext* context, const v1::DownloadRequest& request,
-    grpc::ServerWriter<v1::DownloadResponse>* writer) {
-  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(*context));
+    const grpc::ServerContextBase& context, const v1::DownloadRequest& request,
+    DownloadSender& sender) {
+  ASSIGN_OR_RETURN(Principal who, auth_.Authenticate(context));
   std::vector<FieldViolation> bad;
   auto name = ParseVersionName(request.name(), "name");
   if (!name.ok()) bad = FieldViolations(name.status());
@@ -279,7 +373,7 @@ absl::Status ArchiveGrpcService::DoDownload(
   }
   RETURN_IF_ERROR(Authorize(who, Permission::kReadEvidence,
                             ScopeOfParent(name->evidence.parent)));
-  GrpcDownloadSink sink(context, name->evidence, writer);
+  RawDownloadSink sink(name->evidence, sender);
   return archive_.Download({.name = *name,
                             .offset = request.offset(),
                             .length = request.length(),
@@ -288,10 +382,21 @@ absl::Status ArchiveGrpcService::DoDownload(
                            sink);
 }
 
-grpc::Status ArchiveGrpcService::Download(
-    grpc::ServerContext* context, const v1::DownloadRequest* request,
-    grpc::ServerWriter<v1::DownloadResponse>* writer) {
-  return ToGrpc(DoDownload(context, *request, writer));
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ArchiveGrpcService::Download(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  grpc::ByteBuffer bytes = *request;  // shares the slices
+  return DownloadSender::Start(
+      [this, context, bytes](DownloadSender& sender) mutable -> absl::Status {
+        v1::DownloadRequest parsed;
+        if (!grpc::SerializationTraits<v1::DownloadRequest>::Deserialize(
+                 &bytes, &parsed)
+                 .ok()) {
+          return absl::InvalidArgumentError(
+              "the download request does not parse as a DownloadRequest");
+        }
+        bytes.Clear();
+        return DoDownload(*context, parsed, sender);
+      });
 }
 
 absl::Status ArchiveGrpcService::DoGetEvidence(

@@ -17,7 +17,13 @@
 
 namespace junheng::archive {
 
-class ArchiveGrpcService final : public v1::ArchiveService::Service {
+class DownloadSender;
+
+// Download is a raw callback method: its chunks leave as byte buffers that
+// alias the bytes the store read (archive_grpc_service.cc).
+class ArchiveGrpcService final
+    : public v1::ArchiveService::WithRawCallbackMethod_Download<
+          v1::ArchiveService::Service> {
  public:
   ArchiveGrpcService(Archive& archive, Authenticator& auth)
       : archive_(archive), auth_(auth) {}
@@ -25,9 +31,9 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   grpc::Status Upload(grpc::ServerContext* context,
                       grpc::ServerReader<v1::UploadRequest>* reader,
                       v1::EvidenceVersion* response) override;
-  grpc::Status Download(
-      grpc::ServerContext* context, const v1::DownloadRequest* request,
-      grpc::ServerWriter<v1::DownloadResponse>* writer) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Download(
+      grpc::CallbackServerContext* context,
+      const grpc::ByteBuffer* request) override;
   grpc::Status GetUploadSession(grpc::ServerContext* context,
                                 const v1::GetUploadSessionRequest* request,
                                 v1::UploadSession* response) override;
@@ -61,9 +67,9 @@ class ArchiveGrpcService final : public v1::ArchiveService::Service {
   absl::Status DoUpload(grpc::ServerContext* context,
                         grpc::ServerReader<v1::UploadRequest>* reader,
                         v1::EvidenceVersion* response);
-  absl::Status DoDownload(grpc::ServerContext* context,
+  absl::Status DoDownload(const grpc::ServerContextBase& context,
                           const v1::DownloadRequest& request,
-                          grpc::ServerWriter<v1::DownloadResponse>* writer);
+                          DownloadSender& sender);
   // The session `name` names, once the caller may upload to its evidence.
   absl::StatusOr<UploadSessionName> AuthorizeSession(
       grpc::ServerContext* context, const std::string& name);

@@ -139,6 +139,7 @@ class ArchiveClient {
                                                        Response*),
       const Request& request);
 
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ArchiveService::Stub> stub_;
   Options options_;
 };

@@ -25,7 +25,7 @@ bool StampOf(const std::string& path, dev_t* dev, ino_t* ino, off_t* size,
   return true;
 }
 
-std::string MetadataValue(const grpc::ServerContext& context,
+std::string MetadataValue(const grpc::ServerContextBase& context,
                           absl::string_view key) {
   auto it =
       context.client_metadata().find(grpc::string_ref(key.data(), key.size()));
@@ -104,7 +104,7 @@ std::shared_ptr<const Authenticator::Registry> Authenticator::Current() {
 }
 
 absl::StatusOr<Principal> Authenticator::Authenticate(
-    const grpc::ServerContext& context) {
+    const grpc::ServerContextBase& context) {
   if (insecure_) {
     Principal p;
     p.name = CallerOf(context);

@@ -38,7 +38,8 @@ class Authenticator {
   // The calling principal, or UNAUTHENTICATED (no token, malformed, unknown,
   // expired or revoked). A service principal that names a caller in
   // x-junheng-on-behalf-of yields that caller, with `via` set.
-  absl::StatusOr<Principal> Authenticate(const grpc::ServerContext& context);
+  absl::StatusOr<Principal> Authenticate(
+      const grpc::ServerContextBase& context);
 
   bool insecure() const { return insecure_; }
 

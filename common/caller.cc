@@ -5,7 +5,7 @@
 
 namespace junheng {
 
-std::string CallerOf(const grpc::ServerContext& context) {
+std::string CallerOf(const grpc::ServerContextBase& context) {
   auto it = context.client_metadata().find(kUserMetadataKey);
   if (it == context.client_metadata().end() || it->second.empty()) {
     return "anonymous";

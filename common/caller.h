@@ -15,7 +15,7 @@ inline constexpr char kUserMetadataKey[] = "x-junheng-user";
 
 // The caller's name (at most 64 printable ASCII characters), else
 // "anonymous".
-std::string CallerOf(const grpc::ServerContext& context);
+std::string CallerOf(const grpc::ServerContextBase& context);
 
 // The caller's deadline, if it set one: what the server may spend on the
 // call, including asking the other service.
