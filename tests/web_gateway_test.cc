@@ -380,7 +380,12 @@ TEST_F(WebGatewayTest, FilesStreamBothWaysVerifiedWithFlatMemory) {
   // 192 MiB went through each way; the gateway never held more than a few
   // chunks of it.
   const int64_t peak = web_->PeakRssBytes();
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // Sanitizer shadow memory and quarantine say nothing about the gateway's.
+  EXPECT_GT(peak, 0);
+#else
   EXPECT_LT(peak, 96 << 20) << "peak RSS " << (peak >> 20) << " MiB";
+#endif
 
   // A range, by the version's name.
   r = Get(absl::StrCat("/v1/", kSchool,
