@@ -388,8 +388,10 @@ test('a school uploads many files by drag-and-drop and a 50 MB file with progres
 
 // A TCP proxy in front of junheng-web that cuts the connection once, when
 // `cutAfter` bytes of an upload's request have gone through, and refuses
-// connections for 1.5 s after, as a dropped rural line would. Returns {base, cuts(), uploadBytes(), close()}.
-async function cuttingProxy(cutAfter) {
+// connections for 1.5 s after, as a dropped rural line would; with
+// `bytesPerSecond` it also passes an upload's bytes no faster than that, as
+// a slow line does. Returns {base, cuts(), uploadBytes(), close()}.
+async function cuttingProxy(cutAfter, { bytesPerSecond = 0 } = {}) {
   const target = new URL(svc.base);
   let armed = true;
   let cuts = 0;
@@ -438,9 +440,21 @@ async function cuttingProxy(cutAfter) {
           return;
         }
       }
+      // Paused while the upstream drains or the line's rate says wait.
+      let holds = 0;
+      const hold = () => {
+        if (holds++ === 0) client.pause();
+      };
+      const release = () => {
+        if (--holds === 0) client.resume();
+      };
       if (!upstream.write(buf)) {
-        client.pause();
-        upstream.once('drain', () => client.resume());
+        hold();
+        upstream.once('drain', release);
+      }
+      if (uploading && bytesPerSecond > 0) {
+        hold();
+        setTimeout(release, (buf.length / bytesPerSecond) * 1000);
       }
     });
   });
@@ -511,6 +525,51 @@ test('a school upload resumes from the last stored chunk after the connection is
     // The resume sent only what the archive did not hold: starting again
     // from zero would have sent 20 MB + 40 MB.
     assert.ok(proxy.uploadBytes() < fileBytes.length * 1.25, `${proxy.uploadBytes()} bytes sent for a ${fileBytes.length}-byte file: ${proxy.requests().join(', ')}`);
+    await page.close();
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a cancelled upload frees what the archive kept of it', async () => {
+  const proxy = await cuttingProxy(Infinity, { bytesPerSecond: 4 * 1024 * 1024 });
+  try {
+    const page = await newPage();
+    await page.goto(proxy.base + '/');
+    await page.locator(F('token')).fill(svc.tokens.school);
+    await page.locator('[data-test=login]').click();
+    await page.locator('[data-test=who]').waitFor();
+    await page.waitForURL(/#\/school\/330106\/2133010601/);
+    await chooseYear(page, YEAR);
+    await openTab(page, '佐证材料');
+    await page.locator('[data-test=evidence-table]').waitFor();
+
+    const file = path.join(files, 'cancelled-scan.pdf');
+    fs.writeFileSync(file, crypto.randomBytes(24 * 1024 * 1024));
+    await page.locator('[data-test=upload-input]').setInputFiles(file);
+    await pickCodes(page, page.locator('[data-test=upload-codes]'), ['R5']);
+    const row = page.locator('[data-test=upload-table] .el-table__body tr').filter({ hasText: 'cancelled-scan.pdf' });
+    await row.locator('input[placeholder="必填"]').fill('取消的上传');
+    await page.locator('[data-test=upload-start]').click();
+    // Cancelled a third of the way: the archive has whole chunks of it by then.
+    const deadline = Date.now() + 60_000;
+    while (proxy.uploadBytes() < 8 * 1024 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await row.getByRole('button', { name: '取消' }).click();
+    const state = row.locator('[data-test=upload-state]');
+    await page.waitForFunction(
+      (el) => el.dataset.state === 'cancelled' && el.dataset.abandoned,
+      await state.elementHandle(),
+      { timeout: 30_000 },
+    );
+    const id = await state.getAttribute('data-abandoned');
+    await shot(page, 'school-upload-cancelled', { full: false });
+
+    // Nothing of it is left: no session holding its chunks, no evidence.
+    const school = apiClient(svc.base, svc.tokens.school);
+    const evidence = `counties/${COUNTY}/schools/${SCHOOL}/evidence/cancelled-scan`;
+    const session = await school.get(`/v1/${evidence}/uploads/${id}`);
+    assert.equal(session.status, 404, JSON.stringify(session.body));
+    assert.equal((await school.get(`/v1/${evidence}`)).status, 404);
     await page.close();
   } finally {
     await proxy.close();

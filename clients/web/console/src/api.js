@@ -149,6 +149,7 @@ export async function request(method, url, { body, headers, signal, raw } = {}) 
 export const get = (url, opts) => request('GET', url, opts);
 export const post = (url, body, opts) => request('POST', url, { ...opts, body: body ?? {} });
 export const patch = (url, body, opts) => request('PATCH', url, { ...opts, body });
+export const del = (url, opts) => request('DELETE', url, opts);
 
 // A server-streaming call: a JSON array of messages; when the stream failed
 // midway the last element is {"error": {…}}. Returns {items, error}.
@@ -291,6 +292,26 @@ export async function uploadedBytes(parent, evidenceId, requestId) {
     if (e.status === 'NOT_FOUND') return 0;
     throw e;
   }
+}
+
+// Gives up a resumable upload: the archive frees the chunks its session
+// holds (they would otherwise wait for the session to expire). While the
+// cut stream is still being wound up the archive answers ABORTED; asked
+// again a moment later it lets go. No session (never started, completed,
+// already gone) is fine.
+export async function abandonUpload(parent, evidenceId, requestId) {
+  const url = `/v1/${path(parent)}/evidence/${encodeURIComponent(evidenceId)}/uploads/${encodeURIComponent(requestId)}`;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await del(url);
+      return true;
+    } catch (e) {
+      if (e.status === 'NOT_FOUND') return true;
+      if (e.status !== 'ABORTED') return false;
+      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    }
+  }
+  return false;
 }
 
 // Downloads an evidence's latest version or a version's bytes. Returns
