@@ -45,10 +45,12 @@ struct SchoolPlan {
   std::vector<const v1::Indicator*> checks;
 };
 
-// Evaluates a school already checked, against a standard already checked.
-SchoolVerdict EvaluateCheckedSchool(const SchoolPlan& plan,
-                                    const SchoolStats& school) {
-  SchoolVerdict verdict;
+// Evaluates a school already checked, against a standard already checked,
+// into `*out`, a default-constructed verdict (its parts and checks allocated
+// where it says).
+void EvaluateCheckedSchool(const SchoolPlan& plan, const SchoolStats& school,
+                           SchoolVerdict* out) {
+  SchoolVerdict& verdict = *out;
   verdict.school_code = school.school_code;
   verdict.school_name = school.school_name;
   verdict.type = school.type;
@@ -67,7 +69,8 @@ SchoolVerdict EvaluateCheckedSchool(const SchoolPlan& plan,
       // A part without students has no per-student values to judge.
       if (students.has_value() && *students == 0) continue;
       SchoolLevelVerdict& part = verdict.levels.emplace_back(
-          EvaluateSchoolLevel(plan.levels, school, level));
+          verdict.levels.get_allocator().resource());
+      EvaluateSchoolLevel(plan.levels, school, level, &part);
       outcome = Combine(outcome, part.outcome);
     }
   }
@@ -81,7 +84,6 @@ SchoolVerdict EvaluateCheckedSchool(const SchoolPlan& plan,
     outcome = Combine(outcome, check.outcome);
   }
   verdict.outcome = outcome;
-  return verdict;
 }
 
 std::optional<double> LimitFor(const v1::CoefficientRule& rule,
@@ -275,10 +277,11 @@ CompositeResult ComputeComposite(const v1::IndicatorStandard& standard,
 
 // The county-level result of a SCOPE_SCHOOL indicator: every covered school
 // must pass; the judgement, if needed, is the county's.
-IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
-                                  const std::vector<SchoolVerdict>& schools,
-                                  const Judgement* judgement) {
-  IndicatorResult result = NewResult(indicator);
+CountyIndicatorResult CountySchoolCheck(
+    const v1::Indicator& indicator, const std::vector<SchoolVerdict>& schools,
+    const Judgement* judgement) {
+  CountyIndicatorResult result;
+  StartResult(indicator, &result);
   Outcome outcome = Outcome::kNotApplicable;
   std::vector<absl::string_view> failing;
   std::vector<absl::string_view> missing;
@@ -314,9 +317,10 @@ IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
 
 // The county-level result of a SCOPE_SCHOOL_LEVEL indicator: its
 // coefficients when each is limited on its own.
-IndicatorResult CountySchoolLevel(const v1::Indicator& indicator,
-                                  const std::vector<CoefficientResult>& all) {
-  IndicatorResult result = NewResult(indicator);
+CountyIndicatorResult CountySchoolLevel(
+    const v1::Indicator& indicator, const std::vector<CoefficientResult>& all) {
+  CountyIndicatorResult result;
+  StartResult(indicator, &result);
   Outcome outcome = Outcome::kNotApplicable;
   for (const CoefficientResult& c : all) {
     if (c.code != indicator.code() || !c.limit.has_value()) continue;
@@ -367,7 +371,9 @@ absl::StatusOr<SchoolVerdict> EvaluateSchool(
     const v1::IndicatorStandard& standard, const SchoolStats& school) {
   RETURN_IF_ERROR(CheckEvaluable(standard));
   RETURN_IF_ERROR(CheckSchool(school));
-  return EvaluateCheckedSchool(SchoolPlan(standard), school);
+  SchoolVerdict verdict;
+  EvaluateCheckedSchool(SchoolPlan(standard), school, &verdict);
+  return verdict;
 }
 
 absl::StatusOr<CountyVerdict> EvaluateCounty(
@@ -391,9 +397,19 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
   };
 
   const SchoolPlan plan(standard);
+  // Room for a county's results in one block (about 4.5 KB a school with
+  // these types: two parts of seven results and six checks at most), so
+  // that the arena seldom asks for more.
+  verdict.arena = std::make_shared<VerdictArena>(
+      input.schools.size() *
+          (2 * sizeof(SchoolLevelVerdict) +
+           (2 * plan.levels.items.size() + plan.checks.size()) *
+               sizeof(IndicatorResult)) +
+      1024);
   verdict.schools.reserve(input.schools.size());
   for (const SchoolStats& school : input.schools) {
-    verdict.schools.push_back(EvaluateCheckedSchool(plan, school));
+    EvaluateCheckedSchool(plan, school,
+                          &verdict.schools.emplace_back(verdict.arena.get()));
   }
 
   // Coefficients, primary first, in the standard's indicator order.
@@ -464,7 +480,7 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
       if (indicator.area() != area.code()) continue;
       const Judgement* judgement = judgement_for(indicator.code());
       const int index = static_cast<int>(av.indicators.size());
-      IndicatorResult& result = av.indicators.emplace_back();
+      CountyIndicatorResult& result = av.indicators.emplace_back();
       switch (indicator.scope()) {
         case v1::SCOPE_SCHOOL_LEVEL:
           result = CountySchoolLevel(indicator, verdict.coefficients);
