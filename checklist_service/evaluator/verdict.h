@@ -48,14 +48,13 @@ struct Shortfall {
 // One measured value against one threshold.
 struct Measurement {
   // User-provided so that `emplace_back()` initializes only the members
-  // below: value-initializing the implicit constructor zeroed all 144 bytes
+  // below: value-initializing the implicit constructor zeroed every byte
   // first (rep stos), for each of a county's ~4,000 measurements.
   Measurement() {}  // NOLINT(modernize-use-equals-default)
 
   // Empty for the indicator's single value; otherwise the part of a
   // multi-part indicator, e.g. "backbone_share", "music_rooms".
   absl::string_view measure;
-  junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   // nullopt: an input is not reported or the value cannot be computed.
   // Unrounded; decisions are exact (exact.h), this double is for display.
   std::optional<double> value;
@@ -64,6 +63,8 @@ struct Measurement {
   std::optional<double> quantity;
   // nullopt for a coefficient-only indicator (2012 B1–B8).
   std::optional<double> threshold;
+  // Beside the other small fields: 136 bytes rather than 144 with padding.
+  junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   junheng::v1::Comparison comparison = junheng::v1::COMPARISON_UNSPECIFIED;
   Outcome outcome = Outcome::kNotReported;
   // For a failing school-level indicator under the school rule: the value is
