@@ -22,7 +22,10 @@
 // the reply size, and the server's peak RSS.
 //
 //   junheng-checklist-bench [--quick] [--evaluation_threads=N]
-// (--evaluation_threads is passed to the server: province parallelism.)
+//       [--stream_window=BYTES]
+// (--evaluation_threads is passed to the server: province parallelism;
+// --stream_window sets the client's HTTP/2 stream window, as an integrator
+// can, with BDP probing off: the default leaves gRPC's.)
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -153,7 +156,8 @@ std::vector<SchoolStats> Parse(const std::string& csv) {
   return std::move(rows->rows);
 }
 
-int Main(bool quick, const std::vector<std::string>& server_flags) {
+int Main(bool quick, const std::vector<std::string>& server_flags,
+         int stream_window) {
   const int runs = quick ? 5 : 21;
   const int province_runs = quick ? 1 : 5;
   auto standards = LoadStandardsDirectory(JUNHENG_SOURCE_DIR "/standards");
@@ -169,6 +173,10 @@ int Main(bool quick, const std::vector<std::string>& server_flags) {
   if (!server.Start().ok()) return 1;
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(256 << 20);
+  if (stream_window > 0) {
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, stream_window);
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  }
   auto stub = v1::ChecklistService::NewStub(grpc::CreateCustomChannel(
       server.address(), grpc::InsecureChannelCredentials(), args));
 
@@ -299,12 +307,15 @@ int Main(bool quick, const std::vector<std::string>& server_flags) {
 int main(int argc, char** argv) {
   bool quick = false;
   std::vector<std::string> server_flags;
+  int stream_window = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       quick = true;
     } else if (std::strncmp(argv[i], "--evaluation_threads=", 21) == 0) {
       server_flags.push_back(argv[i]);
+    } else if (std::strncmp(argv[i], "--stream_window=", 16) == 0) {
+      stream_window = std::atoi(argv[i] + 16);
     }
   }
-  return junheng::checklist::Main(quick, server_flags);
+  return junheng::checklist::Main(quick, server_flags, stream_window);
 }

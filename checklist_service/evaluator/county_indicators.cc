@@ -231,7 +231,7 @@ void Flag(const std::optional<bool>& flag, const char* column,
 }
 
 void Score(const v1::Indicator& indicator, const Judgement* judgement,
-           IndicatorResult& result) {
+           CountyIndicatorResult& result) {
   Measurement m = Start(indicator, v1::LEVEL_ALL, "");
   if (judgement != nullptr) {
     m.value = judgement->score;
@@ -249,7 +249,7 @@ void Score(const v1::Indicator& indicator, const Judgement* judgement,
 }  // namespace
 
 void ApplyJudgement(const v1::Indicator& indicator, const Judgement* judgement,
-                    IndicatorResult& result) {
+                    CountyIndicatorResult& result) {
   if (!indicator.needs_judgement() ||
       indicator.formula() == v1::FORMULA_JUDGEMENT_SCORE) {
     return;
@@ -271,10 +271,11 @@ void ApplyJudgement(const v1::Indicator& indicator, const Judgement* judgement,
   result.outcome = Combine(result.outcome, result.judgement);
 }
 
-IndicatorResult EvaluateCountyIndicator(const v1::Indicator& indicator,
-                                        const CountyStats& county,
-                                        const Judgement* judgement) {
-  IndicatorResult result = NewResult(indicator);
+CountyIndicatorResult EvaluateCountyIndicator(const v1::Indicator& indicator,
+                                              const CountyStats& county,
+                                              const Judgement* judgement) {
+  CountyIndicatorResult result;
+  StartResult(indicator, &result);
   const v1::Level kAll = v1::LEVEL_ALL;
   switch (indicator.formula()) {
     case v1::FORMULA_SMALL_SCHOOLS_FUNDED_AS_100:

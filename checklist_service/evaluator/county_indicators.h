@@ -21,9 +21,9 @@ namespace junheng::checklist {
 // "not reported", never a pass.
 //
 // Precondition: CheckEvaluable holds for the standard `indicator` is from.
-IndicatorResult EvaluateCountyIndicator(const junheng::v1::Indicator& indicator,
-                                        const CountyStats& county,
-                                        const Judgement* judgement);
+CountyIndicatorResult EvaluateCountyIndicator(
+    const junheng::v1::Indicator& indicator, const CountyStats& county,
+    const Judgement* judgement);
 
 // For an indicator with needs_judgement, sets `result.judgement` (kPass,
 // kFail, or kNotReported when `judgement` is null or undecided) with its
@@ -31,7 +31,7 @@ IndicatorResult EvaluateCountyIndicator(const junheng::v1::Indicator& indicator,
 // otherwise. FORMULA_JUDGEMENT_SCORE takes its value from the score instead,
 // in EvaluateCountyIndicator.
 void ApplyJudgement(const junheng::v1::Indicator& indicator,
-                    const Judgement* judgement, IndicatorResult& result);
+                    const Judgement* judgement, CountyIndicatorResult& result);
 
 // A veto item is clear only when a judgement says so (passed = true); it
 // applies when one says passed = false, and is not reported otherwise.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,10 +46,12 @@ struct SchoolPlan {
   std::vector<const v1::Indicator*> checks;
 };
 
-// Evaluates a school already checked, against a standard already checked.
-SchoolVerdict EvaluateCheckedSchool(const SchoolPlan& plan,
-                                    const SchoolStats& school) {
-  SchoolVerdict verdict;
+// Evaluates a school already checked, against a standard already checked,
+// into `*out`, a default-constructed verdict (its parts and checks allocated
+// where it says).
+void EvaluateCheckedSchool(const SchoolPlan& plan, const SchoolStats& school,
+                           SchoolVerdict* out) {
+  SchoolVerdict& verdict = *out;
   verdict.school_code = school.school_code;
   verdict.school_name = school.school_name;
   verdict.type = school.type;
@@ -67,7 +70,8 @@ SchoolVerdict EvaluateCheckedSchool(const SchoolPlan& plan,
       // A part without students has no per-student values to judge.
       if (students.has_value() && *students == 0) continue;
       SchoolLevelVerdict& part = verdict.levels.emplace_back(
-          EvaluateSchoolLevel(plan.levels, school, level));
+          verdict.levels.get_allocator().resource());
+      EvaluateSchoolLevel(plan.levels, school, level, &part);
       outcome = Combine(outcome, part.outcome);
     }
   }
@@ -81,7 +85,6 @@ SchoolVerdict EvaluateCheckedSchool(const SchoolPlan& plan,
     outcome = Combine(outcome, check.outcome);
   }
   verdict.outcome = outcome;
-  return verdict;
 }
 
 std::optional<double> LimitFor(const v1::CoefficientRule& rule,
@@ -107,15 +110,62 @@ struct CoefficientInputs {
   }
 };
 
-// The coefficient of the indicator at `slot` among the school-level
-// indicators, at `level`, over the counted school parts. `schools` are the
-// verdicts of `stats`, in the same order.
+// One coefficient's school parts, gathered from the verdicts.
+struct CoefficientTerms {
+  // The indicator's slot among the school-level indicators.
+  int slot = 0;
+  std::vector<WeightedValue> values;
+  // The names of the schools whose figures are missing, in school order.
+  std::vector<std::string> missing;
+  int64_t students = 0;
+  CoefficientInputs* inputs = nullptr;
+};
+
+// Gathers every coefficient of `level` from `schools` (the verdicts of
+// `stats`, in the same order) in one pass: walking a county's verdict once
+// per coefficient cost more than the arithmetic, in cache misses.
+void GatherTerms(v1::Level level, const std::vector<SchoolVerdict>& schools,
+                 const std::vector<SchoolStats>& stats,
+                 std::vector<CoefficientTerms>& all) {
+  for (CoefficientTerms& c : all) {
+    c.values.reserve(schools.size());
+    c.inputs->terms.reserve(schools.size());
+    c.inputs->schools.reserve(schools.size());
+  }
+  for (size_t i = 0; i < schools.size(); ++i) {
+    const SchoolVerdict& school = schools[i];
+    if (school.inclusion == Inclusion::kUnknown && level == v1::LEVEL_PRIMARY) {
+      for (CoefficientTerms& c : all) {
+        c.missing.push_back(
+            absl::StrCat(school.school_name, "（是否计入未知）"));
+      }
+      continue;
+    }
+    for (const SchoolLevelVerdict& part : school.levels) {
+      if (part.level != level) continue;
+      for (CoefficientTerms& c : all) {
+        const Measurement& m = part.indicators[c.slot].measurements.front();
+        if (!m.value.has_value() || !m.quantity.has_value() ||
+            !part.students.has_value()) {
+          c.missing.push_back(school.school_name);
+          continue;
+        }
+        const double students = static_cast<double>(*part.students);
+        c.values.push_back({students, *m.value});
+        c.inputs->terms.push_back({students, *m.quantity});
+        c.inputs->schools.push_back(&stats[i]);
+        c.students += *part.students;
+      }
+    }
+  }
+}
+
+// The coefficient of `indicator` at `level` over the counted school parts
+// gathered in `terms`.
 CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
-                                     const v1::Indicator& indicator, int slot,
-                                     v1::Level level,
-                                     const std::vector<SchoolVerdict>& schools,
-                                     const std::vector<SchoolStats>& stats,
-                                     CoefficientInputs& inputs) {
+                                     const v1::Indicator& indicator,
+                                     v1::Level level, CoefficientTerms& terms) {
+  CoefficientInputs& inputs = *terms.inputs;
   CoefficientResult result;
   result.code = indicator.code();
   result.name_zh = indicator.name_zh();
@@ -133,32 +183,9 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
   const std::string label =
       absl::StrCat(indicator.code(), " ", indicator.name_zh(), "：",
                    LevelNameZh(level), "差异系数");
-  std::vector<WeightedValue> values;
-  values.reserve(schools.size());
-  inputs.terms.reserve(schools.size());
-  inputs.schools.reserve(schools.size());
-  std::vector<std::string> missing;
-  for (size_t i = 0; i < schools.size(); ++i) {
-    const SchoolVerdict& school = schools[i];
-    if (school.inclusion == Inclusion::kUnknown && level == v1::LEVEL_PRIMARY) {
-      missing.push_back(absl::StrCat(school.school_name, "（是否计入未知）"));
-      continue;
-    }
-    for (const SchoolLevelVerdict& part : school.levels) {
-      if (part.level != level) continue;
-      const Measurement& m = part.indicators[slot].measurements.front();
-      if (!m.value.has_value() || !m.quantity.has_value() ||
-          !part.students.has_value()) {
-        missing.push_back(school.school_name);
-        continue;
-      }
-      const double students = static_cast<double>(*part.students);
-      values.push_back({students, *m.value});
-      inputs.terms.push_back({students, *m.quantity});
-      inputs.schools.push_back(&stats[i]);
-      result.students += *part.students;
-    }
-  }
+  const std::vector<WeightedValue>& values = terms.values;
+  const std::vector<std::string>& missing = terms.missing;
+  result.students = terms.students;
   result.schools = static_cast<int>(values.size() + missing.size());
   if (!missing.empty()) {
     result.outcome = Outcome::kNotReported;
@@ -275,26 +302,30 @@ CompositeResult ComputeComposite(const v1::IndicatorStandard& standard,
 
 // The county-level result of a SCOPE_SCHOOL indicator: every covered school
 // must pass; the judgement, if needed, is the county's.
-IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
-                                  const std::vector<SchoolVerdict>& schools,
-                                  const Judgement* judgement) {
-  IndicatorResult result = NewResult(indicator);
+// Where a SCOPE_SCHOOL indicator was checked: (school, index in its
+// checks), in school order.
+using CheckPlaces = std::vector<std::pair<int, int>>;
+
+CountyIndicatorResult CountySchoolCheck(
+    const v1::Indicator& indicator, const std::vector<SchoolVerdict>& schools,
+    const CheckPlaces& places, const Judgement* judgement) {
+  CountyIndicatorResult result;
+  StartResult(indicator, &result);
   Outcome outcome = Outcome::kNotApplicable;
   std::vector<absl::string_view> failing;
   std::vector<absl::string_view> missing;
-  for (const SchoolVerdict& school : schools) {
-    for (const IndicatorResult& check : school.checks) {
-      if (check.indicator != &indicator) continue;
-      outcome = Combine(outcome, check.outcome);
-      if (check.outcome == Outcome::kFail) {
-        failing.push_back(school.school_name);
-      } else if (check.outcome == Outcome::kNotReported) {
-        missing.push_back(school.school_name);
-      }
-      if (check.outcome == Outcome::kFail ||
-          check.outcome == Outcome::kNotReported) {
-        result.schools_not_passing.push_back(school.school_code);
-      }
+  for (const auto& [s, c] : places) {
+    const SchoolVerdict& school = schools[s];
+    const IndicatorResult& check = school.checks[c];
+    outcome = Combine(outcome, check.outcome);
+    if (check.outcome == Outcome::kFail) {
+      failing.push_back(school.school_name);
+    } else if (check.outcome == Outcome::kNotReported) {
+      missing.push_back(school.school_name);
+    }
+    if (check.outcome == Outcome::kFail ||
+        check.outcome == Outcome::kNotReported) {
+      result.schools_not_passing.push_back(school.school_code);
     }
   }
   result.outcome = outcome;
@@ -314,9 +345,10 @@ IndicatorResult CountySchoolCheck(const v1::Indicator& indicator,
 
 // The county-level result of a SCOPE_SCHOOL_LEVEL indicator: its
 // coefficients when each is limited on its own.
-IndicatorResult CountySchoolLevel(const v1::Indicator& indicator,
-                                  const std::vector<CoefficientResult>& all) {
-  IndicatorResult result = NewResult(indicator);
+CountyIndicatorResult CountySchoolLevel(
+    const v1::Indicator& indicator, const std::vector<CoefficientResult>& all) {
+  CountyIndicatorResult result;
+  StartResult(indicator, &result);
   Outcome outcome = Outcome::kNotApplicable;
   for (const CoefficientResult& c : all) {
     if (c.code != indicator.code() || !c.limit.has_value()) continue;
@@ -367,7 +399,9 @@ absl::StatusOr<SchoolVerdict> EvaluateSchool(
     const v1::IndicatorStandard& standard, const SchoolStats& school) {
   RETURN_IF_ERROR(CheckEvaluable(standard));
   RETURN_IF_ERROR(CheckSchool(school));
-  return EvaluateCheckedSchool(SchoolPlan(standard), school);
+  SchoolVerdict verdict;
+  EvaluateCheckedSchool(SchoolPlan(standard), school, &verdict);
+  return verdict;
 }
 
 absl::StatusOr<CountyVerdict> EvaluateCounty(
@@ -391,23 +425,48 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
   };
 
   const SchoolPlan plan(standard);
+  // Room for a county's results in one block (about 4.5 KB a school with
+  // these types: two parts of seven results and six checks at most), so
+  // that the arena seldom asks for more.
+  verdict.arena = std::make_shared<VerdictArena>(
+      input.schools.size() *
+          (2 * sizeof(SchoolLevelVerdict) +
+           (2 * plan.levels.items.size() + plan.checks.size()) *
+               sizeof(IndicatorResult)) +
+      1024);
   verdict.schools.reserve(input.schools.size());
   for (const SchoolStats& school : input.schools) {
-    verdict.schools.push_back(EvaluateCheckedSchool(plan, school));
+    EvaluateCheckedSchool(plan, school,
+                          &verdict.schools.emplace_back(verdict.arena.get()));
   }
 
   // Coefficients, primary first, in the standard's indicator order.
-  std::vector<CoefficientInputs> coefficient_inputs;
-  for (v1::Level level : kLevels) {
+  std::vector<const v1::Indicator*> coefficient_indicators;
+  std::vector<int> coefficient_slots;
+  {
     int slot = 0;
     for (const v1::Indicator& indicator : standard.indicators()) {
       if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
       if (indicator.difference_coefficient()) {
-        verdict.coefficients.push_back(ComputeCoefficient(
-            standard, indicator, slot, level, verdict.schools, input.schools,
-            coefficient_inputs.emplace_back()));
+        coefficient_indicators.push_back(&indicator);
+        coefficient_slots.push_back(slot);
       }
       ++slot;
+    }
+  }
+  // Indexed like verdict.coefficients; never grows once terms point in.
+  std::vector<CoefficientInputs> coefficient_inputs(
+      std::size(kLevels) * coefficient_indicators.size());
+  for (size_t l = 0; l < std::size(kLevels); ++l) {
+    std::vector<CoefficientTerms> terms(coefficient_indicators.size());
+    for (size_t k = 0; k < terms.size(); ++k) {
+      terms[k].slot = coefficient_slots[k];
+      terms[k].inputs = &coefficient_inputs[l * terms.size() + k];
+    }
+    GatherTerms(kLevels[l], verdict.schools, input.schools, terms);
+    for (size_t k = 0; k < terms.size(); ++k) {
+      verdict.coefficients.push_back(ComputeCoefficient(
+          standard, *coefficient_indicators[k], kLevels[l], terms[k]));
     }
   }
   const bool composite = standard.coefficient_rule().method() ==
@@ -423,6 +482,17 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
         composite_area = indicator.area();
         break;
       }
+    }
+  }
+
+  // Found in one pass: each SCOPE_SCHOOL indicator looked through every
+  // school's checks twice.
+  absl::flat_hash_map<const v1::Indicator*, CheckPlaces> check_places;
+  for (size_t i = 0; i < verdict.schools.size(); ++i) {
+    const std::pmr::vector<IndicatorResult>& checks = verdict.schools[i].checks;
+    for (size_t c = 0; c < checks.size(); ++c) {
+      check_places[checks[c].indicator].emplace_back(static_cast<int>(i),
+                                                     static_cast<int>(c));
     }
   }
 
@@ -464,13 +534,14 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
       if (indicator.area() != area.code()) continue;
       const Judgement* judgement = judgement_for(indicator.code());
       const int index = static_cast<int>(av.indicators.size());
-      IndicatorResult& result = av.indicators.emplace_back();
+      CountyIndicatorResult& result = av.indicators.emplace_back();
       switch (indicator.scope()) {
         case v1::SCOPE_SCHOOL_LEVEL:
           result = CountySchoolLevel(indicator, verdict.coefficients);
           break;
         case v1::SCOPE_SCHOOL:
-          result = CountySchoolCheck(indicator, verdict.schools, judgement);
+          result = CountySchoolCheck(indicator, verdict.schools,
+                                     check_places[&indicator], judgement);
           break;
         default:
           result = EvaluateCountyIndicator(indicator, input.county, judgement);
@@ -489,16 +560,10 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
         }
       } else if (indicator.scope() == v1::SCOPE_SCHOOL) {
         // One item per school, with that school's reasons.
-        for (size_t i = 0; i < verdict.schools.size(); ++i) {
-          const SchoolVerdict& school = verdict.schools[i];
-          for (size_t c = 0; c < school.checks.size(); ++c) {
-            const IndicatorResult& check = school.checks[c];
-            if (check.indicator != &indicator) continue;
-            AddItem(
-                items, check.outcome,
-                SchoolItem(indicator.code(), static_cast<int>(i), v1::LEVEL_ALL,
-                           ReasonSource::kSchoolCheck, static_cast<int>(c)));
-          }
+        for (const auto& [i, c] : check_places[&indicator]) {
+          AddItem(items, verdict.schools[i].checks[c].outcome,
+                  SchoolItem(indicator.code(), i, v1::LEVEL_ALL,
+                             ReasonSource::kSchoolCheck, c));
         }
         if (result.judgement == Outcome::kFail ||
             result.judgement == Outcome::kNotReported) {

@@ -21,7 +21,7 @@ void JudgeEvidence(const v1::IndicatorStandard& standard,
     for (const auto& [code, place] : *index) anywhere.insert(code);
   }
   for (AreaVerdict& area : verdict.areas) {
-    for (IndicatorResult& result : area.indicators) {
+    for (CountyIndicatorResult& result : area.indicators) {
       auto it = by_code.find(result.code);
       if (it == by_code.end() || it->second->evidence().empty()) {
         result.evidence = EvidenceState::kNotExpected;

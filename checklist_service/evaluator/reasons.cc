@@ -1,5 +1,6 @@
 #include "checklist_service/evaluator/reasons.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -126,6 +127,17 @@ void AddFailureReasons(IndicatorResult& result) {
 
 std::vector<std::string> Reasons(const IndicatorResult& result) {
   std::vector<std::string> out;
+  // Most of a county's results pass and have nothing to say: no vector for
+  // them (a full reply asks for thousands).
+  if (result.notes.empty() &&
+      (result.measurement_reasons_at < 0 ||
+       std::none_of(result.measurements.begin(), result.measurements.end(),
+                    [](const Measurement& m) {
+                      return m.outcome == Outcome::kFail &&
+                             m.threshold.has_value();
+                    }))) {
+    return out;
+  }
   const size_t at = result.measurement_reasons_at < 0
                         ? result.notes.size()
                         : static_cast<size_t>(result.measurement_reasons_at);

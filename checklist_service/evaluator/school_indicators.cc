@@ -78,6 +78,13 @@ SchoolLevelVerdict EvaluateSchoolLevel(const SchoolLevelPlan& plan,
                                        const SchoolStats& school,
                                        v1::Level level) {
   SchoolLevelVerdict verdict;
+  EvaluateSchoolLevel(plan, school, level, &verdict);
+  return verdict;
+}
+
+void EvaluateSchoolLevel(const SchoolLevelPlan& plan, const SchoolStats& school,
+                         v1::Level level, SchoolLevelVerdict* out) {
+  SchoolLevelVerdict& verdict = *out;
   verdict.level = level;
   const LevelStats& part = PartStats(school, level);
   verdict.students = part.students;
@@ -191,7 +198,7 @@ SchoolLevelVerdict EvaluateSchoolLevel(const SchoolLevelPlan& plan,
 
   if (plan.rule == nullptr) {
     verdict.outcome = Outcome::kNotApplicable;
-    return verdict;
+    return;
   }
   verdict.min_met = plan.rule->min_met();
   verdict.floor_fraction = plan.rule->floor_fraction();
@@ -203,7 +210,6 @@ SchoolLevelVerdict EvaluateSchoolLevel(const SchoolLevelPlan& plan,
   } else {
     verdict.outcome = Outcome::kPass;
   }
-  return verdict;
 }
 
 }  // namespace junheng::checklist

@@ -59,6 +59,11 @@ SchoolLevelVerdict EvaluateSchoolLevel(const SchoolLevelPlan& plan,
                                        const SchoolStats& school,
                                        junheng::v1::Level level);
 
+// The same into `*out`, a default-constructed verdict whose results are
+// allocated where it says (a county verdict's arena).
+void EvaluateSchoolLevel(const SchoolLevelPlan& plan, const SchoolStats& school,
+                         junheng::v1::Level level, SchoolLevelVerdict* out);
+
 // Whether `indicator` falls under the standard's school rule.
 bool InSchoolRule(const junheng::v1::IndicatorStandard& standard,
                   const junheng::v1::Indicator& indicator);

@@ -13,6 +13,8 @@
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_
 
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,10 +47,14 @@ struct Shortfall {
 
 // One measured value against one threshold.
 struct Measurement {
+  // User-provided so that `emplace_back()` initializes only the members
+  // below: value-initializing the implicit constructor zeroed every byte
+  // first (rep stos), for each of a county's ~4,000 measurements.
+  Measurement() {}  // NOLINT(modernize-use-equals-default)
+
   // Empty for the indicator's single value; otherwise the part of a
   // multi-part indicator, e.g. "backbone_share", "music_rooms".
   absl::string_view measure;
-  junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   // nullopt: an input is not reported or the value cannot be computed.
   // Unrounded; decisions are exact (exact.h), this double is for display.
   std::optional<double> value;
@@ -57,6 +63,8 @@ struct Measurement {
   std::optional<double> quantity;
   // nullopt for a coefficient-only indicator (2012 B1–B8).
   std::optional<double> threshold;
+  // Beside the other small fields: 136 bytes rather than 144 with padding.
+  junheng::v1::Level level = junheng::v1::LEVEL_ALL;
   junheng::v1::Comparison comparison = junheng::v1::COMPARISON_UNSPECIFIED;
   Outcome outcome = Outcome::kNotReported;
   // For a failing school-level indicator under the school rule: the value is
@@ -81,6 +89,9 @@ enum class EvidenceState {
 // One indicator at one place: a school part (R1 of a school's primary part),
 // a school (G3 at one school) or the county (G11).
 struct IndicatorResult {
+  // User-provided, as Measurement's: no zeroing before the initializers.
+  IndicatorResult() {}  // NOLINT(modernize-use-equals-default)
+
   // The indicator's code, in the standard (which outlives the verdict).
   absl::string_view code;
   // The indicator of the standard evaluated against, for its names and area:
@@ -96,13 +107,9 @@ struct IndicatorResult {
   // allocations.
   absl::InlinedVector<Measurement, 1> measurements;
   // Inspector's judgement, when the indicator needs one: kPass, kFail or
-  // kNotReported (none recorded); kNotApplicable otherwise.
+  // kNotReported (none recorded); kNotApplicable otherwise (always at a
+  // school or a school part).
   Outcome judgement = Outcome::kNotApplicable;
-  std::string judgement_comment;
-  std::vector<std::string> judgement_evidence;
-  // For a SCOPE_SCHOOL indicator at county level: the covered schools that do
-  // not pass (failing or not reported), by school code.
-  std::vector<std::string> schools_not_passing;
   // Why it fails or is not reported, where the measurements cannot say it:
   // an input not reported, a judgement, a county-level summary. The failing
   // measurements' own sentences are rendered on demand at position
@@ -112,7 +119,20 @@ struct IndicatorResult {
   int measurement_reasons_at = -1;
   // A SCOPE_SCHOOL_LEVEL result counted by the standard's school rule.
   bool in_school_rule = false;
-  // County-level results only (JudgeEvidence, evidence.h).
+};
+
+// A county-level result (an area's indicator): what only the county has. Kept
+// out of IndicatorResult because a county verdict holds some 4,000
+// per-school results and a dozen or two of these, and the per-school ones
+// were mostly these empty fields (336 bytes a result, most of the memory a
+// county's evaluation wrote).
+struct CountyIndicatorResult : IndicatorResult {
+  std::string judgement_comment;
+  std::vector<std::string> judgement_evidence;
+  // For a SCOPE_SCHOOL indicator: the covered schools that do not pass
+  // (failing or not reported), by school code.
+  std::vector<std::string> schools_not_passing;
+  // Set by JudgeEvidence (evidence.h).
   EvidenceState evidence = EvidenceState::kUnknown;
   // Where expected evidence is missing: "counties/C" or
   // "counties/C/schools/S".
@@ -122,14 +142,20 @@ struct IndicatorResult {
 // The school-level indicators of one part of one counted school, and the
 // per-school rule (6 of 7 with the 85% floor) applied to them.
 struct SchoolLevelVerdict {
+  SchoolLevelVerdict() = default;
+  // Its results in `memory` (a county verdict's arena).
+  explicit SchoolLevelVerdict(std::pmr::memory_resource* memory)
+      : indicators(memory) {}
+
   junheng::v1::Level level = junheng::v1::LEVEL_PRIMARY;
   std::optional<int64_t> students;
   // The school rule's outcome; kNotApplicable when the standard has no school
   // rule (2012).
   Outcome outcome = Outcome::kNotReported;
   // Every SCOPE_SCHOOL_LEVEL indicator of the standard, in its order, each
-  // with one Measurement for this level.
-  std::vector<IndicatorResult> indicators;
+  // with one Measurement for this level. In a county verdict these live in
+  // its arena (CountyVerdict::arena); a copy is on the heap.
+  std::pmr::vector<IndicatorResult> indicators;
   // Counts over the school rule's indicators.
   int rule_indicators = 0;
   int met = 0;
@@ -152,6 +178,11 @@ enum class Inclusion {
 };
 
 struct SchoolVerdict {
+  SchoolVerdict() = default;
+  // Its parts and checks in `memory` (a county verdict's arena).
+  explicit SchoolVerdict(std::pmr::memory_resource* memory)
+      : levels(memory), checks(memory) {}
+
   std::string school_code;
   std::string school_name;
   SchoolType type = SchoolType::kPrimary;
@@ -161,10 +192,10 @@ struct SchoolVerdict {
   // Combines the levels' school rule and the per-school checks.
   Outcome outcome = Outcome::kNotReported;
   // The school's parts with students, primary first; empty unless counted.
-  std::vector<SchoolLevelVerdict> levels;
+  std::pmr::vector<SchoolLevelVerdict> levels;
   // The SCOPE_SCHOOL indicators covering this school (G3, G4, G5, G12, Q3,
   // Q4), without the county-level judgement part.
-  std::vector<IndicatorResult> checks;
+  std::pmr::vector<IndicatorResult> checks;
 };
 
 // The student-weighted inter-school difference coefficient of one indicator
@@ -208,7 +239,7 @@ struct AreaVerdict {
   // County-level results of the area's indicators, in the standard's order.
   // A SCOPE_SCHOOL_LEVEL indicator's outcome here is that of its
   // coefficients.
-  std::vector<IndicatorResult> indicators;
+  std::vector<CountyIndicatorResult> indicators;
   // For the school rule's area: the outcome over every counted school part.
   Outcome school_rule = Outcome::kNotApplicable;
   std::vector<std::string> reasons;
@@ -262,7 +293,29 @@ struct FailingItem {
   int index = -1;
 };
 
+// Where a county verdict's per-school results are allocated: one arena a
+// county, released at once with the verdict. The results of a county are
+// thousands of small blocks (a school's parts, each part's results, its
+// checks), and allocating and freeing them one by one was a fifth of an
+// evaluation.
+using VerdictArena = std::pmr::monotonic_buffer_resource;
+
 struct CountyVerdict {
+  CountyVerdict() = default;
+  // A copy's schools are on the heap, independent of `other`'s arena.
+  CountyVerdict(const CountyVerdict& other) = default;
+  CountyVerdict(CountyVerdict&& other) noexcept = default;
+  CountyVerdict& operator=(const CountyVerdict& other) {
+    // Copied first, so that no result of *this is allocated in an arena
+    // that the assignment of `arena` then releases.
+    return *this = CountyVerdict(other);
+  }
+  // `schools` before `arena` (declaration order): the old schools are
+  // destroyed while their arena is still held.
+  CountyVerdict& operator=(CountyVerdict&& other) noexcept = default;
+  // The schools go before their arena.
+  ~CountyVerdict() { schools.clear(); }
+
   std::string standard_id;
   std::string county_code;
   std::string county_name;
@@ -280,6 +333,10 @@ struct CountyVerdict {
   std::vector<FailingItem> failing_items;
   // Whether the archive's evidence index was consulted (JudgeEvidence).
   bool evidence_checked = false;
+  // Holds the memory of `schools`' parts and checks (null for a verdict
+  // built by hand, whose schools use the heap). Shared by copies, which do
+  // not use it.
+  std::shared_ptr<VerdictArena> arena;
 };
 
 // The school a failing item is at, or nullptr for a county-level item.

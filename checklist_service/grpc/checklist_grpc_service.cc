@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <set>
 #include <utility>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "common/grpc_status.h"
 #include "common/resource_name.h"
 #include "common/status_macros.h"
+#include "google/protobuf/arena.h"
 
 namespace junheng::checklist {
 namespace {
@@ -258,6 +260,28 @@ grpc::Status ChecklistGrpcService::EvaluateCounty(
   return grpc::Status::OK;
 }
 
+namespace {
+
+// One county of a province's stream, built in an arena of its own: a full
+// county reply is some 15,000 small messages and strings, which the heap
+// allocated and freed one by one.
+struct ProvinceItem {
+  std::unique_ptr<google::protobuf::Arena> arena;
+  v1::EvaluateProvinceResponse* response = nullptr;
+};
+
+// Blocks sized to the reply (a full county is ~1 MB in memory, a summary
+// ~100 KB), so that an item takes a few blocks rather than a hundred.
+google::protobuf::ArenaOptions ArenaFor(v1::EvaluationView view) {
+  google::protobuf::ArenaOptions options;
+  const bool full = view != v1::EVALUATION_VIEW_SUMMARY;
+  options.start_block_size = full ? 256 << 10 : 32 << 10;
+  options.max_block_size = full ? 1 << 20 : 128 << 10;
+  return options;
+}
+
+}  // namespace
+
 grpc::Status ChecklistGrpcService::EvaluateProvince(
     grpc::ServerContext* context, const v1::EvaluateProvinceRequest* request,
     grpc::ServerWriter<v1::EvaluateProvinceResponse>* writer) {
@@ -313,30 +337,32 @@ grpc::Status ChecklistGrpcService::EvaluateProvince(
   const int64_t as_of = query.as_of;
 
   // Converted on the workers; written in county order on this thread.
-  std::function<v1::EvaluateProvinceResponse(size_t,
-                                             absl::StatusOr<CountyEvaluation>)>
+  std::function<ProvinceItem(size_t, absl::StatusOr<CountyEvaluation>)>
       convert = [&](size_t i, absl::StatusOr<CountyEvaluation> e) {
-        v1::EvaluateProvinceResponse item;
-        item.set_county(
+        ProvinceItem item;
+        item.arena = std::make_unique<google::protobuf::Arena>(ArenaFor(view));
+        item.response = google::protobuf::Arena::CreateMessage<
+            v1::EvaluateProvinceResponse>(item.arena.get());
+        item.response->set_county(
             CountyYearName{(*counties)[i], year, "", ""}.ToString());
-        item.set_as_of_revision(as_of);
+        item.response->set_as_of_revision(as_of);
         if (e.ok()) {
-          ToApi(*e, view, item.mutable_evaluation());
+          ToApi(*e, view, item.response->mutable_evaluation());
         } else {
-          *item.mutable_error() = ToRpcStatus(e.status());
+          *item.response->mutable_error() = ToRpcStatus(e.status());
         }
         return item;
       };
   bool client_gone = false;
-  std::function<bool(size_t, v1::EvaluateProvinceResponse&)> send =
-      [&](size_t i, v1::EvaluateProvinceResponse& item) {
-        if (i + 1 < counties->size()) {
-          position.after_county = (*counties)[i];
-          item.set_next_page_token(EncodeProvinceToken(position));
-        }
-        client_gone = context->IsCancelled() || !writer->Write(item);
-        return !client_gone;
-      };
+  std::function<bool(size_t, ProvinceItem&)> send = [&](size_t i,
+                                                        ProvinceItem& item) {
+    if (i + 1 < counties->size()) {
+      position.after_county = (*counties)[i];
+      item.response->set_next_page_token(EncodeProvinceToken(position));
+    }
+    client_gone = context->IsCancelled() || !writer->Write(*item.response);
+    return !client_gone;
+  };
   checklist_.EvaluateProvince(*who, query, *counties, convert, send);
   if (client_gone) {
     return ToGrpc(absl::CancelledError("the client went away"));

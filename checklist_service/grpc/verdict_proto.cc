@@ -37,29 +37,28 @@ void ToProto(const Measurement& m, v1::Measurement* out) {
   }
 }
 
-// Per-school results leave the names out: they repeat the standard's text
-// for every school and made up most of a county's reply.
-void ToProto(const IndicatorResult& r, bool with_names,
-             v1::IndicatorResult* out) {
+// A school's or a school part's result. Per-school results leave the names
+// out: they repeat the standard's text for every school and made up most of
+// a county's reply.
+void ToProto(const IndicatorResult& r, v1::IndicatorResult* out) {
   out->set_code(std::string(r.code));
-  if (with_names) {
-    out->set_name_zh(r.indicator->name_zh());
-    out->set_name_en(r.indicator->name_en());
-    out->set_area(r.indicator->area());
-  }
   out->set_scope(r.scope);
   out->set_outcome(ToProto(r.outcome));
   for (const auto& m : r.measurements) ToProto(m, out->add_measurements());
   out->set_judgement(ToProto(r.judgement));
+  for (auto& s : Reasons(r)) out->add_reasons(std::move(s));
+}
+
+void ToProto(const CountyIndicatorResult& r, v1::IndicatorResult* out) {
+  ToProto(static_cast<const IndicatorResult&>(r), out);
+  out->set_name_zh(r.indicator->name_zh());
+  out->set_name_en(r.indicator->name_en());
+  out->set_area(r.indicator->area());
   out->set_judgement_comment(r.judgement_comment);
   for (const auto& e : r.judgement_evidence) out->add_judgement_evidence(e);
   for (const auto& s : r.schools_not_passing) out->add_schools_not_passing(s);
-  for (auto& s : Reasons(r)) out->add_reasons(std::move(s));
-  // Evidence is judged for county-level results only.
-  if (with_names) {
-    out->set_evidence(ToProto(r.evidence));
-    for (const auto& m : r.missing_evidence_at) out->add_missing_evidence_at(m);
-  }
+  out->set_evidence(ToProto(r.evidence));
+  for (const auto& m : r.missing_evidence_at) out->add_missing_evidence_at(m);
 }
 
 }  // namespace
@@ -92,8 +91,7 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
     level->set_level(l.level);
     if (l.students) level->set_students(*l.students);
     level->set_outcome(ToProto(l.outcome));
-    for (const auto& r : l.indicators)
-      ToProto(r, false, level->add_indicators());
+    for (const auto& r : l.indicators) ToProto(r, level->add_indicators());
     level->set_rule_indicators(l.rule_indicators);
     level->set_met(l.met);
     level->set_missed(l.missed);
@@ -101,7 +99,7 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
     level->set_not_reported(l.not_reported);
     for (auto& s : LevelReasons(l)) level->add_reasons(std::move(s));
   }
-  for (const auto& c : v.checks) ToProto(c, false, out->add_checks());
+  for (const auto& c : v.checks) ToProto(c, out->add_checks());
 }
 
 void ToProto(const CountyVerdict& v, bool with_schools,
@@ -159,7 +157,7 @@ void ToProto(const CountyVerdict& v, bool with_schools,
     r->set_name_zh(a.name_zh);
     r->set_name_en(a.name_en);
     r->set_outcome(ToProto(a.outcome));
-    for (const auto& i : a.indicators) ToProto(i, true, r->add_indicators());
+    for (const auto& i : a.indicators) ToProto(i, r->add_indicators());
     r->set_school_rule(ToProto(a.school_rule));
     for (const auto& s : a.reasons) r->add_reasons(s);
   }
