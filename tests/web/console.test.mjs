@@ -472,18 +472,24 @@ async function cuttingProxy(cutAfter, { bytesPerSecond = 0 } = {}) {
   };
 }
 
+// The school's evidence tab, logged in through `proxy` (a cuttingProxy).
+async function schoolEvidenceThrough(proxy) {
+  const page = await newPage();
+  await page.goto(proxy.base + '/');
+  await page.locator(F('token')).fill(svc.tokens.school);
+  await page.locator('[data-test=login]').click();
+  await page.locator('[data-test=who]').waitFor();
+  await page.waitForURL(/#\/school\/330106\/2133010601/);
+  await chooseYear(page, YEAR);
+  await openTab(page, '佐证材料');
+  await page.locator('[data-test=evidence-table]').waitFor();
+  return page;
+}
+
 test('a school upload resumes from the last stored chunk after the connection is cut', async () => {
   const proxy = await cuttingProxy(20 * 1024 * 1024);
   try {
-    const page = await newPage();
-    await page.goto(proxy.base + '/');
-    await page.locator(F('token')).fill(svc.tokens.school);
-    await page.locator('[data-test=login]').click();
-    await page.locator('[data-test=who]').waitFor();
-    await page.waitForURL(/#\/school\/330106\/2133010601/);
-    await chooseYear(page, YEAR);
-    await openTab(page, '佐证材料');
-    await page.locator('[data-test=evidence-table]').waitFor();
+    const page = await schoolEvidenceThrough(proxy);
 
     const file = path.join(files, 'sports-ground-survey.zip');
     const fileBytes = crypto.randomBytes(40 * 1024 * 1024);
@@ -534,15 +540,7 @@ test('a school upload resumes from the last stored chunk after the connection is
 test('a cancelled upload frees what the archive kept of it', async () => {
   const proxy = await cuttingProxy(Infinity, { bytesPerSecond: 4 * 1024 * 1024 });
   try {
-    const page = await newPage();
-    await page.goto(proxy.base + '/');
-    await page.locator(F('token')).fill(svc.tokens.school);
-    await page.locator('[data-test=login]').click();
-    await page.locator('[data-test=who]').waitFor();
-    await page.waitForURL(/#\/school\/330106\/2133010601/);
-    await chooseYear(page, YEAR);
-    await openTab(page, '佐证材料');
-    await page.locator('[data-test=evidence-table]').waitFor();
+    const page = await schoolEvidenceThrough(proxy);
 
     const file = path.join(files, 'cancelled-scan.pdf');
     fs.writeFileSync(file, crypto.randomBytes(24 * 1024 * 1024));
