@@ -452,6 +452,7 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(
   bool have_version = false;
   int64_t received = 0;
   bool cancelled = false;
+  absl::Status stopped = absl::CancelledError("download cancelled");
   // A whole file is checked end to end against the SHA-256 its first
   // message names: the server relies on it (RELIABILITY.md, "Verifying
   // downloads") and checks only ranges chunk by chunk itself.
@@ -475,13 +476,12 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(
           grpc::SerializationTraits<v1::DownloadResponse>::Deserialize(
               &buffer, &message);
       if (!parsed.ok()) {
-        context.TryCancel();
-        while (reader->Read(&buffer)) {
-        }
-        reader->Finish().ok();
-        return absl::InternalError(absl::StrCat(
+        stopped = absl::InternalError(absl::StrCat(
             "the server sent a download message that does not parse: ",
             parsed.error_message()));
+        context.TryCancel();
+        cancelled = true;
+        break;
       }
       if (message.has_version()) {
         version = message.version();
@@ -525,7 +525,7 @@ absl::StatusOr<v1::EvidenceVersion> ArchiveClient::Download(
     while (reader->Read(&buffer)) {
     }
     reader->Finish().ok();
-    return absl::CancelledError("download cancelled");
+    return stopped;
   }
   absl::Status status = FromGrpc(reader->Finish());
   if (!status.ok()) return status;
