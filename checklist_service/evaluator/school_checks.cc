@@ -69,8 +69,18 @@ void DecideFigure(Measurement& m, const char* unit, const char* unit_zh,
   }
 }
 
+// Whether `x` is a whole number that a double holds exactly, with room for
+// a sum or product of two such below 2⁵³.
+bool SmallWhole(double x) {
+  return std::fabs(x) <= 0x1p26 && x == std::trunc(x);
+}
+
 // ⌈a − b⌉ for reported figures a and b, exactly.
 double CeilDifference(double a, double b) {
+  // Counts are whole: their difference in doubles is exact, and it is the
+  // common case that the interval test below cannot settle (an integer
+  // lies on its own boundary), which sent it to rationals.
+  if (SmallWhole(a) && SmallWhole(b)) return a - b;
   const double error = kUnitRoundoff * (std::fabs(a) + std::fabs(b)) +
                        kUnitRoundoff * std::fabs(a - b);
   return CeilExact(a - b, error, [a, b] {
@@ -81,6 +91,10 @@ double CeilDifference(double a, double b) {
 // ⌈t·base − have⌉, at least 1, for reported figures, exactly: what to add
 // so that have / base meets t.
 double WholeUp(double t, double base, double have) {
+  // Whole figures: t·base − have in doubles is exact (each below 2²⁶).
+  if (SmallWhole(t) && SmallWhole(base) && SmallWhole(have)) {
+    return std::max(1.0, t * base - have);
+  }
   const double error =
       3 * kUnitRoundoff * (std::fabs(t * base) + std::fabs(have));
   return std::max(

@@ -1,11 +1,13 @@
 #include "checklist_service/standard/standard_check.h"
 
+#include <algorithm>
 #include <cmath>
-#include <set>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "checklist_service/standard/formula.h"
 
 namespace junheng::checklist {
@@ -16,7 +18,12 @@ namespace v1 = junheng::v1;
 class Checker {
  public:
   explicit Checker(const v1::IndicatorStandard& standard)
-      : standard_(standard) {}
+      : standard_(standard) {
+    // Sized up front: every evaluation checks its standard, and growing
+    // these sets was most of the check's cost.
+    areas_.reserve(standard.areas_size());
+    codes_.reserve(standard.indicators_size() + standard.veto_items_size());
+  }
 
   std::vector<StandardProblem> Run() {
     if (standard_.id().empty()) Add({{"id", -1}}, "missing standard id");
@@ -52,11 +59,15 @@ class Checker {
            indicator.area() == standard_.school_rule().area();
   }
 
-  void CheckCode(const FieldPath& at, const std::string& code) {
+  // `at` builds the field's path only for a problem: a standard is checked
+  // before every evaluation, and the paths were most of the check's
+  // allocations.
+  template <typename At>
+  void CheckCode(At at, const std::string& code) {
     if (code.empty()) {
-      Add(at, "missing code");
+      Add(at(), "missing code");
     } else if (!codes_.insert(code).second) {
-      Add(at, absl::StrCat("duplicate code \"", code, "\""));
+      Add(at(), absl::StrCat("duplicate code \"", code, "\""));
     }
   }
 
@@ -65,7 +76,7 @@ class Checker {
     auto at = [i](const char* field, int index = -1) {
       return FieldPath{{"indicators", i}, {field, index}};
     };
-    CheckCode(at("code"), indicator.code());
+    CheckCode([&] { return at("code"); }, indicator.code());
     const std::string& code = indicator.code();
     if (indicator.name_zh().empty()) {
       Add(at("name_zh"), absl::StrCat(code, ": missing Chinese name"));
@@ -113,7 +124,8 @@ class Checker {
   void CheckThresholds(int i, const FormulaSpec& spec) {
     const v1::Indicator& indicator = standard_.indicators(i);
     const std::string& code = indicator.code();
-    std::set<std::pair<int, std::string>> seen;
+    // (level, measure) of the thresholds so far: a handful an indicator.
+    absl::InlinedVector<std::pair<int, absl::string_view>, 8> seen;
     for (int t = 0; t < indicator.thresholds_size(); ++t) {
       const v1::Threshold& threshold = indicator.thresholds(t);
       auto at = [i, t](const char* field) {
@@ -162,13 +174,17 @@ class Checker {
                                       ": threshold must be a finite, "
                                       "non-negative number"));
       }
-      if (!seen.insert({static_cast<int>(level), threshold.measure()}).second) {
+      const std::pair<int, absl::string_view> key{static_cast<int>(level),
+                                                  threshold.measure()};
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
         Add(at("level"),
             absl::StrCat(code, ": duplicate threshold for ",
                          v1::Level_IsValid(level)
                              ? v1::Level_Name(level)
                              : absl::StrCat(static_cast<int>(level)),
                          " \"", threshold.measure(), "\""));
+      } else {
+        seen.push_back(key);
       }
     }
     // A ratio indicator may go without thresholds when it only enters a
@@ -179,11 +195,12 @@ class Checker {
       return;
     }
     for (const MeasureSpec& measure : spec.measures) {
-      std::vector<v1::Level> levels =
-          measure.per_level
-              ? std::vector<v1::Level>{v1::LEVEL_PRIMARY, v1::LEVEL_JUNIOR}
-              : std::vector<v1::Level>{v1::LEVEL_ALL};
-      for (v1::Level level : levels) {
+      static constexpr v1::Level kPerLevel[] = {v1::LEVEL_PRIMARY,
+                                                v1::LEVEL_JUNIOR};
+      static constexpr v1::Level kAll[] = {v1::LEVEL_ALL};
+      for (v1::Level level : measure.per_level
+                                 ? absl::Span<const v1::Level>(kPerLevel)
+                                 : absl::Span<const v1::Level>(kAll)) {
         if (FindThreshold(indicator, level, measure.name) == nullptr) {
           Add({{"indicators", i}, {"thresholds", -1}},
               absl::StrCat(
@@ -199,7 +216,11 @@ class Checker {
   void CheckVetoItems() {
     for (int i = 0; i < standard_.veto_items_size(); ++i) {
       const v1::VetoItem& veto = standard_.veto_items(i);
-      CheckCode({{"veto_items", i}, {"code", -1}}, veto.code());
+      CheckCode(
+          [i] {
+            return FieldPath{{"veto_items", i}, {"code", -1}};
+          },
+          veto.code());
       if (veto.name_zh().empty()) {
         Add({{"veto_items", i}, {"name_zh", -1}},
             absl::StrCat(veto.code(), ": missing Chinese name"));
