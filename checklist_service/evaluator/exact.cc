@@ -271,10 +271,16 @@ bool CompositeWithin(absl::Span<const CompositeMember> members, double limit) {
 std::string FormatAgainst(double value, v1::Comparison comparison,
                           double threshold, bool holds, int decimals,
                           bool trim) {
+  char buffer[400];  // the longest fixed double, 1.8e308 with 15 decimals
   for (int d = decimals; d <= 15; ++d) {
-    std::string text = absl::StrFormat("%.*f", d, value);
+    // to_chars and from_chars round as printf's %.*f and strtod do, without
+    // a format to parse or a locale to consult.
+    const std::to_chars_result end = std::to_chars(
+        buffer, buffer + sizeof buffer, value, std::chars_format::fixed, d);
+    std::string text(buffer, end.ptr);
     // The figure as read: does it tell the same story as the verdict?
-    const double shown = std::strtod(text.c_str(), nullptr);
+    double shown = 0;
+    std::from_chars(text.data(), text.data() + text.size(), shown);
     const int sign = shown > threshold ? 1 : shown < threshold ? -1 : 0;
     if (Satisfies(sign, comparison) == holds) {
       // Zeros beyond the decimals asked for carry nothing.

@@ -1,8 +1,8 @@
 #include "checklist_service/evaluator/outcome.h"
 
 #include <algorithm>
-
-#include "absl/strings/str_format.h"
+#include <charconv>
+#include <string>
 
 namespace junheng::checklist {
 
@@ -55,7 +55,12 @@ const char* LevelNameZh(Level level) {
 }
 
 std::string FormatNumber(double value) {
-  std::string text = absl::StrFormat("%.3f", value);
+  // std::to_chars rounds as printf's %.3f does, without parsing a format: a
+  // full county reply renders thousands of figures.
+  char buffer[400];  // the longest fixed double, 1.8e308 with 3 decimals
+  const std::to_chars_result end = std::to_chars(
+      buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
+  std::string text(buffer, end.ptr);
   while (!text.empty() && text.back() == '0') text.pop_back();
   if (!text.empty() && text.back() == '.') text.pop_back();
   if (text == "-0") text = "0";

@@ -201,15 +201,15 @@ std::string FailingReason(const CountyVerdict& verdict,
     }
     case ReasonSource::kSchoolRule: {
       const SchoolVerdict& school = verdict.schools[item.school];
-      return absl::StrCat(school.school_name, " ",
-                          JoinReasons(LevelReasons(school.levels[item.index])));
+      return SchoolItemReason(school.school_name,
+                              LevelReasons(school.levels[item.index]));
     }
     case ReasonSource::kCoefficient:
       return JoinReasons(verdict.coefficients[item.index].reasons);
     case ReasonSource::kSchoolCheck: {
       const SchoolVerdict& school = verdict.schools[item.school];
-      return absl::StrCat(school.school_name, " ",
-                          JoinReasons(Reasons(school.checks[item.index])));
+      return SchoolItemReason(school.school_name,
+                              Reasons(school.checks[item.index]));
     }
     case ReasonSource::kJudgement:
       return LastReasonOrLabel(verdict.areas[item.area].indicators[item.index]);

@@ -110,22 +110,36 @@ void ToProto(const CountyVerdict& v, bool with_schools,
   out->set_outcome(ToProto(v.outcome));
   out->set_evidence_checked(v.evidence_checked ? v1::EVIDENCE_PRESENT
                                                : v1::EVIDENCE_UNKNOWN);
-  for (const auto& f : v.failing_items) {
-    auto* item = out->add_failing_items();
-    item->set_code(std::string(f.code));
-    if (const SchoolVerdict* school = SchoolOf(v, f)) {
-      item->set_school_code(school->school_code);
-      item->set_school_name(school->school_name);
-    }
-    item->set_level(f.level);
-    item->set_outcome(ToProto(f.outcome));
-    item->set_reason(FailingReason(v, f));
-  }
+  // The schools first: a failing school's item then quotes the sentences
+  // its school message already holds instead of rendering them again (they
+  // were a third of a full reply's conversion).
   for (const auto& s : v.schools) {
     if (!with_schools) break;
     ToProto(s,
             CountyYearName{v.county_code, v.year, s.school_code, ""}.ToString(),
             out->add_schools());
+  }
+  for (const auto& f : v.failing_items) {
+    auto* item = out->add_failing_items();
+    item->set_code(std::string(f.code));
+    const SchoolVerdict* school = SchoolOf(v, f);
+    if (school != nullptr) {
+      item->set_school_code(school->school_code);
+      item->set_school_name(school->school_name);
+    }
+    item->set_level(f.level);
+    item->set_outcome(ToProto(f.outcome));
+    const google::protobuf::RepeatedPtrField<std::string>* said = nullptr;
+    if (with_schools && f.source == ReasonSource::kSchoolRule) {
+      said = &out->schools(f.school).levels(f.index).reasons();
+    } else if (with_schools && f.source == ReasonSource::kSchoolCheck) {
+      said = &out->schools(f.school).checks(f.index).reasons();
+    }
+    if (said != nullptr) {
+      item->set_reason(SchoolItemReason(school->school_name, *said));
+    } else {
+      item->set_reason(FailingReason(v, f));
+    }
   }
   for (const auto& c : v.coefficients) {
     auto* r = out->add_coefficients();

@@ -7,11 +7,13 @@
 #include <gmpxx.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "checklist_service/evaluator/outcome.h"
 #include "gtest/gtest.h"
 
 namespace junheng::checklist {
@@ -197,6 +199,80 @@ TEST(FormatAgainst, NeverContradictsTheVerdict) {
             "> 0.5");
   EXPECT_EQ(FormatAgainst(0.15, v1::COMPARISON_LESS_THAN, 0.15, false), "0.15");
   EXPECT_EQ(FormatAgainst(3.87, v1::COMPARISON_AT_LEAST, 4.2, false), "3.87");
+}
+
+// The figures as printf and strtod wrote and read them before to_chars and
+// from_chars replaced them: the reports must not change by a digit.
+std::string PrintfNumber(double value) {
+  std::string text = absl::StrFormat("%.3f", value);
+  while (!text.empty() && text.back() == '0') text.pop_back();
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text == "-0" ? std::string("0") : text;
+}
+
+std::string PrintfAgainst(double value, v1::Comparison comparison,
+                          double threshold, bool holds, int decimals,
+                          bool trim) {
+  for (int d = decimals; d <= 15; ++d) {
+    std::string text = absl::StrFormat("%.*f", d, value);
+    const double shown = std::strtod(text.c_str(), nullptr);
+    const int sign = shown > threshold ? 1 : shown < threshold ? -1 : 0;
+    if (Satisfies(sign, comparison) == holds) {
+      const size_t keep = text.find('.') + (trim ? 0 : decimals + 1);
+      if (text.find('.') != std::string::npos) {
+        while (text.size() > keep && text.back() == '0') text.pop_back();
+        if (text.back() == '.') text.pop_back();
+      }
+      return text == "-0" ? std::string("0") : text;
+    }
+  }
+  return "";  // the "> t" case, not compared here
+}
+
+TEST(FormatNumber, WritesEveryFigureAsPrintfDid) {
+  std::mt19937_64 random(20261204);
+  std::vector<double> values = {0,     -0.0,   0.0005, 0.0015, 0.0025,
+                                2.675, 1.0005, -1.5,   1e15,   123456789.0125,
+                                1e-9,  4.2,    0.5,    1e300,  -2499.9995};
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t bits = random();
+    // Figures as reported (cents, tenths, thousandths) and arbitrary ones.
+    const double scale = std::pow(10.0, static_cast<int>(bits % 9) - 3);
+    values.push_back(static_cast<double>(bits >> 40) * scale);
+    values.push_back(static_cast<double>(bits >> 44) / 1000.0 + 0.0005);
+  }
+  for (double v : values) {
+    ASSERT_EQ(FormatNumber(v), PrintfNumber(v)) << v;
+  }
+}
+
+TEST(FormatAgainst, WritesEveryFigureAsPrintfDid) {
+  std::mt19937_64 random(4);
+  const v1::Comparison comparisons[] = {
+      v1::COMPARISON_AT_LEAST, v1::COMPARISON_AT_MOST,
+      v1::COMPARISON_GREATER_THAN, v1::COMPARISON_LESS_THAN};
+  for (int i = 0; i < 50000; ++i) {
+    const uint64_t bits = random();
+    const double threshold = static_cast<double>(bits % 100000) / 100;
+    // Within a few units in the last place of the threshold, or near it.
+    const double value =
+        i % 2 == 0
+            ? std::nextafter(threshold, bits & 1 ? 1e9 : -1.0)
+            : threshold +
+                  (static_cast<double>((bits >> 20) % 2001) - 1000) / 1e6;
+    const v1::Comparison c = comparisons[(bits >> 40) % 4];
+    const int sign = value > threshold ? 1 : value < threshold ? -1 : 0;
+    const bool holds = Satisfies(sign, c);
+    for (int decimals : {3, 4}) {
+      const bool trim = decimals == 3;
+      const std::string expected =
+          PrintfAgainst(value, c, threshold, holds, decimals, trim);
+      if (expected.empty()) continue;
+      ASSERT_EQ(FormatAgainst(value, c, threshold, holds, decimals, trim),
+                expected)
+          << value << " against " << threshold;
+    }
+  }
 }
 
 TEST(CompareCountRatio, ExactAtJustUnderAndJustOverEveryThreshold) {
