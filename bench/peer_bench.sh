@@ -20,7 +20,10 @@
 # bytes by the same side, so both read warm: this machine's kernel reclaims
 # idle page cache within seconds (kdamond), and a cold read measures the
 # disk, not the server. Server peak RSS (VmHWM) is
-# printed for each junheng-archive. Everything started is stopped at exit.
+# printed for each junheng-archive, and for every row the CPU the whole
+# machine spent per MiB on each side (from /proc/stat around the timed
+# step), with the CPU budget the S3 targets leave. Everything started is
+# stopped at exit.
 #
 #   bench/peer_bench.sh [--size MiB] [--reps N] [--no-s3]
 # Needs build/bin/{junheng-archive,junheng}; installs nginx-core (and the
@@ -75,6 +78,8 @@ free_port() {
 now() { date +%s.%N; }
 rate() { awk -v b="$1" -v t0="$2" -v t1="$3" 'BEGIN { printf "%.0f", b / 1e6 / (t1 - t0) }'; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# Busy and total jiffies of all cores so far (idle and iowait are not busy).
+jiffies() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat; }
 
 # nginx with WebDAV PUT, one worker, loopback only, in the foreground so
 # that $! is its pid.
@@ -191,8 +196,15 @@ timed() {  # key warm command…
   shift 2
   quiet
   [ "$warm" = 1 ] && "$@"
+  local busy0 total0 busy1 total1
+  read -r busy0 total0 < <(jiffies)
   t0=$(now); "$@"; t1=$(now)
+  read -r busy1 total1 < <(jiffies)
   r[$key]+="$(rate "$bytes" "$t0" "$t1") "
+  # What the whole machine spent on it: CPU milliseconds per MiB moved, and
+  # how busy the cores were (100: every core, all the time).
+  cpu[$key]+="$(awk -v b=$((busy1 - busy0)) -v m="$size_mib" 'BEGIN { printf "%.2f", b * 10 / m }') "
+  busy[$key]+="$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) 'BEGIN { printf "%.0f", (t > 0 ? 100 * b / t : 0) }') "
 }
 # The peer's and the archive's step, in this repetition's order.
 pair() {  # warm peer_key peer_step ours_key ours_step
@@ -202,8 +214,10 @@ pair() {  # warm peer_key peer_step ours_key ours_step
   done
 }
 
-declare -A r
-for key in dav_put dav_get a_put a_get s3_put s3_get as3_put as3_get; do r[$key]=""; done
+declare -A r cpu busy
+for key in dav_put dav_get a_put a_get s3_put s3_get as3_put as3_get; do
+  r[$key]=""; cpu[$key]=""; busy[$key]=""
+done
 echo "$(date -u '+%F %T') UTC, ${size_mib} MiB per file, $reps repetitions, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$reps"); do
   f="$work/file-$i"
@@ -240,5 +254,36 @@ row "download (verified) vs nginx GET" a_get dav_get 0.8
 if [ "$s3" = 1 ]; then
   row "S3 upload vs curl PUT to RGW" as3_put s3_put 0.9
   row "S3 download vs curl GET from RGW" as3_get s3_get 0.9
+fi
+# The CPU each side cost the whole machine (every process: Ceph, the
+# archive, the CLI, curl, nginx) per MiB, and for the S3 rows the budget
+# the target leaves: at target × the peer's rate, two cores give
+# 2000 / (target × peer MiB/s) CPU ms a MiB; the peer's own path (RGW's work
+# and curl) takes p of it, and what is left must pay for everything the
+# archive adds, of which hashing alone is an upload's two SHA-256 passes
+# (the CLI's file digest, the archive's chunk digests, which are the
+# chunks' names) and a verified download's one, at the speed measured here.
+sha_mbs=$(openssl speed -evp sha256 -bytes 1048576 -seconds 1 2>/dev/null |
+  awk '/^sha256/ { sub(/k$/, "", $NF); print $NF / 1000 }')
+cores=$(nproc)
+cpu_row() {  # label ours peer hashes target
+  awk -v l="$1" -v a="$(echo "${cpu[$2]}" | median)" -v p="$(echo "${cpu[$3]}" | median)" \
+      -v ab="$(echo "${busy[$2]}" | median)" -v pb="$(echo "${busy[$3]}" | median)" \
+      -v rate="$(echo "${r[$3]}" | median)" -v h="$4" -v target="$5" \
+      -v s="${sha_mbs:-0}" -v cores="$cores" 'BEGIN {
+    printf "%-34s %6.2f  %6.2f CPU ms/MiB  busy %3d%% / %3d%%", l, a, p, ab, pb
+    if (h > 0 && s > 0 && rate > 0) {
+      budget = cores * 1000 / (target * rate / 1.048576)
+      printf "  at %sx: %.2f ms/MiB, %.2f left after the peer path, hashing alone %.2f",
+        target, budget, budget - p, h * 1048.576 / s
+    }
+    printf "\n" }'
+}
+echo "CPU of the whole machine per MiB, ours / peer, and how busy the $cores cores were (SHA-256: ${sha_mbs:-?} MB/s a core)"
+cpu_row "upload vs WebDAV PUT+fsync+sha256" a_put dav_put 0 1.5
+cpu_row "download (verified) vs nginx GET" a_get dav_get 0 0.8
+if [ "$s3" = 1 ]; then
+  cpu_row "S3 upload vs curl PUT to RGW" as3_put s3_put 2 0.9
+  cpu_row "S3 download vs curl GET from RGW" as3_get s3_get 1 0.9
 fi
 echo "server peak RSS: rocksdb $(peak_rss "$rocks_pid") MiB$([ "$s3" = 1 ] && echo ", s3 $(peak_rss "$s3_pid") MiB")"
