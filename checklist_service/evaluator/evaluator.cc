@@ -121,41 +121,42 @@ struct CoefficientTerms {
   CoefficientInputs* inputs = nullptr;
 };
 
-// Gathers every coefficient of `level` from `schools` (the verdicts of
-// `stats`, in the same order) in one pass: walking a county's verdict once
-// per coefficient cost more than the arithmetic, in cache misses.
-void GatherTerms(v1::Level level, const std::vector<SchoolVerdict>& schools,
-                 const std::vector<SchoolStats>& stats,
-                 std::vector<CoefficientTerms>& all) {
+// Room for every school's term in each coefficient of `all`.
+void ReserveTerms(size_t schools, std::vector<CoefficientTerms>& all) {
   for (CoefficientTerms& c : all) {
-    c.values.reserve(schools.size());
-    c.inputs->terms.reserve(schools.size());
-    c.inputs->schools.reserve(schools.size());
+    c.values.reserve(schools);
+    c.inputs->terms.reserve(schools);
+    c.inputs->schools.reserve(schools);
   }
-  for (size_t i = 0; i < schools.size(); ++i) {
-    const SchoolVerdict& school = schools[i];
-    if (school.inclusion == Inclusion::kUnknown && level == v1::LEVEL_PRIMARY) {
-      for (CoefficientTerms& c : all) {
-        c.missing.push_back(
-            absl::StrCat(school.school_name, "（是否计入未知）"));
-      }
-      continue;
+}
+
+// Adds `school`'s part at `level` (the verdict of `stats`) to every
+// coefficient of that level. Called right after the school is evaluated,
+// while its results are still in cache: a second walk over a county's
+// verdict for the coefficients cost more than their arithmetic, in misses.
+void GatherSchool(v1::Level level, const SchoolVerdict& school,
+                  const SchoolStats& stats,
+                  std::vector<CoefficientTerms>& all) {
+  if (school.inclusion == Inclusion::kUnknown && level == v1::LEVEL_PRIMARY) {
+    for (CoefficientTerms& c : all) {
+      c.missing.push_back(absl::StrCat(school.school_name, "（是否计入未知）"));
     }
-    for (const SchoolLevelVerdict& part : school.levels) {
-      if (part.level != level) continue;
-      for (CoefficientTerms& c : all) {
-        const Measurement& m = part.indicators[c.slot].measurements.front();
-        if (!m.value.has_value() || !m.quantity.has_value() ||
-            !part.students.has_value()) {
-          c.missing.push_back(school.school_name);
-          continue;
-        }
-        const double students = static_cast<double>(*part.students);
-        c.values.push_back({students, *m.value});
-        c.inputs->terms.push_back({students, *m.quantity});
-        c.inputs->schools.push_back(&stats[i]);
-        c.students += *part.students;
+    return;
+  }
+  for (const SchoolLevelVerdict& part : school.levels) {
+    if (part.level != level) continue;
+    for (CoefficientTerms& c : all) {
+      const Measurement& m = part.indicators[c.slot].measurements.front();
+      if (!m.value.has_value() || !m.quantity.has_value() ||
+          !part.students.has_value()) {
+        c.missing.push_back(school.school_name);
+        continue;
       }
+      const double students = static_cast<double>(*part.students);
+      c.values.push_back({students, *m.value});
+      c.inputs->terms.push_back({students, *m.quantity});
+      c.inputs->schools.push_back(&stats);
+      c.students += *part.students;
     }
   }
 }
@@ -180,16 +181,18 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
   inputs.quantity = spec == nullptr ? Quantity::kNone : spec->quantity;
   inputs.level = level;
   inputs.factors = &standard.parameters().apportion_factors();
-  const std::string label =
-      absl::StrCat(indicator.code(), " ", indicator.name_zh(), "：",
-                   LevelNameZh(level), "差异系数");
+  // Named only in a sentence, which a passing coefficient does not have.
+  auto label = [&] {
+    return absl::StrCat(indicator.code(), " ", indicator.name_zh(), "：",
+                        LevelNameZh(level), "差异系数");
+  };
   const std::vector<WeightedValue>& values = terms.values;
   const std::vector<std::string>& missing = terms.missing;
   result.students = terms.students;
   result.schools = static_cast<int>(values.size() + missing.size());
   if (!missing.empty()) {
     result.outcome = Outcome::kNotReported;
-    result.reasons.push_back(absl::StrCat(label, "无法计算，", missing.size(),
+    result.reasons.push_back(absl::StrCat(label(), "无法计算，", missing.size(),
                                           " 所学校数据未填报：",
                                           absl::StrJoin(missing, "、")));
     return result;
@@ -202,7 +205,7 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
     // its reasoning: checklist_service/README.md).
     result.outcome = Outcome::kNotApplicable;
     result.reasons.push_back(
-        absl::StrCat(label, "不适用：该学段没有计入的学校"));
+        absl::StrCat(label(), "不适用：该学段没有计入的学校"));
     return result;
   }
   absl::StatusOr<Coefficient> coefficient = DifferenceCoefficient(values);
@@ -210,7 +213,7 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
     // X̄ = 0: no coefficient can be shown to be within its limit.
     result.county_value = 0;
     result.outcome = Outcome::kFail;
-    result.reasons.push_back(absl::StrCat(label, "无法计算：全县值为 0"));
+    result.reasons.push_back(absl::StrCat(label(), "无法计算：全县值为 0"));
     return result;
   }
   result.county_value = coefficient->county_value;
@@ -225,7 +228,7 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
   } else {
     result.outcome = Outcome::kFail;
     result.reasons.push_back(
-        absl::StrCat(label, " ",
+        absl::StrCat(label(), " ",
                      FormatAgainst(*result.coefficient, v1::COMPARISON_AT_MOST,
                                    *result.limit, false, 4, /*trim=*/false),
                      "，超过上限 ", FormatNumber(*result.limit), "（全县值 ",
@@ -434,12 +437,6 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
            (2 * plan.levels.items.size() + plan.checks.size()) *
                sizeof(IndicatorResult)) +
       1024);
-  verdict.schools.reserve(input.schools.size());
-  for (const SchoolStats& school : input.schools) {
-    EvaluateCheckedSchool(plan, school,
-                          &verdict.schools.emplace_back(verdict.arena.get()));
-  }
-
   // Coefficients, primary first, in the standard's indicator order.
   std::vector<const v1::Indicator*> coefficient_indicators;
   std::vector<int> coefficient_slots;
@@ -457,18 +454,47 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
   // Indexed like verdict.coefficients; never grows once terms point in.
   std::vector<CoefficientInputs> coefficient_inputs(
       std::size(kLevels) * coefficient_indicators.size());
+  std::vector<CoefficientTerms> terms[std::size(kLevels)];
   for (size_t l = 0; l < std::size(kLevels); ++l) {
-    std::vector<CoefficientTerms> terms(coefficient_indicators.size());
-    for (size_t k = 0; k < terms.size(); ++k) {
-      terms[k].slot = coefficient_slots[k];
-      terms[k].inputs = &coefficient_inputs[l * terms.size() + k];
+    terms[l].resize(coefficient_indicators.size());
+    for (size_t k = 0; k < terms[l].size(); ++k) {
+      terms[l][k].slot = coefficient_slots[k];
+      terms[l][k].inputs = &coefficient_inputs[l * terms[l].size() + k];
     }
-    GatherTerms(kLevels[l], verdict.schools, input.schools, terms);
-    for (size_t k = 0; k < terms.size(); ++k) {
-      verdict.coefficients.push_back(ComputeCoefficient(
-          standard, *coefficient_indicators[k], kLevels[l], terms[k]));
+    ReserveTerms(input.schools.size(), terms[l]);
+  }
+  // Where each SCOPE_SCHOOL indicator (by its place in plan.checks) was
+  // checked, in school order.
+  std::vector<CheckPlaces> check_places(plan.checks.size());
+
+  // Each school is evaluated, and what the county needs of it gathered while
+  // its results are in cache.
+  verdict.schools.reserve(input.schools.size());
+  for (size_t i = 0; i < input.schools.size(); ++i) {
+    SchoolVerdict& school = verdict.schools.emplace_back(verdict.arena.get());
+    EvaluateCheckedSchool(plan, input.schools[i], &school);
+    for (size_t l = 0; l < std::size(kLevels); ++l) {
+      GatherSchool(kLevels[l], school, input.schools[i], terms[l]);
+    }
+    // A school's checks are in plan.checks' order, some left out.
+    size_t k = 0;
+    for (size_t c = 0; c < school.checks.size(); ++c) {
+      while (plan.checks[k] != school.checks[c].indicator) ++k;
+      check_places[k].emplace_back(static_cast<int>(i), static_cast<int>(c));
     }
   }
+  for (size_t l = 0; l < std::size(kLevels); ++l) {
+    for (size_t k = 0; k < terms[l].size(); ++k) {
+      verdict.coefficients.push_back(ComputeCoefficient(
+          standard, *coefficient_indicators[k], kLevels[l], terms[l][k]));
+    }
+  }
+  auto places_of = [&](const v1::Indicator& indicator) -> const CheckPlaces& {
+    const size_t k =
+        std::find(plan.checks.begin(), plan.checks.end(), &indicator) -
+        plan.checks.begin();
+    return check_places[k];
+  };
   const bool composite = standard.coefficient_rule().method() ==
                          v1::COEFFICIENT_METHOD_COMPOSITE_MEAN;
   std::string composite_area;
@@ -485,18 +511,10 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
     }
   }
 
-  // Found in one pass: each SCOPE_SCHOOL indicator looked through every
-  // school's checks twice.
-  absl::flat_hash_map<const v1::Indicator*, CheckPlaces> check_places;
-  for (size_t i = 0; i < verdict.schools.size(); ++i) {
-    const std::pmr::vector<IndicatorResult>& checks = verdict.schools[i].checks;
-    for (size_t c = 0; c < checks.size(); ++c) {
-      check_places[checks[c].indicator].emplace_back(static_cast<int>(i),
-                                                     static_cast<int>(c));
-    }
-  }
-
   std::vector<FailingItem> items;
+  // Room for a failing county's items without regrowing: a school rule item
+  // or two and a check or two a school at most, in all but odd cases.
+  items.reserve(2 * verdict.schools.size() + verdict.coefficients.size() + 64);
   Outcome county = Outcome::kNotApplicable;
   for (const v1::Area& area : standard.areas()) {
     AreaVerdict& av = verdict.areas.emplace_back();
@@ -541,7 +559,7 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
           break;
         case v1::SCOPE_SCHOOL:
           result = CountySchoolCheck(indicator, verdict.schools,
-                                     check_places[&indicator], judgement);
+                                     places_of(indicator), judgement);
           break;
         default:
           result = EvaluateCountyIndicator(indicator, input.county, judgement);
@@ -560,7 +578,7 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
         }
       } else if (indicator.scope() == v1::SCOPE_SCHOOL) {
         // One item per school, with that school's reasons.
-        for (const auto& [i, c] : check_places[&indicator]) {
+        for (const auto& [i, c] : places_of(indicator)) {
           AddItem(items, verdict.schools[i].checks[c].outcome,
                   SchoolItem(indicator.code(), i, v1::LEVEL_ALL,
                              ReasonSource::kSchoolCheck, c));

@@ -3,6 +3,7 @@
 // provincial variant and input errors.
 #include "checklist_service/evaluator/evaluator.h"
 
+#include <algorithm>
 #include <string>
 
 #include "checklist_service/evaluator/reasons.h"
@@ -334,19 +335,32 @@ TEST(EvaluateCountyVariant, InheritedG7IsStricter) {
 }
 
 TEST(EvaluateCounty, InputErrors) {
+  absl::Status status;
   CountyInput input = PassingInput(S2017());
   input.schools[0].county_code = "330107";
   EXPECT_EQ(EvaluateCounty(S2017(), input).status().code(),
             absl::StatusCode::kInvalidArgument);
 
+  // A school twice: side by side (codes in order, as the store gives them),
+  // and apart (out of order, as a file may give them).
   input = PassingInput(S2017());
   input.schools[1].school_code = input.schools[0].school_code;
-  EXPECT_EQ(EvaluateCounty(S2017(), input).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  status = EvaluateCounty(S2017(), input).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("given twice"), absl::string_view::npos);
+  input = PassingInput(S2017());
+  input.schools.push_back(input.schools[0]);
+  status = EvaluateCounty(S2017(), input).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("given twice"), absl::string_view::npos);
+  // Out of order but each school once is fine.
+  input = PassingInput(S2017());
+  std::reverse(input.schools.begin(), input.schools.end());
+  EXPECT_TRUE(EvaluateCounty(S2017(), input).ok());
 
   input = PassingInput(S2017());
   input.schools[0].primary.teachers = -1;
-  absl::Status status = EvaluateCounty(S2017(), input).status();
+  status = EvaluateCounty(S2017(), input).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("p_teachers"), absl::string_view::npos);
 
