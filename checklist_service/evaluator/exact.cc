@@ -116,39 +116,8 @@ mpq_class ReportedDecimal(double figure) {
   return ParseDecimal(std::string_view(buffer, result.ptr - buffer));
 }
 
-int CompareExact(double a, double a_error, double b, double b_error,
-                 ExactValue exact_a, ExactValue exact_b) {
-  // a − b itself is rounded: one more u of its magnitude.
-  const double difference = a - b;
-  const double margin = (a_error + kUnitRoundoff) * std::fabs(a) +
-                        (b_error + kUnitRoundoff) * std::fabs(b) +
-                        kUnitRoundoff * std::fabs(difference);
-  if (std::fabs(difference) > margin) return difference > 0 ? 1 : -1;
+int CompareRationals(ExactValue exact_a, ExactValue exact_b) {
   return Sign(exact_a(), exact_b());
-}
-
-bool Satisfies(int sign, v1::Comparison comparison) {
-  switch (comparison) {
-    case v1::COMPARISON_AT_LEAST:
-      return sign >= 0;
-    case v1::COMPARISON_AT_MOST:
-      return sign <= 0;
-    case v1::COMPARISON_GREATER_THAN:
-      return sign > 0;
-    case v1::COMPARISON_LESS_THAN:
-      return sign < 0;
-    default:
-      return false;
-  }
-}
-
-bool MeetsExact(double value, double value_error, v1::Comparison comparison,
-                double threshold, ExactValue exact_value) {
-  // A threshold is a decimal of a standard file: its double is within u/2.
-  const int sign =
-      CompareExact(value, value_error, threshold, kUnitRoundoff, exact_value,
-                   [threshold] { return ReportedDecimal(threshold); });
-  return Satisfies(sign, comparison);
 }
 
 int CompareCountRatio(int64_t num, int64_t den, double t) {

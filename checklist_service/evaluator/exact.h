@@ -39,6 +39,7 @@
 
 #include <gmpxx.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -68,19 +69,53 @@ mpq_class ReportedDecimal(double figure);
 // An exact value, computed only when the doubles cannot decide.
 using ExactValue = absl::FunctionRef<mpq_class()>;
 
+// The sign of exact_a − exact_b, in rationals: CompareExact's slow path.
+int CompareRationals(ExactValue exact_a, ExactValue exact_b);
+
 // The sign of a − b (−1, 0, 1) for exact values a and b, given doubles
 // within relative errors `a_error` and `b_error` of them.
-int CompareExact(double a, double a_error, double b, double b_error,
-                 ExactValue exact_a, ExactValue exact_b);
+//
+// Inline, with the rationals out of line: every measured value of a county
+// (thousands) is decided here, nearly all by the doubles alone, and the call
+// cost more than the test.
+inline int CompareExact(double a, double a_error, double b, double b_error,
+                        ExactValue exact_a, ExactValue exact_b) {
+  // a − b itself is rounded: one more u of its magnitude.
+  const double difference = a - b;
+  const double margin = (a_error + kUnitRoundoff) * std::fabs(a) +
+                        (b_error + kUnitRoundoff) * std::fabs(b) +
+                        kUnitRoundoff * std::fabs(difference);
+  if (std::fabs(difference) > margin) return difference > 0 ? 1 : -1;
+  return CompareRationals(exact_a, exact_b);
+}
 
 // Whether (value − threshold) of sign `sign` satisfies `comparison`.
-bool Satisfies(int sign, junheng::v1::Comparison comparison);
+inline bool Satisfies(int sign, junheng::v1::Comparison comparison) {
+  switch (comparison) {
+    case junheng::v1::COMPARISON_AT_LEAST:
+      return sign >= 0;
+    case junheng::v1::COMPARISON_AT_MOST:
+      return sign <= 0;
+    case junheng::v1::COMPARISON_GREATER_THAN:
+      return sign > 0;
+    case junheng::v1::COMPARISON_LESS_THAN:
+      return sign < 0;
+    default:
+      return false;
+  }
+}
 
 // Whether `value <comparison> threshold` holds exactly, for a value within
 // `value_error` of its exact value and a threshold of a standard file.
-bool MeetsExact(double value, double value_error,
-                junheng::v1::Comparison comparison, double threshold,
-                ExactValue exact_value);
+inline bool MeetsExact(double value, double value_error,
+                       junheng::v1::Comparison comparison, double threshold,
+                       ExactValue exact_value) {
+  // A threshold is a decimal of a standard file: its double is within u/2.
+  const int sign =
+      CompareExact(value, value_error, threshold, kUnitRoundoff, exact_value,
+                   [threshold] { return ReportedDecimal(threshold); });
+  return Satisfies(sign, comparison);
+}
 
 // The sign of a − b for two reported decimals (figures as the importers
 // admit them, decimals of a standard file), exactly: the doubles' order.

@@ -60,10 +60,6 @@ absl::Span<const v1::Level> PartsOf(SchoolType type) {
   return {};
 }
 
-const LevelStats& PartStats(const SchoolStats& school, v1::Level level) {
-  return level == v1::LEVEL_JUNIOR ? school.junior : school.primary;
-}
-
 const char* SchoolTypeNameZh(SchoolType type) {
   switch (type) {
     case SchoolType::kPrimary:

@@ -38,8 +38,10 @@ bool Covers(junheng::v1::SchoolCoverage coverage, const SchoolStats& school,
 absl::Span<const junheng::v1::Level> PartsOf(SchoolType type);
 
 // The p_ or j_ statistics of `school`.
-const LevelStats& PartStats(const SchoolStats& school,
-                            junheng::v1::Level level);
+inline const LevelStats& PartStats(const SchoolStats& school,
+                                   junheng::v1::Level level) {
+  return level == junheng::v1::LEVEL_JUNIOR ? school.junior : school.primary;
+}
 
 // "小学", "初中", "九年一贯制学校", …
 const char* SchoolTypeNameZh(SchoolType type);

@@ -1,6 +1,5 @@
 #include "checklist_service/evaluator/outcome.h"
 
-#include <algorithm>
 #include <charconv>
 #include <string>
 
@@ -8,11 +7,6 @@ namespace junheng::checklist {
 
 using junheng::v1::Comparison;
 using junheng::v1::Level;
-
-Outcome Combine(Outcome a, Outcome b) {
-  // The enumerators are declared in order of precedence.
-  return std::max(a, b);
-}
 
 const char* ComparisonSymbol(Comparison comparison) {
   switch (comparison) {

@@ -22,10 +22,12 @@ const char* Prefix(v1::Level level) {
   return level == v1::LEVEL_JUNIOR ? "j_" : "p_";
 }
 
-// A measurement of `indicator`'s threshold (level, measure), value unset.
-Measurement Start(const v1::Indicator& indicator, v1::Level level,
-                  const char* threshold_measure) {
-  Measurement m;
+// Adds to `result` a measurement of `indicator`'s threshold (level,
+// measure), value unset. Built in place: a county verdict holds a couple of
+// thousand of these, and copying each in cost more than deciding it.
+Measurement& Start(IndicatorResult& result, const v1::Indicator& indicator,
+                   v1::Level level, absl::string_view threshold_measure) {
+  Measurement& m = result.measurements.emplace_back();
   m.level = level;
   m.measure = threshold_measure;
   if (const v1::Threshold* t =
@@ -168,7 +170,7 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
   // Rooms and area of each kind: four, grown once.
   result.measurements.reserve(4);
   for (const Kind& kind : kinds) {
-    Measurement rooms;
+    Measurement& rooms = result.measurements.emplace_back();
     rooms.level = v1::LEVEL_ALL;
     rooms.measure = kind.rooms_measure;
     rooms.threshold = required;
@@ -182,18 +184,17 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
                  [](double value, double threshold) {
                    return CeilDifference(threshold, value);
                  });
-    result.measurements.push_back(rooms);
 
     // A room's area is only asked of rooms that exist.
     if (kind.rooms.has_value() && *kind.rooms == 0) continue;
-    Measurement area = Start(indicator, v1::LEVEL_ALL, kind.area_measure);
+    Measurement& area =
+        Start(result, indicator, v1::LEVEL_ALL, kind.area_measure);
     area.value = kind.min_area;
     if (!kind.min_area.has_value()) NotReported(result, kind.area_column);
     DecideFigure(area, "m2", "平方米（最小教室）",
                  [](double value, double threshold) {
                    return CeilDifference(threshold, value);
                  });
-    result.measurements.push_back(area);
   }
 }
 
@@ -201,8 +202,8 @@ void SchoolSize(const v1::Indicator& indicator, const SchoolStats& school,
                 IndicatorResult& result) {
   const bool through = school.type == SchoolType::kNineYear ||
                        school.type == SchoolType::kTwelveYear;
-  Measurement m = Start(indicator, v1::LEVEL_ALL,
-                        through ? "through_school" : "single_level_school");
+  Measurement& m = Start(result, indicator, v1::LEVEL_ALL,
+                         through ? "through_school" : "single_level_school");
   if (std::optional<int64_t> students =
           SumParts(school, &LevelStats::students, result, "students")) {
     m.value = static_cast<double>(*students);
@@ -210,7 +211,6 @@ void SchoolSize(const v1::Indicator& indicator, const SchoolStats& school,
   DecideFigure(m, "students", "名学生", [](double value, double threshold) {
     return CeilDifference(value, threshold);
   });
-  result.measurements.push_back(m);
 }
 
 void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
@@ -218,7 +218,7 @@ void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
   for (v1::Level level : PartsOf(school.type)) {
     const LevelStats& part = PartStats(school, level);
     if (part.students.has_value() && *part.students == 0) continue;
-    Measurement m = Start(indicator, level, "");
+    Measurement& m = Start(result, indicator, level, "");
     m.measure = "max_class_size";
     if (part.max_class_size.has_value()) {
       m.value = static_cast<double>(*part.max_class_size);
@@ -230,13 +230,12 @@ void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
                  [](double value, double threshold) {
                    return CeilDifference(value, threshold);
                  });
-    result.measurements.push_back(m);
   }
 }
 
 void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
                     IndicatorResult& result) {
-  Measurement m = Start(indicator, v1::LEVEL_ALL, "");
+  Measurement& m = Start(result, indicator, v1::LEVEL_ALL, "");
   absl::InlinedVector<v1::Level, 2> parts(PartsOf(school.type).begin(),
                                           PartsOf(school.type).end());
   if (parts.empty()) {
@@ -265,7 +264,6 @@ void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
   }
   if (complete && teachers == 0) {
     m.outcome = Outcome::kNotApplicable;
-    result.measurements.push_back(m);
     return;
   }
   if (complete) {
@@ -284,11 +282,10 @@ void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
                             !HigherIsBetter(m.comparison), "teachers",
                             "名教师（需持教师资格证）"};
   }
-  result.measurements.push_back(m);
 }
 
 void Charter(const SchoolStats& school, IndicatorResult& result) {
-  Measurement m;
+  Measurement& m = result.measurements.emplace_back();
   m.level = v1::LEVEL_ALL;
   m.measure = "has_charter";
   if (!school.has_charter.has_value()) {
@@ -302,12 +299,11 @@ void Charter(const SchoolStats& school, IndicatorResult& result) {
           absl::StrCat(Label(result), "：学校没有经核准的章程"));
     }
   }
-  result.measurements.push_back(m);
 }
 
 void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
                    IndicatorResult& result) {
-  Measurement m = Start(indicator, v1::LEVEL_ALL, "");
+  Measurement& m = Start(result, indicator, v1::LEVEL_ALL, "");
   if (!school.public_funds_yuan.has_value()) {
     NotReported(result, "public_funds_yuan");
   }
@@ -318,7 +314,6 @@ void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
       school.training_funds_yuan.has_value()) {
     if (*school.public_funds_yuan == 0) {
       m.outcome = Outcome::kNotApplicable;
-      result.measurements.push_back(m);
       return;
     }
     m.value = *school.training_funds_yuan / *school.public_funds_yuan;
@@ -334,7 +329,6 @@ void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
       [budget, spent](double, double threshold) {
         return WholeUp(threshold, budget, spent);
       });
-  result.measurements.push_back(m);
 }
 
 }  // namespace
