@@ -57,12 +57,12 @@ namespace {
 
 namespace v1 = junheng::v1;
 
-// The source tree's standards/, found from this file's path.
+// The source tree's standards/, as the build configured it: __FILE__ is
+// relative under a compiler cache's base directory, and the bench is run
+// from anywhere.
 std::string StandardsDir() {
   if (const char* dir = std::getenv("JUNHENG_STANDARDS_DIR")) return dir;
-  std::string file = __FILE__;
-  file = file.substr(0, file.rfind('/'));  // bench/
-  return file.substr(0, file.rfind('/')) + "/standards";
+  return std::string(JUNHENG_SOURCE_DIR) + "/standards";
 }
 
 const StandardMap& Standards() {
