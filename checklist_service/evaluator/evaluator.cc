@@ -37,13 +37,16 @@ struct SchoolPlan {
   explicit SchoolPlan(const v1::IndicatorStandard& standard)
       : parameters(&standard.parameters()), levels(PlanSchoolLevels(standard)) {
     for (const v1::Indicator& indicator : standard.indicators()) {
-      if (indicator.scope() == v1::SCOPE_SCHOOL) checks.push_back(&indicator);
+      if (indicator.scope() != v1::SCOPE_SCHOOL) continue;
+      checks.push_back(&indicator);
+      check_plans.emplace_back(indicator);
     }
   }
   const v1::Parameters* parameters;
   SchoolLevelPlan levels;
-  // The SCOPE_SCHOOL indicators, in the standard's order.
+  // The SCOPE_SCHOOL indicators, in the standard's order, and their lookups.
   std::vector<const v1::Indicator*> checks;
+  std::vector<SchoolCheckPlan> check_plans;
 };
 
 // Evaluates a school already checked, against a standard already checked,
@@ -76,12 +79,13 @@ void EvaluateCheckedSchool(const SchoolPlan& plan, const SchoolStats& school,
     }
   }
   verdict.checks.reserve(plan.checks.size());
-  for (const v1::Indicator* indicator : plan.checks) {
-    if (!Covers(indicator->school_coverage(), school, inclusion.inclusion)) {
+  for (const SchoolCheckPlan& check_plan : plan.check_plans) {
+    if (!Covers(check_plan.indicator().school_coverage(), school,
+                inclusion.inclusion)) {
       continue;
     }
     IndicatorResult& check = verdict.checks.emplace_back();
-    EvaluateSchoolCheck(*indicator, school, &check);
+    EvaluateSchoolCheck(check_plan, school, &check);
     outcome = Combine(outcome, check.outcome);
   }
   verdict.outcome = outcome;

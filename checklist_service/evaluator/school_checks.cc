@@ -7,6 +7,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "checklist_service/evaluator/exact.h"
 #include "checklist_service/evaluator/inclusion.h"
 #include "checklist_service/evaluator/outcome.h"
@@ -22,16 +23,33 @@ const char* Prefix(v1::Level level) {
   return level == v1::LEVEL_JUNIOR ? "j_" : "p_";
 }
 
-// Adds to `result` a measurement of `indicator`'s threshold (level,
-// measure), value unset. Built in place: a county verdict holds a couple of
-// thousand of these, and copying each in cost more than deciding it.
-Measurement& Start(IndicatorResult& result, const v1::Indicator& indicator,
-                   v1::Level level, absl::string_view threshold_measure) {
+// The level and measure of each CheckThreshold, in its order.
+struct ThresholdKey {
+  v1::Level level;
+  absl::string_view measure;
+};
+constexpr ThresholdKey kThresholdKeys[kCheckThresholds] = {
+    {v1::LEVEL_ALL, ""},
+    {v1::LEVEL_PRIMARY, ""},
+    {v1::LEVEL_JUNIOR, ""},
+    {v1::LEVEL_ALL, "classes_per_room"},
+    {v1::LEVEL_ALL, "music_room_area_m2"},
+    {v1::LEVEL_ALL, "art_room_area_m2"},
+    {v1::LEVEL_ALL, "single_level_school"},
+    {v1::LEVEL_ALL, "through_school"},
+};
+
+// Adds to `result` a measurement against threshold `which` of the plan's
+// indicator (its level and measure), value unset. Built in place: a county
+// verdict holds a couple of thousand of these, and copying each in cost more
+// than deciding it.
+Measurement& Start(IndicatorResult& result, const SchoolCheckPlan& plan,
+                   CheckThreshold which) {
+  const ThresholdKey& key = kThresholdKeys[static_cast<int>(which)];
   Measurement& m = result.measurements.emplace_back();
-  m.level = level;
-  m.measure = threshold_measure;
-  if (const v1::Threshold* t =
-          FindThreshold(indicator, level, threshold_measure)) {
+  m.level = key.level;
+  m.measure = key.measure;
+  if (const v1::Threshold* t = plan.Threshold(which)) {
     m.threshold = t->value();
     m.comparison = t->comparison();
   }
@@ -127,12 +145,12 @@ void NotReported(IndicatorResult& result, const char* column) {
   result.notes.push_back(absl::StrCat(Label(result), "：", column, " 未填报"));
 }
 
-void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
+void MusicArtRooms(const SchoolCheckPlan& plan, const SchoolStats& school,
                    IndicatorResult& result) {
   const std::optional<int64_t> classes =
       SumParts(school, &LevelStats::classes, result, "classes");
   const v1::Threshold* per_room =
-      FindThreshold(indicator, v1::LEVEL_ALL, "classes_per_room");
+      plan.Threshold(CheckThreshold::kClassesPerRoom);
   std::optional<double> required;
   if (classes.has_value() && per_room != nullptr && per_room->value() > 0) {
     // ⌈classes / per room⌉ rooms of each kind, at least one.
@@ -151,8 +169,8 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
     }
   }
   struct Kind {
-    const char* rooms_measure;
-    const char* area_measure;
+    absl::string_view rooms_measure;
+    CheckThreshold area;
     const std::optional<int64_t>& rooms;
     const std::optional<double>& min_area;
     const char* rooms_column;
@@ -160,10 +178,10 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
     const char* unit_zh;
   };
   const Kind kinds[] = {
-      {"music_rooms", "music_room_area_m2", school.music_rooms,
+      {"music_rooms", CheckThreshold::kMusicRoomArea, school.music_rooms,
        school.music_room_min_area_m2, "music_rooms", "music_room_min_area_m2",
        "间音乐专用教室"},
-      {"art_rooms", "art_room_area_m2", school.art_rooms,
+      {"art_rooms", CheckThreshold::kArtRoomArea, school.art_rooms,
        school.art_room_min_area_m2, "art_rooms", "art_room_min_area_m2",
        "间美术专用教室"},
   };
@@ -187,8 +205,7 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
 
     // A room's area is only asked of rooms that exist.
     if (kind.rooms.has_value() && *kind.rooms == 0) continue;
-    Measurement& area =
-        Start(result, indicator, v1::LEVEL_ALL, kind.area_measure);
+    Measurement& area = Start(result, plan, kind.area);
     area.value = kind.min_area;
     if (!kind.min_area.has_value()) NotReported(result, kind.area_column);
     DecideFigure(area, "m2", "平方米（最小教室）",
@@ -198,12 +215,13 @@ void MusicArtRooms(const v1::Indicator& indicator, const SchoolStats& school,
   }
 }
 
-void SchoolSize(const v1::Indicator& indicator, const SchoolStats& school,
+void SchoolSize(const SchoolCheckPlan& plan, const SchoolStats& school,
                 IndicatorResult& result) {
   const bool through = school.type == SchoolType::kNineYear ||
                        school.type == SchoolType::kTwelveYear;
-  Measurement& m = Start(result, indicator, v1::LEVEL_ALL,
-                         through ? "through_school" : "single_level_school");
+  Measurement& m = Start(result, plan,
+                         through ? CheckThreshold::kThroughSchool
+                                 : CheckThreshold::kSingleLevelSchool);
   if (std::optional<int64_t> students =
           SumParts(school, &LevelStats::students, result, "students")) {
     m.value = static_cast<double>(*students);
@@ -213,12 +231,15 @@ void SchoolSize(const v1::Indicator& indicator, const SchoolStats& school,
   });
 }
 
-void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
+void ClassSize(const SchoolCheckPlan& plan, const SchoolStats& school,
                IndicatorResult& result) {
   for (v1::Level level : PartsOf(school.type)) {
     const LevelStats& part = PartStats(school, level);
     if (part.students.has_value() && *part.students == 0) continue;
-    Measurement& m = Start(result, indicator, level, "");
+    Measurement& m =
+        Start(result, plan,
+              level == v1::LEVEL_JUNIOR ? CheckThreshold::kJunior
+                                        : CheckThreshold::kPrimary);
     m.measure = "max_class_size";
     if (part.max_class_size.has_value()) {
       m.value = static_cast<double>(*part.max_class_size);
@@ -233,9 +254,9 @@ void ClassSize(const v1::Indicator& indicator, const SchoolStats& school,
   }
 }
 
-void CertifiedShare(const v1::Indicator& indicator, const SchoolStats& school,
+void CertifiedShare(const SchoolCheckPlan& plan, const SchoolStats& school,
                     IndicatorResult& result) {
-  Measurement& m = Start(result, indicator, v1::LEVEL_ALL, "");
+  Measurement& m = Start(result, plan, CheckThreshold::kWhole);
   absl::InlinedVector<v1::Level, 2> parts(PartsOf(school.type).begin(),
                                           PartsOf(school.type).end());
   if (parts.empty()) {
@@ -301,9 +322,9 @@ void Charter(const SchoolStats& school, IndicatorResult& result) {
   }
 }
 
-void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
+void TrainingFunds(const SchoolCheckPlan& plan, const SchoolStats& school,
                    IndicatorResult& result) {
-  Measurement& m = Start(result, indicator, v1::LEVEL_ALL, "");
+  Measurement& m = Start(result, plan, CheckThreshold::kWhole);
   if (!school.public_funds_yuan.has_value()) {
     NotReported(result, "public_funds_yuan");
   }
@@ -333,35 +354,44 @@ void TrainingFunds(const v1::Indicator& indicator, const SchoolStats& school,
 
 }  // namespace
 
+SchoolCheckPlan::SchoolCheckPlan(const v1::Indicator& indicator)
+    : indicator_(&indicator) {
+  for (int k = 0; k < kCheckThresholds; ++k) {
+    thresholds_[k] = FindThreshold(indicator, kThresholdKeys[k].level,
+                                   kThresholdKeys[k].measure);
+  }
+}
+
 IndicatorResult EvaluateSchoolCheck(const v1::Indicator& indicator,
                                     const SchoolStats& school) {
   IndicatorResult result;
-  EvaluateSchoolCheck(indicator, school, &result);
+  EvaluateSchoolCheck(SchoolCheckPlan(indicator), school, &result);
   return result;
 }
 
-void EvaluateSchoolCheck(const v1::Indicator& indicator,
-                         const SchoolStats& school, IndicatorResult* out) {
+void EvaluateSchoolCheck(const SchoolCheckPlan& plan, const SchoolStats& school,
+                         IndicatorResult* out) {
   IndicatorResult& result = *out;
+  const v1::Indicator& indicator = plan.indicator();
   StartResult(indicator, &result);
   switch (indicator.formula()) {
     case v1::FORMULA_MUSIC_ART_ROOMS:
-      MusicArtRooms(indicator, school, result);
+      MusicArtRooms(plan, school, result);
       break;
     case v1::FORMULA_SCHOOL_SIZE:
-      SchoolSize(indicator, school, result);
+      SchoolSize(plan, school, result);
       break;
     case v1::FORMULA_CLASS_SIZE:
-      ClassSize(indicator, school, result);
+      ClassSize(plan, school, result);
       break;
     case v1::FORMULA_CERTIFIED_TEACHER_SHARE:
-      CertifiedShare(indicator, school, result);
+      CertifiedShare(plan, school, result);
       break;
     case v1::FORMULA_SCHOOL_CHARTER:
       Charter(school, result);
       break;
     case v1::FORMULA_TRAINING_FUNDS_SHARE:
-      TrainingFunds(indicator, school, result);
+      TrainingFunds(plan, school, result);
       break;
     default:
       result.outcome = Outcome::kNotReported;

@@ -24,10 +24,45 @@ namespace junheng::checklist {
 IndicatorResult EvaluateSchoolCheck(const junheng::v1::Indicator& indicator,
                                     const SchoolStats& school);
 
+// The thresholds the SCOPE_SCHOOL formulas compare against, each a (level,
+// measure) of the indicator's thresholds.
+enum class CheckThreshold {
+  kWhole,              // LEVEL_ALL, no measure: G12, Q4.
+  kPrimary,            // LEVEL_PRIMARY, no measure: G5.
+  kJunior,             // LEVEL_JUNIOR, no measure: G5.
+  kClassesPerRoom,     // G3: "classes_per_room".
+  kMusicRoomArea,      // G3: "music_room_area_m2".
+  kArtRoomArea,        // G3: "art_room_area_m2".
+  kSingleLevelSchool,  // G4: "single_level_school".
+  kThroughSchool,      // G4: "through_school".
+};
+inline constexpr int kCheckThresholds = 8;
+
+// What EvaluateSchoolCheck looks up in its indicator for every school (its
+// thresholds), looked up once: a county checks hundreds of schools against
+// the same standard, and finding a threshold among the indicator's messages
+// cost more than deciding it. Points into `indicator`, which must outlive it.
+class SchoolCheckPlan {
+ public:
+  explicit SchoolCheckPlan(const junheng::v1::Indicator& indicator);
+
+  const junheng::v1::Indicator& indicator() const { return *indicator_; }
+
+  // FindThreshold(indicator(), level, measure) of `which`; nullptr when the
+  // indicator has none.
+  const junheng::v1::Threshold* Threshold(CheckThreshold which) const {
+    return thresholds_[static_cast<int>(which)];
+  }
+
+ private:
+  const junheng::v1::Indicator* indicator_;
+  const junheng::v1::Threshold* thresholds_[kCheckThresholds];
+};
+
 // The same, into `*result` (a default-constructed result): a county holds
 // thousands, built in place rather than moved.
-void EvaluateSchoolCheck(const junheng::v1::Indicator& indicator,
-                         const SchoolStats& school, IndicatorResult* result);
+void EvaluateSchoolCheck(const SchoolCheckPlan& plan, const SchoolStats& school,
+                         IndicatorResult* result);
 
 }  // namespace junheng::checklist
 
