@@ -91,18 +91,20 @@ class Checker {
                                       static_cast<int>(indicator.formula())));
       return;
     }
-    const std::string& formula_name = v1::Formula_Name(indicator.formula());
+    // For messages only: the name lookup is most of a passing check's cost,
+    // and the evaluator checks its standard on every evaluation.
+    auto formula_name = [&] { return v1::Formula_Name(indicator.formula()); };
     if (indicator.scope() != spec->scope) {
       Add(at("scope"),
           absl::StrCat(code, ": scope ",
                        v1::Scope_IsValid(indicator.scope())
                            ? v1::Scope_Name(indicator.scope())
                            : absl::StrCat(static_cast<int>(indicator.scope())),
-                       " does not match ", formula_name, ", which is ",
+                       " does not match ", formula_name(), ", which is ",
                        v1::Scope_Name(spec->scope)));
     }
     if (spec->judgement_only && !indicator.needs_judgement()) {
-      Add(at("needs_judgement"), absl::StrCat(code, ": ", formula_name,
+      Add(at("needs_judgement"), absl::StrCat(code, ": ", formula_name(),
                                               " needs needs_judgement: true"));
     }
     if (spec->scope == v1::SCOPE_SCHOOL &&
