@@ -83,8 +83,7 @@ void FromColumn(const v1::Indicator& indicator, v1::Level level,
   Measurement m = Start(indicator, level, "");
   m.value = value;
   if (!value.has_value()) {
-    result.notes.push_back(
-        absl::StrCat(Label(result), "：", column, " 未填报"));
+    result.notes.push_back(Note::Blank("", column));
   }
   DecideReported(m, unit);
   result.measurements.push_back(m);
@@ -104,17 +103,15 @@ std::optional<double> Ratio(const std::optional<double>& numerator,
                             const char* denominator_column,
                             IndicatorResult& result) {
   if (!numerator.has_value()) {
-    result.notes.push_back(
-        absl::StrCat(Label(result), "：", numerator_column, " 未填报"));
+    result.notes.push_back(Note::Blank("", numerator_column));
   }
   if (!denominator.has_value()) {
-    result.notes.push_back(
-        absl::StrCat(Label(result), "：", denominator_column, " 未填报"));
+    result.notes.push_back(Note::Blank("", denominator_column));
   }
   if (!numerator.has_value() || !denominator.has_value()) return std::nullopt;
   if (*denominator == 0) {
-    result.notes.push_back(absl::StrCat(Label(result), "：", denominator_column,
-                                        " 为 0，无法计算比例"));
+    result.notes.push_back(Note::Text(absl::StrCat(
+        Label(result), "：", denominator_column, " 为 0，无法计算比例")));
     return std::nullopt;
   }
   return *numerator / *denominator;
@@ -194,8 +191,7 @@ void Monitoring(const v1::Indicator& indicator, const CountyStats& county,
   Measurement level = Start(indicator, v1::LEVEL_ALL, "min_level");
   level.value = AsDouble(county.monitoring_min_level);
   if (!level.value.has_value()) {
-    result.notes.push_back(
-        absl::StrCat(Label(result), "：monitoring_min_level 未填报"));
+    result.notes.push_back(Note::Blank("", "monitoring_min_level"));
   }
   DecideReported(level, kLevels);
   result.measurements.push_back(level);
@@ -204,8 +200,8 @@ void Monitoring(const v1::Indicator& indicator, const CountyStats& county,
       Start(indicator, v1::LEVEL_ALL, "interschool_difference");
   difference.value = county.monitoring_interschool_difference;
   if (!difference.value.has_value()) {
-    result.notes.push_back(absl::StrCat(
-        Label(result), "：monitoring_interschool_difference 未填报"));
+    result.notes.push_back(
+        Note::Blank("", "monitoring_interschool_difference"));
   }
   DecideReported(difference, kDifference);
   result.measurements.push_back(difference);
@@ -218,13 +214,12 @@ void Flag(const std::optional<bool>& flag, const char* column,
   m.measure = column;
   if (!flag.has_value()) {
     m.outcome = Outcome::kNotReported;
-    result.notes.push_back(
-        absl::StrCat(Label(result), "：", column, " 未填报"));
+    result.notes.push_back(Note::Blank("", column));
   } else {
     m.value = *flag ? 1 : 0;
     m.outcome = *flag ? Outcome::kPass : Outcome::kFail;
     if (!*flag) {
-      result.notes.push_back(absl::StrCat(Label(result), "：未落实"));
+      result.notes.push_back(Note::Phrase("未落实"));
     }
   }
   result.measurements.push_back(m);
@@ -239,7 +234,7 @@ void Score(const v1::Indicator& indicator, const Judgement* judgement,
     result.judgement_evidence = judgement->evidence;
   }
   if (!m.value.has_value()) {
-    result.notes.push_back(absl::StrCat(Label(result), "：评估得分未记录"));
+    result.notes.push_back(Note::Phrase("评估得分未记录"));
   }
   DecideReported(m, kScore);
   result.judgement = m.outcome;
@@ -256,16 +251,16 @@ void ApplyJudgement(const v1::Indicator& indicator, const Judgement* judgement,
   }
   if (judgement == nullptr || !judgement->passed.has_value()) {
     result.judgement = Outcome::kNotReported;
-    result.notes.push_back(absl::StrCat(Label(result), "：督导评估结论未记录"));
+    result.notes.push_back(Note::Phrase("督导评估结论未记录"));
   } else {
     result.judgement = *judgement->passed ? Outcome::kPass : Outcome::kFail;
     result.judgement_comment = judgement->comment;
     result.judgement_evidence = judgement->evidence;
     if (!*judgement->passed) {
-      result.notes.push_back(absl::StrCat(
+      result.notes.push_back(Note::Text(absl::StrCat(
           Label(result), "：督导评估结论为不达标",
           judgement->comment.empty() ? "" : "（", judgement->comment,
-          judgement->comment.empty() ? "" : "）"));
+          judgement->comment.empty() ? "" : "）")));
     }
   }
   result.outcome = Combine(result.outcome, result.judgement);
@@ -334,8 +329,7 @@ CountyIndicatorResult EvaluateCountyIndicator(const v1::Indicator& indicator,
       break;
     default:
       result.outcome = Outcome::kNotReported;
-      result.notes.push_back(
-          absl::StrCat(Label(result), "：不是全县层面的指标"));
+      result.notes.push_back(Note::Phrase("不是全县层面的指标"));
       return result;
   }
   ConcludeFromMeasurements(result);

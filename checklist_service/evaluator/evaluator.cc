@@ -84,7 +84,8 @@ void EvaluateCheckedSchool(const SchoolPlan& plan, const SchoolStats& school,
                 inclusion.inclusion)) {
       continue;
     }
-    IndicatorResult& check = verdict.checks.emplace_back();
+    IndicatorResult& check =
+        verdict.checks.emplace_back(verdict.checks.get_allocator().resource());
     EvaluateSchoolCheck(check_plan, school, &check);
     outcome = Combine(outcome, check.outcome);
   }
@@ -337,14 +338,14 @@ CountyIndicatorResult CountySchoolCheck(
   }
   result.outcome = outcome;
   if (!failing.empty()) {
-    result.notes.push_back(absl::StrCat(Label(result), "：", failing.size(),
-                                        " 所学校未达标：",
-                                        absl::StrJoin(failing, "、")));
+    result.notes.push_back(Note::Text(
+        absl::StrCat(Label(result), "：", failing.size(), " 所学校未达标：",
+                     absl::StrJoin(failing, "、"))));
   }
   if (!missing.empty()) {
-    result.notes.push_back(absl::StrCat(Label(result), "：", missing.size(),
-                                        " 所学校数据未填报：",
-                                        absl::StrJoin(missing, "、")));
+    result.notes.push_back(Note::Text(
+        absl::StrCat(Label(result), "：", missing.size(), " 所学校数据未填报：",
+                     absl::StrJoin(missing, "、"))));
   }
   ApplyJudgement(indicator, judgement, result);
   return result;
@@ -367,7 +368,9 @@ CountyIndicatorResult CountySchoolLevel(
     m.threshold = c.limit;
     m.comparison = v1::COMPARISON_AT_MOST;
     m.outcome = c.outcome;
-    result.notes.insert(result.notes.end(), c.reasons.begin(), c.reasons.end());
+    for (const std::string& reason : c.reasons) {
+      result.notes.push_back(Note::Text(reason));
+    }
   }
   result.outcome = outcome;
   return result;

@@ -87,6 +87,29 @@ std::string MeasureNameZh(absl::string_view measure) {
   return std::string(measure);
 }
 
+std::string NoteText(const IndicatorResult& result, const Note& note) {
+  switch (note.kind) {
+    case Note::Kind::kText:
+      return note.text;
+    case Note::Kind::kBlank:
+      return absl::StrCat(Label(result), "：", note.prefix, note.column,
+                          " 未填报");
+    case Note::Kind::kBlankCannotCompute:
+      return absl::StrCat(Label(result), "：", note.prefix, note.column,
+                          " 未填报，无法计算");
+    case Note::Kind::kBlankSharedAndPart:
+      return absl::StrCat(Label(result), "：", note.column, " 与 ", note.prefix,
+                          note.column, " 均未填报");
+    case Note::Kind::kNoShare:
+      return absl::StrCat(Label(result), "：无法分摊全校共用资源 ", note.column,
+                          "：各学段在校生数（p_students, j_students",
+                          note.twelve_year ? ", h_students" : "", "）未填齐");
+    case Note::Kind::kPhrase:
+      return absl::StrCat(Label(result), "：", note.column);
+  }
+  return note.text;
+}
+
 namespace {
 
 // "R1 …：" and the measure's Chinese name, then the measurement's sentence.
@@ -95,6 +118,14 @@ std::string FailureSentence(const IndicatorResult& result,
   std::string name = MeasureNameZh(m.measure);
   return absl::StrCat(Label(result), "：", name, name.empty() ? "" : " ",
                       MeasurementSentence(m));
+}
+
+// Notes [begin, end) of `result`.
+void AppendNotes(const IndicatorResult& result, size_t begin, size_t end,
+                 std::vector<std::string>& out) {
+  for (size_t i = begin; i < end; ++i) {
+    out.push_back(NoteText(result, result.notes[i]));
+  }
 }
 
 void AppendMeasurementReasons(const IndicatorResult& result,
@@ -142,11 +173,11 @@ std::vector<std::string> Reasons(const IndicatorResult& result) {
                         ? result.notes.size()
                         : static_cast<size_t>(result.measurement_reasons_at);
   out.reserve(result.notes.size() + result.measurements.size());
-  out.insert(out.end(), result.notes.begin(), result.notes.begin() + at);
+  AppendNotes(result, 0, at, out);
   if (result.measurement_reasons_at >= 0) {
     AppendMeasurementReasons(result, out);
   }
-  out.insert(out.end(), result.notes.begin() + at, result.notes.end());
+  AppendNotes(result, at, result.notes.size(), out);
   return out;
 }
 

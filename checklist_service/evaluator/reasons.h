@@ -44,6 +44,9 @@ std::string MeasurementSentence(const Measurement& measurement);
 // "" for the single value.
 std::string MeasureNameZh(absl::string_view measure);
 
+// The sentence of one of `result.notes`: "R1 …：p_teachers 未填报".
+std::string NoteText(const IndicatorResult& result, const Note& note);
+
 // Marks the point of `result.notes` where its failing measurements are
 // explained: one sentence per failing measurement that has a threshold,
 // "G11 …：骨干教师占交流轮岗教师比例 0.15，标准 ≥ 0.2，差 5 个百分点",

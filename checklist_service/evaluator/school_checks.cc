@@ -132,8 +132,7 @@ std::optional<int64_t> SumParts(const SchoolStats& school, Field field,
   for (v1::Level level : PartsOf(school.type)) {
     const std::optional<int64_t>& value = PartStats(school, level).*field;
     if (!value.has_value()) {
-      result.notes.push_back(
-          absl::StrCat(Label(result), "：", Prefix(level), column, " 未填报"));
+      result.notes.push_back(Note::Blank(Prefix(level), column));
       return std::nullopt;
     }
     sum += *value;
@@ -142,7 +141,7 @@ std::optional<int64_t> SumParts(const SchoolStats& school, Field field,
 }
 
 void NotReported(IndicatorResult& result, const char* column) {
-  result.notes.push_back(absl::StrCat(Label(result), "：", column, " 未填报"));
+  result.notes.push_back(Note::Blank("", column));
 }
 
 void MusicArtRooms(const SchoolCheckPlan& plan, const SchoolStats& school,
@@ -244,8 +243,7 @@ void ClassSize(const SchoolCheckPlan& plan, const SchoolStats& school,
     if (part.max_class_size.has_value()) {
       m.value = static_cast<double>(*part.max_class_size);
     } else {
-      result.notes.push_back(absl::StrCat(Label(result), "：", Prefix(level),
-                                          "max_class_size 未填报"));
+      result.notes.push_back(Note::Blank(Prefix(level), "max_class_size"));
     }
     DecideFigure(m, "students", "名学生（最大班额超出部分，需分班）",
                  [](double value, double threshold) {
@@ -273,10 +271,9 @@ void CertifiedShare(const SchoolCheckPlan& plan, const SchoolStats& school,
   for (v1::Level level : parts) {
     const LevelStats& part = PartStats(school, level);
     if (!part.teachers.has_value() || !part.certified_teachers.has_value()) {
-      result.notes.push_back(absl::StrCat(
-          Label(result), "：", Prefix(level),
-          part.teachers.has_value() ? "certified_teachers" : "teachers",
-          " 未填报"));
+      result.notes.push_back(Note::Blank(
+          Prefix(level),
+          part.teachers.has_value() ? "certified_teachers" : "teachers"));
       complete = false;
       continue;
     }
@@ -316,8 +313,7 @@ void Charter(const SchoolStats& school, IndicatorResult& result) {
     m.value = *school.has_charter ? 1 : 0;
     m.outcome = *school.has_charter ? Outcome::kPass : Outcome::kFail;
     if (!*school.has_charter) {
-      result.notes.push_back(
-          absl::StrCat(Label(result), "：学校没有经核准的章程"));
+      result.notes.push_back(Note::Phrase("学校没有经核准的章程"));
     }
   }
 }
@@ -395,8 +391,7 @@ void EvaluateSchoolCheck(const SchoolCheckPlan& plan, const SchoolStats& school,
       break;
     default:
       result.outcome = Outcome::kNotReported;
-      result.notes.push_back(
-          absl::StrCat(Label(result), "：不是逐校检查的指标"));
+      result.notes.push_back(Note::Phrase("不是逐校检查的指标"));
       return;
   }
   ConcludeFromMeasurements(result);

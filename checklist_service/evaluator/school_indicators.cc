@@ -22,25 +22,22 @@ const char* Prefix(v1::Level level) {
 }
 
 // Why PartQuantity found nothing, naming the columns to fill in.
-std::string MissingReason(const SchoolStats& school, v1::Level level,
-                          const FormulaSpec& spec,
-                          const v1::ApportionFactors& factors) {
+Note MissingReason(const SchoolStats& school, v1::Level level,
+                   const FormulaSpec& spec,
+                   const v1::ApportionFactors& factors) {
   const char* column = InfoOf(spec.quantity).column;
   const bool shared = spec.quantity != Quantity::kTeachersAboveDegree &&
                       spec.quantity != Quantity::kBackboneTeachers &&
                       spec.quantity != Quantity::kPeArtTeachers &&
                       spec.quantity != Quantity::kTeachers &&
                       spec.quantity != Quantity::kSeniorTitleTeachers;
-  if (!shared) return absl::StrCat(Prefix(level), column, " 未填报");
+  if (!shared) return Note::Blank(Prefix(level), column);
   if (!ApportionShare(school, level, factors).has_value()) {
-    return absl::StrCat(
-        "无法分摊全校共用资源 ", column,
-        "：各学段在校生数（p_students, "
-        "j_students",
-        school.type == SchoolType::kTwelveYear ? ", h_students" : "",
-        "）未填齐");
+    Note note = Note::Blank("", column, Note::Kind::kNoShare);
+    note.twelve_year = school.type == SchoolType::kTwelveYear;
+    return note;
   }
-  return absl::StrCat(column, " 与 ", Prefix(level), column, " 均未填报");
+  return Note::Blank(Prefix(level), column, Note::Kind::kBlankSharedAndPart);
 }
 
 }  // namespace
@@ -94,7 +91,8 @@ void EvaluateSchoolLevel(const SchoolLevelPlan& plan, const SchoolStats& school,
   for (const SchoolLevelPlan::Item& item : plan.items) {
     const v1::Indicator& indicator = *item.indicator;
     const FormulaSpec* spec = item.spec;
-    IndicatorResult& result = verdict.indicators.emplace_back();
+    IndicatorResult& result = verdict.indicators.emplace_back(
+        verdict.indicators.get_allocator().resource());
     StartResult(indicator, &result);
     Measurement& m = result.measurements.emplace_back();
     m.level = level;
@@ -106,16 +104,14 @@ void EvaluateSchoolLevel(const SchoolLevelPlan& plan, const SchoolStats& school,
     }
     std::optional<double> quantity;
     if (spec == nullptr) {
-      result.notes.push_back(
-          absl::StrCat(Label(result), "：标准未定义计算公式"));
+      result.notes.push_back(Note::Phrase("标准未定义计算公式"));
     } else if (!part.students.has_value()) {
-      result.notes.push_back(absl::StrCat(Label(result), "：", Prefix(level),
-                                          "students 未填报，无法计算"));
+      result.notes.push_back(Note::Blank(Prefix(level), "students",
+                                         Note::Kind::kBlankCannotCompute));
     } else {
       quantity = PartQuantity(school, level, spec->quantity, factors);
       if (!quantity.has_value()) {
-        result.notes.push_back(absl::StrCat(
-            Label(result), "：", MissingReason(school, level, *spec, factors)));
+        result.notes.push_back(MissingReason(school, level, *spec, factors));
       }
     }
     // The value Q·per/P: Q within kQuantityError, then a product and a

@@ -7,8 +7,8 @@
 // (reasons.h): a county verdict holds thousands of results, and building
 // their sentences eagerly was most of an evaluation's cost, for text that a
 // summary or a machine reader never looks at. Only explanations the
-// structure does not carry (which input is blank, what a judgement said) are
-// kept as text, in `notes`.
+// structure does not carry are kept in `notes`: which input is blank, as
+// its column's name; what a judgement said, as text.
 #ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_VERDICT_H_
 
@@ -17,6 +17,7 @@
 #include <memory_resource>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -43,6 +44,55 @@ struct Shortfall {
   absl::string_view unit;
   // For people: "名教师", "平方米", "元", "间", …
   absl::string_view unit_zh;
+};
+
+// One of a result's notes, kept as its parts. At a school nearly every note
+// says which input is blank, and writing that sentence while evaluating cost
+// more than the comparison it explains (a county has hundreds). Rendered by
+// Reasons() (reasons.h): each form after the result's label, "R1 …：", a
+// kText note as it is.
+struct Note {
+  enum class Kind : uint8_t {
+    // `text`, verbatim.
+    kText,
+    // "{label}：{prefix}{column} 未填报".
+    kBlank,
+    // "{label}：{prefix}{column} 未填报，无法计算".
+    kBlankCannotCompute,
+    // "{label}：{column} 与 {prefix}{column} 均未填报": a shared resource
+    // reported neither for the whole school nor for the part.
+    kBlankSharedAndPart,
+    // "{label}：无法分摊全校共用资源 {column}：各学段在校生数（p_students,
+    // j_students[, h_students]）未填齐".
+    kNoShare,
+    // "{label}：{column}", where `column` is a phrase ("未落实").
+    kPhrase,
+  };
+
+  static Note Text(std::string text) {
+    Note note;
+    note.text = std::move(text);
+    return note;
+  }
+  // `prefix` ("p_", "j_" or "") and `column` are static strings.
+  static Note Blank(absl::string_view prefix, absl::string_view column,
+                    Kind kind = Kind::kBlank) {
+    Note note;
+    note.kind = kind;
+    note.prefix = prefix;
+    note.column = column;
+    return note;
+  }
+  static Note Phrase(absl::string_view phrase) {
+    return Blank("", phrase, Kind::kPhrase);
+  }
+
+  Kind kind = Kind::kText;
+  // kNoShare: the school also has a senior-high part (h_students).
+  bool twelve_year = false;
+  absl::string_view prefix;
+  absl::string_view column;
+  std::string text;
 };
 
 // One measured value against one threshold.
@@ -74,6 +124,42 @@ struct Measurement {
   std::optional<Shortfall> shortfall;
 };
 
+// A result's measurements: the usual one inline, more (G3's four, G5's two
+// at a nine-year school) from the allocator's memory resource, which for a
+// county verdict's per-school results is its arena: on the heap each of
+// those cost a malloc and a free, more than any other part of a county's
+// evaluation. A copy's are on the heap, independent of the arena, as a
+// copied verdict's must be; assigning between resources copies.
+class Measurements
+    : public absl::InlinedVector<Measurement, 1,
+                                 std::pmr::polymorphic_allocator<Measurement>> {
+  using Base =
+      absl::InlinedVector<Measurement, 1,
+                          std::pmr::polymorphic_allocator<Measurement>>;
+
+ public:
+  using Base::Base;
+  Measurements() = default;
+  Measurements(const Measurements& other)
+      : Base(other, allocator_type(std::pmr::new_delete_resource())) {}
+  Measurements(Measurements&& other) noexcept = default;
+  Measurements& operator=(const Measurements& other) {
+    Base::operator=(other);
+    return *this;
+  }
+  // absl's move assignment takes the other's memory without its allocator.
+  Measurements& operator=(Measurements&& other) {
+    if (get_allocator() == other.get_allocator()) {
+      Base::operator=(std::move(other));
+    } else {
+      Base::operator=(static_cast<const Base&>(other));
+    }
+    return *this;
+  }
+  ~Measurements() = default;
+  void swap(Measurements&) = delete;
+};
+
 // Whether the evidence an indicator's standard expects is in the archive.
 enum class EvidenceState {
   // The archive was not asked, or did not answer.
@@ -91,6 +177,9 @@ enum class EvidenceState {
 struct IndicatorResult {
   // User-provided, as Measurement's: no zeroing before the initializers.
   IndicatorResult() {}  // NOLINT(modernize-use-equals-default)
+  // Its measurements and notes in `memory` (a county verdict's arena).
+  explicit IndicatorResult(std::pmr::memory_resource* memory)
+      : measurements(memory), notes(memory) {}
 
   // The indicator's code, in the standard (which outlives the verdict).
   absl::string_view code;
@@ -105,7 +194,7 @@ struct IndicatorResult {
   // nine-year school) have one, and a county verdict holds thousands of
   // results, so a second inline slot cost more in size than it saved in
   // allocations.
-  absl::InlinedVector<Measurement, 1> measurements;
+  Measurements measurements;
   // Inspector's judgement, when the indicator needs one: kPass, kFail or
   // kNotReported (none recorded); kNotApplicable otherwise (always at a
   // school or a school part).
@@ -114,7 +203,7 @@ struct IndicatorResult {
   // an input not reported, a judgement, a county-level summary. The failing
   // measurements' own sentences are rendered on demand at position
   // `measurement_reasons_at` of these (Reasons() in reasons.h renders all).
-  std::vector<std::string> notes;
+  std::pmr::vector<Note> notes;
   // -1: the failing measurements are not explained (not concluded yet).
   int measurement_reasons_at = -1;
   // A SCOPE_SCHOOL_LEVEL result counted by the standard's school rule.
