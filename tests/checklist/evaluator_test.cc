@@ -4,8 +4,11 @@
 #include "checklist_service/evaluator/evaluator.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "checklist_service/evaluator/reasons.h"
 #include "checklist_service/standard/standard_loader.h"
 #include "gtest/gtest.h"
@@ -392,6 +395,54 @@ TEST(EvaluateSchool, SameAsInTheCounty) {
   EXPECT_EQ(school->levels.size(), 2u);  // nine-year: primary and junior
   EXPECT_EQ(school->outcome, Outcome::kPass);
   EXPECT_EQ(school->checks.size(), 6u);  // G3 G4 G5 G12 Q3 Q4
+}
+
+// A copy of a verdict is independent of the original and its arena: G3's
+// four measurements (past the one inline slot) and a blank input's note
+// must read the same from a copy after the original is gone (ASan runs
+// this too).
+TEST(EvaluateCountyTest, CopyOutlivesTheOriginal) {
+  CountyInput input = PassingInput(S2017());
+  input.schools[0].primary.teachers.reset();
+  auto verdict = std::make_unique<absl::StatusOr<CountyVerdict>>(
+      EvaluateCounty(S2017(), input));
+  ASSERT_TRUE(verdict->ok()) << verdict->status();
+  const auto reasons_of = [](const CountyVerdict& v) {
+    std::vector<std::string> all;
+    for (const SchoolVerdict& school : v.schools) {
+      for (const IndicatorResult& check : school.checks) {
+        for (std::string& r : Reasons(check)) all.push_back(std::move(r));
+        for (const Measurement& m : check.measurements) {
+          all.push_back(absl::StrCat(check.code, " ", m.measure, " ",
+                                     m.value.value_or(-1)));
+        }
+      }
+    }
+    return all;
+  };
+  const std::vector<std::string> before = reasons_of(**verdict);
+  CountyVerdict copy = **verdict;
+  CountyVerdict assigned;
+  assigned = **verdict;
+  verdict.reset();
+  EXPECT_EQ(reasons_of(copy), before);
+  EXPECT_EQ(reasons_of(assigned), before);
+  // The blank figure's sentence is rendered from its parts.
+  EXPECT_NE(std::find_if(before.begin(), before.end(),
+                         [](const std::string& r) {
+                           return absl::StrContains(r, "p_teachers 未填报");
+                         }),
+            before.end());
+  // G3 has its four measurements at every covered school.
+  size_t g3 = 0;
+  for (const SchoolVerdict& school : copy.schools) {
+    for (const IndicatorResult& check : school.checks) {
+      if (check.code != "G3") continue;
+      EXPECT_EQ(check.measurements.size(), 4u) << school.school_code;
+      ++g3;
+    }
+  }
+  EXPECT_GT(g3, 0u);
 }
 
 }  // namespace
