@@ -9,6 +9,7 @@
 
 #include "checklist_service/evaluator/inclusion.h"
 #include "checklist_service/evaluator/reasons.h"
+#include "checklist_service/evaluator/school_checks.h"
 #include "gtest/gtest.h"
 #include "tests/checklist/test_util.h"
 
@@ -269,6 +270,67 @@ TEST(Inclusion, SpecialSchoolsAndSmallTeachingPointsAreLeftOut) {
 
   EXPECT_EQ(DecideInclusion(PassingJunior("3"), params).inclusion,
             Inclusion::kCounted);
+}
+
+// Every form of a blank input's sentence, word for word: notes are kept as
+// their parts and rendered by Reasons() only when read, to the text they
+// used to be built as.
+TEST(SchoolIndicators, BlankInputSentences) {
+  const auto first = [](const IndicatorResult& r) {
+    const std::vector<std::string> reasons = Reasons(r);
+    return reasons.empty() ? std::string("(none)") : reasons.front();
+  };
+  {
+    SchoolStats s = PassingPrimary("1");
+    s.primary.backbone_teachers.reset();
+    s.shared.teaching_area_m2.reset();
+    const SchoolLevelVerdict v = EvaluateSchoolLevel(S2017(), s, P);
+    EXPECT_EQ(first(Find(v, "R2")),
+              Label(Find(v, "R2")) + "：p_backbone_teachers 未填报");
+    EXPECT_EQ(first(Find(v, "R4")),
+              Label(Find(v, "R4")) +
+                  "：teaching_area_m2 与 p_teaching_area_m2 均未填报");
+  }
+  {
+    SchoolStats s = PassingPrimary("1");
+    s.primary.students.reset();
+    const SchoolLevelVerdict v = EvaluateSchoolLevel(S2017(), s, P);
+    EXPECT_EQ(first(Find(v, "R1")),
+              Label(Find(v, "R1")) + "：p_students 未填报，无法计算");
+  }
+  {
+    SchoolStats s = PassingPrimary("1");
+    s.type = SchoolType::kNineYear;
+    s.junior = PassingJunior("x").junior;
+    s.junior.students.reset();
+    const SchoolLevelVerdict nine = EvaluateSchoolLevel(S2017(), s, P);
+    EXPECT_EQ(first(Find(nine, "R4")),
+              Label(Find(nine, "R4")) +
+                  "：无法分摊全校共用资源 teaching_area_m2：各学段在校生数"
+                  "（p_students, j_students）未填齐");
+    s.type = SchoolType::kTwelveYear;
+    s.senior_students = 100;
+    const SchoolLevelVerdict twelve = EvaluateSchoolLevel(S2017(), s, P);
+    EXPECT_EQ(first(Find(twelve, "R4")),
+              Label(Find(twelve, "R4")) +
+                  "：无法分摊全校共用资源 teaching_area_m2：各学段在校生数"
+                  "（p_students, j_students, h_students）未填齐");
+  }
+  {
+    SchoolStats s = PassingPrimary("1");
+    s.music_rooms.reset();
+    s.has_charter = false;
+    s.primary.certified_teachers.reset();
+    const IndicatorResult g3 =
+        EvaluateSchoolCheck(testing::IndicatorOf("moe-2017-quality", "G3"), s);
+    EXPECT_EQ(first(g3), Label(g3) + "：music_rooms 未填报");
+    const IndicatorResult q3 =
+        EvaluateSchoolCheck(testing::IndicatorOf("moe-2017-quality", "Q3"), s);
+    EXPECT_EQ(first(q3), Label(q3) + "：学校没有经核准的章程");
+    const IndicatorResult g12 =
+        EvaluateSchoolCheck(testing::IndicatorOf("moe-2017-quality", "G12"), s);
+    EXPECT_EQ(first(g12), Label(g12) + "：p_certified_teachers 未填报");
+  }
 }
 
 }  // namespace
