@@ -50,6 +50,21 @@ using internal::VersionRecord;
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
 
+// A remote store can still complete a PUT after the archive has given up on
+// it: a request that timed out, or one a killed archive had fully sent. If
+// it lands after the chunk's DELETE, the chunk is back with nothing to say
+// it is garbage. So a remote chunk's staging entry is not removed when the
+// chunk is deleted: it becomes a sweep entry holding when (u64 BE micros),
+// every start-up deletes the chunk again, and the entry goes only once a
+// late PUT can no longer land (FORMAT.md).
+constexpr int64_t kLatePutGraceMicros = int64_t{60} * 60 * 1000 * 1000;
+
+std::string SweptAt(int64_t now) {
+  std::string value;
+  PutU64BE(value, static_cast<uint64_t>(now));
+  return value;
+}
+
 Sha256Digest DigestFrom(absl::string_view raw) {
   Sha256Digest d{};
   if (raw.size() == d.size()) std::copy(raw.begin(), raw.end(), d.begin());
@@ -578,7 +593,18 @@ absl::Status RocksArchiveStore::Recover() {
         undeleted = d;
         continue;
       }
-      ++dropped;
+      const bool sweeping = it->value().size() == 8;
+      if (!sweeping) ++dropped;
+      if (chunks_->IsRemote()) {
+        if (!sweeping) {
+          batch.Put(cf(kStagingCf), it->key(), SweptAt(now));
+          continue;
+        }
+        if (now - static_cast<int64_t>(GetU64BE(View(it->value()))) <
+            kLatePutGraceMicros) {
+          continue;
+        }
+      }
     }
     batch.Delete(cf(kStagingCf), it->key());
   }
@@ -663,13 +689,23 @@ absl::Status RocksArchiveStore::ReleaseLocked(
     rocksdb::WriteBatch& batch) {
   auto it = staged_.find(upload_id);
   if (it == staged_.end()) return absl::OkStatus();
+  absl::flat_hash_set<std::string> deleted;
   for (const std::string& chunk : it->second.chunks) {
     if (pins_[chunk] > 1 || keep.contains(chunk)) continue;
     ASSIGN_OR_RETURN(uint64_t refs, GetRef(chunk));
-    if (refs == 0) RETURN_IF_ERROR(chunks_->Delete(DigestFrom(chunk)));
+    if (refs == 0) {
+      RETURN_IF_ERROR(chunks_->Delete(DigestFrom(chunk)));
+      deleted.insert(chunk);
+    }
   }
+  const int64_t now = NowMicros();
   for (const std::string& chunk : it->second.chunks) {
-    batch.Delete(cf(kStagingCf), StagingKey(upload_id, DigestFrom(chunk)));
+    const std::string key = StagingKey(upload_id, DigestFrom(chunk));
+    if (chunks_->IsRemote() && deleted.contains(chunk)) {
+      batch.Put(cf(kStagingCf), key, SweptAt(now));
+    } else {
+      batch.Delete(cf(kStagingCf), key);
+    }
   }
   return absl::OkStatus();
 }
@@ -1386,14 +1422,22 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
   // Staging entries: each belongs to an upload in flight or a live session
   // (both in staged_), else it is a leftover of a failed abort.
   absl::flat_hash_set<std::string> staging_keys;
-  RETURN_IF_ERROR(scan(kStagingCf, [&](absl::string_view k, absl::string_view) {
-    staging_keys.insert(std::string(k));
-    auto it = staged_.find(UploadOfStagingKey(k));
-    if (it == staged_.end() ||
-        !it->second.chunks.contains(ChunkOfStagingKey(k))) {
-      problem("staging entry with no upload in flight");
-    }
-  }));
+  // Chunks deleted whose sweep entry stays until a late PUT can no longer
+  // land: one that is stored again is garbage already known.
+  absl::flat_hash_set<std::string> sweeping;
+  RETURN_IF_ERROR(
+      scan(kStagingCf, [&](absl::string_view k, absl::string_view v) {
+        if (v.size() == 8) {
+          sweeping.insert(std::string(ChunkOfStagingKey(k)));
+          return;
+        }
+        staging_keys.insert(std::string(k));
+        auto it = staged_.find(UploadOfStagingKey(k));
+        if (it == staged_.end() ||
+            !it->second.chunks.contains(ChunkOfStagingKey(k))) {
+          problem("staging entry with no upload in flight");
+        }
+      }));
   // Upload sessions: every chunk they list is referenced, or staged under
   // the session's upload id and stored; those only a session holds have
   // their bytes checked below like referenced ones.
@@ -1426,7 +1470,7 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
     ++report.chunks;
     auto uses = chunk_uses.find(k);
     if (uses == chunk_uses.end()) {
-      if (!pins_.contains(k)) {
+      if (!pins_.contains(k) && !sweeping.contains(k)) {
         problem(
             absl::StrCat("chunk ", ToHex(k), " is stored but unreferenced"));
       }
