@@ -65,6 +65,9 @@ std::string SweptAt(int64_t now) {
   return value;
 }
 
+// A staging entry's value: empty for a chunk staged, SweptAt for a sweep.
+bool IsSweepEntry(absl::string_view value) { return value.size() == 8; }
+
 Sha256Digest DigestFrom(absl::string_view raw) {
   Sha256Digest d{};
   if (raw.size() == d.size()) std::copy(raw.begin(), raw.end(), d.begin());
@@ -593,7 +596,7 @@ absl::Status RocksArchiveStore::Recover() {
         undeleted = d;
         continue;
       }
-      const bool sweeping = it->value().size() == 8;
+      const bool sweeping = IsSweepEntry(View(it->value()));
       if (!sweeping) ++dropped;
       if (chunks_->IsRemote()) {
         if (!sweeping) {
@@ -1427,7 +1430,7 @@ absl::StatusOr<IntegrityReport> RocksArchiveStore::CheckIntegrity() {
   absl::flat_hash_set<std::string> sweeping;
   RETURN_IF_ERROR(
       scan(kStagingCf, [&](absl::string_view k, absl::string_view v) {
-        if (v.size() == 8) {
+        if (IsSweepEntry(v)) {
           sweeping.insert(std::string(ChunkOfStagingKey(k)));
           return;
         }
