@@ -28,6 +28,7 @@
 #include "clients/text_table.h"
 #include "common/caller.h"
 #include "common/grpc_status.h"
+#include "common/school_table.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "junheng/v1/checklist.grpc.pb.h"
@@ -587,6 +588,7 @@ int Evaluate(Context& ctx) {
   grpc::ClientContext c;
   ctx.Prepare(c, absl::Seconds(30));
   absl::Status s = FromGrpc(ctx.stub->EvaluateCounty(&c, request, &eval));
+  if (s.ok()) s = ExpandSchoolTable(&eval);
   if (!s.ok()) return Fail(ctx, s);
   if (ctx.format == "json") {
     std::printf("%s\n", ToJson(eval).c_str());
@@ -723,6 +725,10 @@ int Province(Context& ctx) {
     revision = item.as_of_revision();
     last_county = item.county();
     resume_token = item.next_page_token();
+    if (item.has_evaluation()) {
+      absl::Status expanded = ExpandSchoolTable(item.mutable_evaluation());
+      if (!expanded.ok()) return Fail(ctx, expanded);
+    }
     if (ctx.format == "json") {
       std::printf("%s\n", ToJson(item).c_str());
     }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/archive_client.h"
 #include "common/grpc_status.h"
+#include "common/school_table.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "grpcpp/grpcpp.h"
@@ -22,6 +23,7 @@
 namespace junheng {
 namespace {
 
+using ::junheng::testing::ReadFile;
 using ::junheng::testing::RunCommand;
 using ::junheng::testing::ServerProcess;
 using ::junheng::testing::TempDir;
@@ -96,6 +98,7 @@ class ChecklistServerTest : public ::testing::Test {
     r.set_as_of_revision(as_of);
     v1::CountyEvaluation e;
     absl::Status s = FromGrpc(stub_->EvaluateCounty(&c, r, &e));
+    if (s.ok()) s = ExpandSchoolTable(&e);
     if (!s.ok()) return s;
     return e;
   }
@@ -206,6 +209,66 @@ TEST_F(ChecklistServerTest, SummaryViewLeavesOutTheSchools) {
   // Per-school results carry codes; the county-level ones carry names.
   EXPECT_TRUE(full->schools(0).levels(0).indicators(0).name_zh().empty());
   EXPECT_FALSE(Indicator(*full, "R1")->name_zh().empty());
+}
+
+// The full view's columns hold exactly what EvaluateSchool says of each
+// school, and the failing items quote the table's sentences word for word
+// as the summary renders them.
+TEST_F(ChecklistServerTest, FullViewTableIsEverySchoolsEvaluation) {
+  ASSERT_TRUE(Import(true, ReadFile(JUNHENG_SOURCE_DIR
+                                    "/examples/county-330106/schools.csv"))
+                  .ok());
+  ASSERT_TRUE(Import(false, ReadFile(JUNHENG_SOURCE_DIR
+                                     "/examples/county-330106/counties.csv"))
+                  .ok());
+  grpc::ClientContext c;
+  v1::EvaluateCountyRequest r;
+  r.set_name("counties/330106/years/2025");
+  r.set_skip_evidence(true);
+  v1::CountyEvaluation full;
+  ASSERT_TRUE(stub_->EvaluateCounty(&c, r, &full).ok());
+  EXPECT_EQ(full.schools_size(), 0);
+  ASSERT_TRUE(full.has_school_table());
+  const int schools = full.school_table().school_code_size();
+  EXPECT_GT(schools, 30);
+  // A handful of packed columns instead of a message a measurement.
+  EXPECT_GT(full.school_table().measurement_value_size(), 5 * schools);
+
+  v1::CountyEvaluation expanded = full;
+  ASSERT_TRUE(ExpandSchoolTable(&expanded).ok());
+  EXPECT_FALSE(expanded.has_school_table());
+  ASSERT_EQ(expanded.schools_size(), schools);
+  int failing_parts = 0;
+  for (const v1::SchoolEvaluation& school : expanded.schools()) {
+    grpc::ClientContext sc;
+    v1::EvaluateSchoolRequest sr;
+    sr.set_name(school.name());
+    v1::SchoolEvaluation alone;
+    ASSERT_TRUE(stub_->EvaluateSchool(&sc, sr, &alone).ok()) << school.name();
+    // The county names the standard and revision once for all its schools.
+    alone.clear_standard();
+    alone.clear_standard_sha256();
+    alone.clear_revision();
+    google::protobuf::util::MessageDifferencer diff;
+    std::string report;
+    diff.ReportDifferencesToString(&report);
+    EXPECT_TRUE(diff.Compare(alone, school)) << school.name() << "\n" << report;
+    for (const auto& l : school.levels()) failing_parts += !l.reasons().empty();
+  }
+  EXPECT_GT(failing_parts, 0);
+
+  grpc::ClientContext c2;
+  r.set_view(v1::EVALUATION_VIEW_SUMMARY);
+  v1::CountyEvaluation summary;
+  ASSERT_TRUE(stub_->EvaluateCounty(&c2, r, &summary).ok());
+  EXPECT_FALSE(summary.has_school_table());
+  ASSERT_EQ(summary.failing_items_size(), full.failing_items_size());
+  for (int i = 0; i < full.failing_items_size(); ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        summary.failing_items(i), full.failing_items(i)))
+        << summary.failing_items(i).DebugString() << "\nagainst\n"
+        << full.failing_items(i).DebugString();
+  }
 }
 
 TEST_F(ChecklistServerTest, BadCsvImportsNothingAndNamesEveryBadRow) {

@@ -16,6 +16,7 @@
 #include "clients/connection.h"
 #include "clients/web/openapi.h"
 #include "clients/web/routes.h"
+#include "common/school_table.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "google/api/annotations.pb.h"
@@ -243,6 +244,9 @@ TEST_F(WebGatewayTest, TheJsonIsExactlyTheGrpcAnswer) {
   request.set_skip_evidence(true);
   v1::CountyEvaluation direct;
   ASSERT_TRUE(stub->EvaluateCounty(&context, request, &direct).ok());
+  // gRPC carries the schools as columns, the JSON as messages.
+  EXPECT_TRUE(direct.has_school_table());
+  ASSERT_TRUE(ExpandSchoolTable(&direct).ok());
   google::protobuf::util::MessageDifferencer diff;
   std::string report;
   diff.ReportDifferencesToString(&report);
@@ -311,6 +315,16 @@ TEST_F(WebGatewayTest, StreamsComeAsJsonArrays) {
   ASSERT_EQ(list.values_size(), 1);
   EXPECT_EQ(list.values(0).struct_value().fields().at("county").string_value(),
             "counties/330106/years/2025");
+  // The full view: gRPC's school columns reach the JSON as school messages.
+  r = Get("/v1/provinces/33/years/2025:evaluate", "province");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body.substr(0, 300);
+  EXPECT_THAT(r->body, Not(HasSubstr("schoolTable")));
+  list = FromJson<google::protobuf::ListValue>(r->body);
+  ASSERT_EQ(list.values_size(), 1);
+  const auto& evaluation =
+      list.values(0).struct_value().fields().at("evaluation").struct_value();
+  EXPECT_EQ(evaluation.fields().at("schools").list_value().values_size(), 40);
 
   r = Get("/v1/checklist/auditLog?resourcePrefix=counties/330106", "county");
   ASSERT_TRUE(r);

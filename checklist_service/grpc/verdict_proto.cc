@@ -1,5 +1,12 @@
 #include "checklist_service/grpc/verdict_proto.h"
 
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "checklist_service/evaluator/reasons.h"
 #include "common/resource_name.h"
@@ -102,6 +109,218 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
   for (const auto& c : v.checks) ToProto(c, out->add_checks());
 }
 
+namespace {
+
+// Writes the schools of a county verdict as v1::SchoolTable columns, and
+// remembers where each school's part and check reasons landed, so that the
+// failing items can quote them instead of rendering them again.
+class SchoolTableWriter {
+ public:
+  // Reserves the columns for `schools`, which Add() then writes.
+  SchoolTableWriter(const std::vector<SchoolVerdict>& schools,
+                    v1::SchoolTable* out)
+      : out_(out) {
+    Reserve(schools, out);
+  }
+
+  void Add(const SchoolVerdict& v) {
+    first_part_.push_back(static_cast<int>(part_reasons_at_.size()));
+    first_check_.push_back(static_cast<int>(check_reasons_at_.size()));
+    out_->add_school_code(v.school_code);
+    out_->add_school_name(v.school_name);
+    out_->add_school_type(String(SchoolTypeName(v.type)));
+    out_->add_school_counted(v.inclusion == Inclusion::kCounted);
+    out_->add_school_exclusion_reason(v.inclusion_reason);
+    out_->add_school_outcome(ToProto(v.outcome));
+    out_->add_school_parts(static_cast<int>(v.levels.size()));
+    out_->add_school_checks(static_cast<int>(v.checks.size()));
+    for (const auto& l : v.levels) {
+      out_->add_part_level(l.level);
+      out_->add_part_students_reported(l.students.has_value());
+      if (l.students) out_->add_part_students(*l.students);
+      out_->add_part_outcome(ToProto(l.outcome));
+      out_->add_part_rule_indicators(l.rule_indicators);
+      out_->add_part_met(l.met);
+      out_->add_part_missed(l.missed);
+      out_->add_part_below_floor(l.below_floor);
+      out_->add_part_not_reported(l.not_reported);
+      out_->add_part_indicators(static_cast<int>(l.indicators.size()));
+      for (const auto& r : l.indicators) AddResult(r);
+      part_reasons_at_.push_back(out_->part_reason_size());
+      std::vector<std::string> reasons = LevelReasons(l);
+      out_->add_part_reasons(static_cast<int>(reasons.size()));
+      for (auto& s : reasons) out_->add_part_reason(std::move(s));
+      part_reasons_at_.push_back(out_->part_reason_size());
+    }
+    for (const auto& c : v.checks) {
+      check_reasons_at_.push_back(out_->result_reason_size());
+      AddResult(c);
+      check_reasons_at_.push_back(out_->result_reason_size());
+    }
+  }
+
+  // A school's failing item worded from the sentences written for it;
+  // nullopt for an item that is not a school's.
+  std::optional<std::string> SchoolItem(const SchoolVerdict& school,
+                                        const FailingItem& f) const {
+    if (f.source == ReasonSource::kSchoolRule) {
+      const int at = first_part_[f.school] + 2 * f.index;
+      return Quote(school, out_->part_reason(), part_reasons_at_[at],
+                   part_reasons_at_[at + 1]);
+    }
+    if (f.source == ReasonSource::kSchoolCheck) {
+      const int at = first_check_[f.school] + 2 * f.index;
+      return Quote(school, out_->result_reason(), check_reasons_at_[at],
+                   check_reasons_at_[at + 1]);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // index -1: an empty slot (a default string_view is {nullptr, 0} too).
+  struct Recent {
+    const char* data = nullptr;
+    size_t size = 0;
+    int index = -1;
+  };
+
+  template <typename It>
+  struct Range {
+    It b, e;
+    It begin() const { return b; }
+    It end() const { return e; }
+  };
+
+  static std::string Quote(
+      const SchoolVerdict& school,
+      const google::protobuf::RepeatedPtrField<std::string>& column, int from,
+      int to) {
+    using It = google::protobuf::RepeatedPtrField<std::string>::const_iterator;
+    return SchoolItemReason(school.school_name, Range<It>{column.begin() + from,
+                                                          column.begin() + to});
+  }
+
+  void AddResult(const IndicatorResult& r) {
+    out_->add_result_code(String(r.code));
+    out_->add_result_scope(r.scope);
+    out_->add_result_outcome(ToProto(r.outcome));
+    out_->add_result_judgement(ToProto(r.judgement));
+    out_->add_result_measurements(static_cast<int>(r.measurements.size()));
+    for (const auto& m : r.measurements) {
+      out_->add_measurement_measure(String(m.measure));
+      out_->add_measurement_level(m.level);
+      out_->add_measurement_value_reported(m.value.has_value());
+      if (m.value) out_->add_measurement_value(*m.value);
+      out_->add_measurement_threshold_set(m.threshold.has_value());
+      if (m.threshold) out_->add_measurement_threshold(*m.threshold);
+      out_->add_measurement_comparison(m.comparison);
+      out_->add_measurement_outcome(ToProto(m.outcome));
+      out_->add_measurement_has_shortfall(m.shortfall.has_value());
+      if (m.shortfall) {
+        out_->add_shortfall_amount(m.shortfall->amount);
+        out_->add_shortfall_reduce(m.shortfall->reduce);
+        out_->add_shortfall_unit(String(m.shortfall->unit));
+        out_->add_shortfall_unit_zh(String(m.shortfall->unit_zh));
+      }
+    }
+    std::vector<std::string> reasons = Reasons(r);
+    out_->add_result_reasons(static_cast<int>(reasons.size()));
+    for (auto& s : reasons) out_->add_result_reason(std::move(s));
+  }
+
+  // Nearly every view points into the standard or a static table, so the
+  // same few addresses come back for every school: a small direct-mapped
+  // cache of addresses answers most lookups (a hash of the content for
+  // each of ~9,000 a county was a tenth of writing the table).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE int String(absl::string_view s) {
+    const uintptr_t address = reinterpret_cast<uintptr_t>(s.data());
+    Recent& slot = recent_[((address >> 3) ^ s.size()) % kRecent];
+    if (ABSL_PREDICT_TRUE(slot.data == s.data() && slot.size == s.size() &&
+                          slot.index >= 0)) {
+      return slot.index;
+    }
+    return Intern(s, slot);
+  }
+
+  ABSL_ATTRIBUTE_NOINLINE int Intern(absl::string_view s, Recent& slot) {
+    auto [it, inserted] = by_content_.try_emplace(s, out_->strings_size());
+    if (inserted) out_->add_strings(std::string(s));
+    slot = {s.data(), s.size(), it->second};
+    return it->second;
+  }
+
+  // Reserves every column for the schools to come, so that none grows by
+  // copying (on an arena the outgrown blocks also stay until the reply is
+  // sent).
+  static void Reserve(const std::vector<SchoolVerdict>& schools,
+                      v1::SchoolTable* out) {
+    int parts = 0, results = 0, measurements = 0;
+    auto count = [&](const IndicatorResult& r) {
+      ++results;
+      measurements += static_cast<int>(r.measurements.size());
+    };
+    for (const SchoolVerdict& v : schools) {
+      parts += static_cast<int>(v.levels.size());
+      for (const auto& l : v.levels) {
+        for (const auto& r : l.indicators) count(r);
+      }
+      for (const auto& c : v.checks) count(c);
+    }
+    const int n = static_cast<int>(schools.size());
+    out->mutable_school_code()->Reserve(n);
+    out->mutable_school_name()->Reserve(n);
+    out->mutable_school_type()->Reserve(n);
+    out->mutable_school_counted()->Reserve(n);
+    out->mutable_school_exclusion_reason()->Reserve(n);
+    out->mutable_school_outcome()->Reserve(n);
+    out->mutable_school_parts()->Reserve(n);
+    out->mutable_school_checks()->Reserve(n);
+    for (auto* column :
+         {out->mutable_part_rule_indicators(), out->mutable_part_met(),
+          out->mutable_part_missed(), out->mutable_part_below_floor(),
+          out->mutable_part_not_reported(), out->mutable_part_indicators(),
+          out->mutable_part_reasons(), out->mutable_part_level(),
+          out->mutable_part_outcome()}) {
+      column->Reserve(parts);
+    }
+    out->mutable_part_students_reported()->Reserve(parts);
+    out->mutable_part_students()->Reserve(parts);
+    for (auto* column :
+         {out->mutable_result_code(), out->mutable_result_scope(),
+          out->mutable_result_outcome(), out->mutable_result_judgement(),
+          out->mutable_result_measurements(), out->mutable_result_reasons()}) {
+      column->Reserve(results);
+    }
+    for (auto* column :
+         {out->mutable_measurement_measure(), out->mutable_measurement_level(),
+          out->mutable_measurement_comparison(),
+          out->mutable_measurement_outcome()}) {
+      column->Reserve(measurements);
+    }
+    for (auto* column : {out->mutable_measurement_value_reported(),
+                         out->mutable_measurement_threshold_set(),
+                         out->mutable_measurement_has_shortfall()}) {
+      column->Reserve(measurements);
+    }
+    out->mutable_measurement_value()->Reserve(measurements);
+    out->mutable_measurement_threshold()->Reserve(measurements);
+  }
+
+  v1::SchoolTable* out_;
+  static constexpr size_t kRecent = 64;
+  Recent recent_[kRecent];
+  absl::flat_hash_map<absl::string_view, int> by_content_;
+  // Per school: its first entry in part_reasons_at_ / check_reasons_at_.
+  std::vector<int> first_part_;
+  std::vector<int> first_check_;
+  // Per part and per check: where its reasons begin and end in the
+  // reason column.
+  std::vector<int> part_reasons_at_;
+  std::vector<int> check_reasons_at_;
+};
+
+}  // namespace
+
 void ToProto(const CountyVerdict& v, bool with_schools,
              v1::CountyEvaluation* out) {
   out->set_county_code(v.county_code);
@@ -111,13 +330,12 @@ void ToProto(const CountyVerdict& v, bool with_schools,
   out->set_evidence_checked(v.evidence_checked ? v1::EVIDENCE_PRESENT
                                                : v1::EVIDENCE_UNKNOWN);
   // The schools first: a failing school's item then quotes the sentences
-  // its school message already holds instead of rendering them again (they
-  // were a third of a full reply's conversion).
-  for (const auto& s : v.schools) {
-    if (!with_schools) break;
-    ToProto(s,
-            CountyYearName{v.county_code, v.year, s.school_code, ""}.ToString(),
-            out->add_schools());
+  // the table already holds instead of rendering them again (they were a
+  // third of a full reply's conversion).
+  std::optional<SchoolTableWriter> table;
+  if (with_schools) {
+    table.emplace(v.schools, out->mutable_school_table());
+    for (const auto& s : v.schools) table->Add(s);
   }
   for (const auto& f : v.failing_items) {
     auto* item = out->add_failing_items();
@@ -129,17 +347,9 @@ void ToProto(const CountyVerdict& v, bool with_schools,
     }
     item->set_level(f.level);
     item->set_outcome(ToProto(f.outcome));
-    const google::protobuf::RepeatedPtrField<std::string>* said = nullptr;
-    if (with_schools && f.source == ReasonSource::kSchoolRule) {
-      said = &out->schools(f.school).levels(f.index).reasons();
-    } else if (with_schools && f.source == ReasonSource::kSchoolCheck) {
-      said = &out->schools(f.school).checks(f.index).reasons();
-    }
-    if (said != nullptr) {
-      item->set_reason(SchoolItemReason(school->school_name, *said));
-    } else {
-      item->set_reason(FailingReason(v, f));
-    }
+    std::optional<std::string> quoted;
+    if (table && school != nullptr) quoted = table->SchoolItem(*school, f);
+    item->set_reason(quoted ? *std::move(quoted) : FailingReason(v, f));
   }
   for (const auto& c : v.coefficients) {
     auto* r = out->add_coefficients();

@@ -20,6 +20,7 @@
 #include "clients/web/openapi.h"
 #include "clients/web/transcode.h"
 #include "common/grpc_status.h"
+#include "common/school_table.h"
 #include "common/sha256.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/struct.pb.h"
@@ -46,6 +47,31 @@ constexpr size_t kDrainBytes = 64 << 20;
 std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* d) {
   return std::unique_ptr<Message>(
       MessageFactory::generated_factory()->GetPrototype(d)->New());
+}
+
+// The JSON API keeps a county's schools as messages (the console and REST
+// integrators read them school by school), while gRPC carries them as
+// columns: expands the table of a CountyEvaluation, or of one a field of
+// `m` holds (EvaluateProvinceResponse.evaluation,
+// SimulateRectificationResponse.before and after).
+absl::Status ExpandSchoolTables(Message& m) {
+  if (auto* county = dynamic_cast<v1::CountyEvaluation*>(&m)) {
+    return ExpandSchoolTable(county);
+  }
+  const google::protobuf::Reflection* reflection = m.GetReflection();
+  const google::protobuf::Descriptor* d = m.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    if (f->is_repeated() ||
+        f->message_type() != v1::CountyEvaluation::descriptor() ||
+        !reflection->HasField(m, f)) {
+      continue;
+    }
+    auto* county =
+        static_cast<v1::CountyEvaluation*>(reflection->MutableMessage(&m, f));
+    if (absl::Status s = ExpandSchoolTable(county); !s.ok()) return s;
+  }
+  return absl::OkStatus();
 }
 
 void SendError(httplib::Response& res, const HttpError& error) {
@@ -376,6 +402,9 @@ void Gateway::ServeJson(const RouteMatch& match, const httplib::Request& req,
     return SendError(res, absl::InternalError(
                               "the service ended the call without an answer"));
   }
+  if (absl::Status s = ExpandSchoolTables(*response); !s.ok()) {
+    return SendError(res, s);
+  }
   res.status = 200;
   res.set_content(ToJson(*response), "application/json");
 }
@@ -404,6 +433,10 @@ void Gateway::ServeStream(const RouteMatch& match, const httplib::Request& req,
     res.set_content("[]", "application/json");
     return;
   }
+  if (absl::Status s = ExpandSchoolTables(*first); !s.ok()) {
+    call->Cancel();
+    return SendError(res, s);
+  }
   const auto* output = route.method->output_type();
   res.status = 200;
   res.set_chunked_content_provider(
@@ -421,7 +454,9 @@ void Gateway::ServeStream(const RouteMatch& match, const httplib::Request& req,
         std::unique_ptr<Message> next = NewMessage(output);
         std::string out;
         if (call->Read(next.get())) {
-          out = absl::StrCat(",\n", ToJson(*next));
+          absl::Status expanded = ExpandSchoolTables(*next);
+          out = expanded.ok() ? absl::StrCat(",\n", ToJson(*next))
+                              : absl::StrCat(",\n", ErrorOf(expanded).json);
         } else {
           const grpc::Status status = call->Finish();
           out = status.ok() ? "]\n"

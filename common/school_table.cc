@@ -1,0 +1,269 @@
+#include "common/school_table.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/resource_name.h"
+
+namespace junheng {
+namespace {
+
+using google::protobuf::RepeatedField;
+using google::protobuf::RepeatedPtrField;
+
+// Reads one column front to back; a read past its end marks the table bad
+// instead of reading out of bounds.
+template <typename Column>
+class Cursor {
+ public:
+  Cursor(const Column& column, const char* name, std::string* bad)
+      : column_(column), name_(name), bad_(bad) {}
+
+  bool Ok() {
+    if (at_ < column_.size()) return true;
+    if (bad_->empty()) *bad_ = absl::StrCat(name_, " is too short");
+    return false;
+  }
+  auto Next() {
+    using Value = std::decay_t<decltype(column_.Get(0))>;
+    if (!Ok()) return Value{};
+    return Value(column_.Get(at_++));
+  }
+  bool AtEnd() const { return at_ == column_.size(); }
+  const char* name() const { return name_; }
+
+ private:
+  const Column& column_;
+  const char* name_;
+  std::string* bad_;
+  int at_ = 0;
+};
+
+#define JUNHENG_CURSOR(field) Cursor field(table.field(), #field, &bad)
+
+class Expander {
+ public:
+  explicit Expander(const v1::SchoolTable& table) : table_(table) {}
+
+  // Everything the table holds as SchoolEvaluation messages, or a
+  // description of what does not add up.
+  absl::Status Expand(const v1::CountyEvaluation& county,
+                      RepeatedPtrField<v1::SchoolEvaluation>* schools) {
+    const v1::SchoolTable& table = table_;
+    std::string bad;
+    JUNHENG_CURSOR(school_code);
+    JUNHENG_CURSOR(school_name);
+    JUNHENG_CURSOR(school_type);
+    JUNHENG_CURSOR(school_counted);
+    JUNHENG_CURSOR(school_exclusion_reason);
+    JUNHENG_CURSOR(school_outcome);
+    JUNHENG_CURSOR(school_parts);
+    JUNHENG_CURSOR(school_checks);
+    JUNHENG_CURSOR(part_level);
+    JUNHENG_CURSOR(part_students_reported);
+    JUNHENG_CURSOR(part_students);
+    JUNHENG_CURSOR(part_outcome);
+    JUNHENG_CURSOR(part_rule_indicators);
+    JUNHENG_CURSOR(part_met);
+    JUNHENG_CURSOR(part_missed);
+    JUNHENG_CURSOR(part_below_floor);
+    JUNHENG_CURSOR(part_not_reported);
+    JUNHENG_CURSOR(part_indicators);
+    JUNHENG_CURSOR(part_reasons);
+    JUNHENG_CURSOR(part_reason);
+    JUNHENG_CURSOR(result_code);
+    JUNHENG_CURSOR(result_scope);
+    JUNHENG_CURSOR(result_outcome);
+    JUNHENG_CURSOR(result_judgement);
+    JUNHENG_CURSOR(result_measurements);
+    JUNHENG_CURSOR(result_reasons);
+    JUNHENG_CURSOR(result_reason);
+    JUNHENG_CURSOR(measurement_measure);
+    JUNHENG_CURSOR(measurement_level);
+    JUNHENG_CURSOR(measurement_value_reported);
+    JUNHENG_CURSOR(measurement_value);
+    JUNHENG_CURSOR(measurement_threshold_set);
+    JUNHENG_CURSOR(measurement_threshold);
+    JUNHENG_CURSOR(measurement_comparison);
+    JUNHENG_CURSOR(measurement_outcome);
+    JUNHENG_CURSOR(measurement_has_shortfall);
+    JUNHENG_CURSOR(shortfall_amount);
+    JUNHENG_CURSOR(shortfall_reduce);
+    JUNHENG_CURSOR(shortfall_unit);
+    JUNHENG_CURSOR(shortfall_unit_zh);
+
+    auto string_at = [&](int index) -> const std::string& {
+      static const std::string* const kEmpty = new std::string;
+      if (index >= 0 && index < table.strings_size()) {
+        return table.strings(index);
+      }
+      if (bad.empty())
+        bad = absl::StrCat("string index ", index, " is out of range");
+      return *kEmpty;
+    };
+    // A count of child rows: never negative, never more rows than the
+    // column has left (which also bounds the work a bad table can ask for).
+    auto count = [&](auto& cursor, int available) {
+      const int n = cursor.Next();
+      if (n < 0 || n > available) {
+        if (bad.empty())
+          bad = absl::StrCat(cursor.name(), " has a bad count ", n);
+        return 0;
+      }
+      return n;
+    };
+    auto add_result = [&](v1::IndicatorResult* r) {
+      r->set_code(string_at(result_code.Next()));
+      r->set_scope(static_cast<v1::Scope>(result_scope.Next()));
+      r->set_outcome(static_cast<v1::Outcome>(result_outcome.Next()));
+      const int measurements =
+          count(result_measurements, table.measurement_measure_size());
+      for (int i = 0; i < measurements && bad.empty(); ++i) {
+        v1::Measurement* m = r->add_measurements();
+        m->set_measure(string_at(measurement_measure.Next()));
+        m->set_level(static_cast<v1::Level>(measurement_level.Next()));
+        if (measurement_value_reported.Next()) {
+          m->set_value(measurement_value.Next());
+        }
+        if (measurement_threshold_set.Next()) {
+          m->set_threshold(measurement_threshold.Next());
+        }
+        m->set_comparison(
+            static_cast<v1::Comparison>(measurement_comparison.Next()));
+        m->set_outcome(static_cast<v1::Outcome>(measurement_outcome.Next()));
+        if (measurement_has_shortfall.Next()) {
+          v1::Shortfall* s = m->mutable_shortfall();
+          s->set_amount(shortfall_amount.Next());
+          s->set_reduce(shortfall_reduce.Next());
+          s->set_unit(string_at(shortfall_unit.Next()));
+          s->set_unit_zh(string_at(shortfall_unit_zh.Next()));
+        }
+      }
+      r->set_judgement(static_cast<v1::Outcome>(result_judgement.Next()));
+      const int reasons = count(result_reasons, table.result_reason_size());
+      for (int i = 0; i < reasons && bad.empty(); ++i) {
+        r->add_reasons(result_reason.Next());
+      }
+    };
+
+    RepeatedPtrField<v1::SchoolEvaluation> out;
+    for (int school = 0; school < table.school_code_size() && bad.empty();
+         ++school) {
+      v1::SchoolEvaluation* s = out.Add();
+      s->set_school_code(school_code.Next());
+      s->set_name(CountyYearName{county.county_code(), county.year(),
+                                 s->school_code(), ""}
+                      .ToString());
+      s->set_school_name(school_name.Next());
+      s->set_school_type(string_at(school_type.Next()));
+      s->set_counted(school_counted.Next());
+      s->set_exclusion_reason(school_exclusion_reason.Next());
+      s->set_outcome(static_cast<v1::Outcome>(school_outcome.Next()));
+      const int parts = count(school_parts, table.part_level_size());
+      const int checks = count(school_checks, table.result_code_size());
+      for (int p = 0; p < parts && bad.empty(); ++p) {
+        v1::SchoolLevelResult* l = s->add_levels();
+        l->set_level(static_cast<v1::Level>(part_level.Next()));
+        if (part_students_reported.Next()) {
+          l->set_students(part_students.Next());
+        }
+        l->set_outcome(static_cast<v1::Outcome>(part_outcome.Next()));
+        const int indicators = count(part_indicators, table.result_code_size());
+        for (int i = 0; i < indicators && bad.empty(); ++i) {
+          add_result(l->add_indicators());
+        }
+        l->set_rule_indicators(part_rule_indicators.Next());
+        l->set_met(part_met.Next());
+        l->set_missed(part_missed.Next());
+        l->set_below_floor(part_below_floor.Next());
+        l->set_not_reported(part_not_reported.Next());
+        const int reasons = count(part_reasons, table.part_reason_size());
+        for (int i = 0; i < reasons && bad.empty(); ++i) {
+          l->add_reasons(part_reason.Next());
+        }
+      }
+      for (int c = 0; c < checks && bad.empty(); ++c) {
+        add_result(s->add_checks());
+      }
+    }
+    // Every column read to its end: a longer column is as wrong as a
+    // shorter one.
+    if (bad.empty()) {
+      for (const char* name : {AtEndName(school_name),
+                               AtEndName(school_type),
+                               AtEndName(school_counted),
+                               AtEndName(school_exclusion_reason),
+                               AtEndName(school_outcome),
+                               AtEndName(school_parts),
+                               AtEndName(school_checks),
+                               AtEndName(part_level),
+                               AtEndName(part_students_reported),
+                               AtEndName(part_students),
+                               AtEndName(part_outcome),
+                               AtEndName(part_rule_indicators),
+                               AtEndName(part_met),
+                               AtEndName(part_missed),
+                               AtEndName(part_below_floor),
+                               AtEndName(part_not_reported),
+                               AtEndName(part_indicators),
+                               AtEndName(part_reasons),
+                               AtEndName(part_reason),
+                               AtEndName(result_code),
+                               AtEndName(result_scope),
+                               AtEndName(result_outcome),
+                               AtEndName(result_judgement),
+                               AtEndName(result_measurements),
+                               AtEndName(result_reasons),
+                               AtEndName(result_reason),
+                               AtEndName(measurement_measure),
+                               AtEndName(measurement_level),
+                               AtEndName(measurement_value_reported),
+                               AtEndName(measurement_value),
+                               AtEndName(measurement_threshold_set),
+                               AtEndName(measurement_threshold),
+                               AtEndName(measurement_comparison),
+                               AtEndName(measurement_outcome),
+                               AtEndName(measurement_has_shortfall),
+                               AtEndName(shortfall_amount),
+                               AtEndName(shortfall_reduce),
+                               AtEndName(shortfall_unit),
+                               AtEndName(shortfall_unit_zh)}) {
+        if (name != nullptr) {
+          bad = absl::StrCat(name, " has rows no school refers to");
+          break;
+        }
+      }
+    }
+    if (!bad.empty()) {
+      return absl::DataLossError(
+          absl::StrCat("the county's school table does not add up: ", bad));
+    }
+    schools->Swap(&out);
+    return absl::OkStatus();
+  }
+
+ private:
+  template <typename C>
+  static const char* AtEndName(const C& cursor) {
+    return cursor.AtEnd() ? nullptr : cursor.name();
+  }
+
+  const v1::SchoolTable& table_;
+};
+
+#undef JUNHENG_CURSOR
+
+}  // namespace
+
+absl::Status ExpandSchoolTable(v1::CountyEvaluation* evaluation) {
+  if (!evaluation->has_school_table()) return absl::OkStatus();
+  RepeatedPtrField<v1::SchoolEvaluation> schools;
+  absl::Status s =
+      Expander(evaluation->school_table()).Expand(*evaluation, &schools);
+  if (!s.ok()) return s;
+  evaluation->mutable_schools()->Swap(&schools);
+  evaluation->clear_school_table();
+  return absl::OkStatus();
+}
+
+}  // namespace junheng
