@@ -316,6 +316,32 @@ TEST_F(ChecklistServerTest, ThousandsOfBadRowsStillGiveAReadableStatus) {
   EXPECT_THAT(v.back().description, HasSubstr("more"));
 }
 
+// The service remembers which revision a county's data is as of; a new
+// import must still be seen by "the latest" and by an as_of that was in
+// the future when it was first asked.
+TEST_F(ChecklistServerTest,
+       AnImportIsSeenAfterEvaluationsRememberedTheOldData) {
+  ASSERT_TRUE(Import(true, kSchools).ok());
+  ASSERT_TRUE(Import(false, kCounties).ok());
+  auto latest = Evaluate("counties/330199/years/2025");
+  auto ahead = Evaluate("counties/330199/years/2025", 10);
+  ASSERT_TRUE(latest.ok() && ahead.ok());
+  EXPECT_EQ(latest->revision(), 2);
+  EXPECT_EQ(ahead->revision(), 2);
+  std::string changed = kSchools;
+  changed.replace(changed.find(",1800"), 5, ",1500");
+  ASSERT_TRUE(Import(true, changed).ok());
+  latest = Evaluate("counties/330199/years/2025");
+  ahead = Evaluate("counties/330199/years/2025", 10);
+  auto before = Evaluate("counties/330199/years/2025", 2);
+  ASSERT_TRUE(latest.ok() && ahead.ok() && before.ok());
+  EXPECT_EQ(latest->revision(), 3);
+  EXPECT_EQ(ahead->revision(), 3);
+  EXPECT_EQ(before->revision(), 2);
+  EXPECT_NE(Coefficient(*latest, "R4", v1::LEVEL_PRIMARY)->value(),
+            Coefficient(*before, "R4", v1::LEVEL_PRIMARY)->value());
+}
+
 TEST_F(ChecklistServerTest, AsOfARevisionReproducesTheEarlierVerdict) {
   ASSERT_TRUE(Import(true, kSchools).ok());
   ASSERT_TRUE(Import(false, kCounties).ok());

@@ -1,6 +1,7 @@
 #include "checklist_service/app/checklist.h"
 
 #include <algorithm>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -248,9 +249,32 @@ absl::StatusOr<std::shared_ptr<const Checklist::CountyData>>
 Checklist::LoadCountyData(const std::string& county, int year, int64_t as_of) {
   // Rows are only ever added under new revisions, so the snapshot's newest
   // revision identifies its contents: a cached parse of the same revision is
-  // exactly what loading again would give.
-  ASSIGN_OR_RETURN(int64_t revision,
-                   store_.SnapshotRevision(county, year, as_of));
+  // exactly what loading again would give. Every revision up to the newest
+  // is stored (they are committed in order), so "as of the newest" reads
+  // the same rows as "as of anything later" until a new one comes.
+  const int64_t latest = store_.LatestRevision();
+  const int64_t at = as_of > 0 ? std::min(as_of, latest) : latest;
+  const std::string at_key = absl::StrCat(county, "/", year, "/", at);
+  std::optional<int64_t> known;
+  {
+    MutexLock lock(&cache_mu_);
+    auto it = snapshot_revisions_.find(at_key);
+    if (it != snapshot_revisions_.end()) known = it->second;
+  }
+  int64_t revision = 0;
+  if (known) {
+    revision = *known;
+  } else {
+    ASSIGN_OR_RETURN(revision, store_.SnapshotRevision(county, year, at));
+    if (at > 0) {
+      MutexLock lock(&cache_mu_);
+      // Bounded by forgetting all: asking the store again is only slower.
+      if (snapshot_revisions_.size() >= 4 * options_.cached_counties) {
+        snapshot_revisions_.clear();
+      }
+      snapshot_revisions_.emplace(at_key, revision);
+    }
+  }
   const std::string key = absl::StrCat(county, "/", year, "/", revision);
   {
     MutexLock lock(&cache_mu_);

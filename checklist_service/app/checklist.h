@@ -252,6 +252,12 @@ class Checklist {
   absl::flat_hash_map<std::string, std::shared_ptr<const CountyData>> cache_
       ABSL_GUARDED_BY(cache_mu_);
   std::deque<std::string> cache_order_ ABSL_GUARDED_BY(cache_mu_);
+  // "county/year/as_of" → the snapshot revision, for an as_of no newer than
+  // the newest revision when it was asked: rows are only ever added under
+  // new revisions, so that answer never changes, and asking the store
+  // scans every row key of the county (a twentieth of a province call).
+  absl::flat_hash_map<std::string, int64_t> snapshot_revisions_
+      ABSL_GUARDED_BY(cache_mu_);
 
   // Last: its threads stop before anything they use is destroyed.
   WorkerPool pool_;
