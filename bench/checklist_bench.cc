@@ -14,12 +14,18 @@
 //                      convert, serialize, receive and parse the reply
 //   library province   67 × EvaluateCounty()
 //   RPC province       EvaluateProvince, streamed, all 67 replies received
+//                      (the full view: every school's results as columns)
+//   … expanded         the same, each reply's columns expanded into nested
+//                      school messages (ExpandSchoolTable), as the CLI and
+//                      the REST gateway do
 //   … summary view     the same without per-school details
 // The service keeps parsed snapshots of recently evaluated counties, so the
 // repeated RPC runs measure evaluation, conversion and transport; the first
 // (cold) run of each also loads and parses the rows.
-// Reported: median milliseconds of repeated runs, the RPC / library ratio,
-// the reply size, and the server's peak RSS.
+// Reported: median milliseconds of repeated rounds (the county cases in
+// one group of rounds, the province cases in another, each round running
+// every case of its group once), the median of each round's RPC / library
+// ratio, the reply size, and the server's peak RSS.
 //
 //   junheng-checklist-bench [--quick] [--evaluation_threads=N]
 //       [--stream_window=BYTES] [--province_runs=N] [--heap_client]
@@ -32,10 +38,14 @@
 // ~10,000 messages and strings of a full county are allocated and freed one
 // by one, which cost the client 55 ms of the province's 190 (measured with
 // --heap_client, which parses into one reused heap message as before).
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -45,6 +55,7 @@
 #include "checklist_service/csv/csv_import.h"
 #include "checklist_service/evaluator/evaluator.h"
 #include "checklist_service/standard/standard_loader.h"
+#include "common/school_table.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
 #include "junheng/v1/checklist.grpc.pb.h"
@@ -122,16 +133,81 @@ std::string CountiesCsv() {
   return out;
 }
 
-template <typename Fn>
-double MedianMs(int runs, Fn&& fn) {
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    const absl::Time start = absl::Now();
-    fn();
-    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+// Times `cases` in rounds, every case once a round, so that each case sees
+// the machine as the cases it is compared with did: on a shared VM the
+// speed drifts by half from one minute to the next, which separate series
+// turned into ratios anywhere from 2.3x to 4x. Gives each case's median
+// and the median of its per-round ratio to the first case.
+// CPU time is also reported (this process's and the server's, user and
+// system), which a VM's stolen time does not inflate as wall time.
+struct Timing {
+  double ms = 0;
+  double ratio = 0;
+  double client_cpu_ms = 0;
+  double server_cpu_ms = 0;
+};
+
+struct Cpu {
+  double client = 0;
+  double server = 0;
+};
+
+Cpu CpuMs(pid_t server) {
+  struct rusage self;
+  getrusage(RUSAGE_SELF, &self);
+  auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
+  Cpu total{ms(self.ru_utime) + ms(self.ru_stime), 0};
+  std::FILE* f =
+      std::fopen(absl::StrCat("/proc/", server, "/stat").c_str(), "r");
+  if (f != nullptr) {
+    char buf[1024];
+    const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+    std::fclose(f);
+    buf[n] = 0;
+    // Fields 14 and 15 (utime, stime), counted after the ")" that ends the
+    // command name.
+    const char* at = std::strrchr(buf, ')');
+    unsigned long utime = 0, stime = 0;
+    if (at != nullptr &&
+        std::sscanf(at + 2,
+                    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                    &utime, &stime) == 2) {
+      total.server = (utime + stime) * 1e3 / sysconf(_SC_CLK_TCK);
+    }
   }
-  std::sort(ms.begin(), ms.end());
-  return ms[ms.size() / 2];
+  return total;
+}
+
+std::vector<Timing> Interleaved(
+    int runs, pid_t server, const std::vector<std::function<void()>>& cases) {
+  std::vector<std::vector<double>> ms(cases.size()), ratio(cases.size()),
+      client(cases.size()), server_cpu(cases.size());
+  for (int r = 0; r < runs; ++r) {
+    std::vector<double> round;
+    for (size_t c = 0; c < cases.size(); ++c) {
+      const Cpu cpu_start = CpuMs(server);
+      const absl::Time start = absl::Now();
+      cases[c]();
+      round.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+      const Cpu cpu_end = CpuMs(server);
+      client[c].push_back(cpu_end.client - cpu_start.client);
+      server_cpu[c].push_back(cpu_end.server - cpu_start.server);
+    }
+    for (size_t c = 0; c < cases.size(); ++c) {
+      ms[c].push_back(round[c]);
+      ratio[c].push_back(round[c] / round[0]);
+    }
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  std::vector<Timing> out;
+  for (size_t c = 0; c < cases.size(); ++c) {
+    out.push_back({median(ms[c]), median(ratio[c]), median(client[c]),
+                   median(server_cpu[c])});
+  }
+  return out;
 }
 
 bool Import(v1::ChecklistService::Stub& stub, bool schools,
@@ -168,7 +244,7 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
   const int runs = quick ? 5 : 21;
   const int province_runs = province_runs_flag > 0 ? province_runs_flag
                             : quick                ? 1
-                                                   : 5;
+                                                   : 9;
   auto standards = LoadStandardsDirectory(JUNHENG_SOURCE_DIR "/standards");
   if (!standards.ok()) return 1;
   const v1::IndicatorStandard& standard = standards->at("moe-2017-quality");
@@ -214,18 +290,18 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
   input.county.satisfaction_rate = 0.9;
   input.county.junior_consolidation_rate = 0.97;
   input.schools = Parse(county_csvs[0]);
-  const double library = MedianMs(runs, [&] {
+  auto library = [&] {
     auto v = EvaluateCounty(standard, input);
     if (!v.ok()) std::exit(1);
-  });
-  const double library_parse = MedianMs(runs, [&] {
+  };
+  auto library_parse = [&] {
     CountyInput in = input;
     in.schools = Parse(county_csvs[0]);
     auto v = EvaluateCounty(standard, in);
     if (!v.ok()) std::exit(1);
-  });
+  };
   size_t reply_bytes = 0;
-  const double rpc = MedianMs(runs, [&] {
+  auto rpc = [&] {
     grpc::ClientContext c;
     v1::EvaluateCountyRequest r;
     r.set_name(absl::StrCat("counties/", CountyCode(0), "/years/2025"));
@@ -238,10 +314,9 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
       std::exit(1);
     }
     reply_bytes = e.ByteSizeLong();
-  });
-
+  };
   size_t summary_bytes = 0;
-  const double rpc_summary = MedianMs(runs, [&] {
+  auto rpc_summary = [&] {
     grpc::ClientContext c;
     v1::EvaluateCountyRequest r;
     r.set_name(absl::StrCat("counties/", CountyCode(0), "/years/2025"));
@@ -250,7 +325,9 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
     v1::CountyEvaluation e;
     if (!stub->EvaluateCounty(&c, r, &e).ok()) std::exit(1);
     summary_bytes = e.ByteSizeLong();
-  });
+  };
+  const std::vector<Timing> county = Interleaved(
+      runs, server.pid(), {library, library_parse, rpc, rpc_summary});
 
   std::vector<CountyInput> inputs;
   for (int c = 0; c < kCounties; ++c) {
@@ -259,14 +336,14 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
     in.schools = Parse(county_csvs[c]);
     inputs.push_back(std::move(in));
   }
-  const double library_province = MedianMs(province_runs, [&] {
+  auto library_province = [&] {
     for (const auto& in : inputs) {
       if (!EvaluateCounty(standard, in).ok()) std::exit(1);
     }
-  });
+  };
   int streamed = 0;
-  auto province = [&](v1::EvaluationView view) {
-    return MedianMs(province_runs, [&] {
+  auto province = [&](v1::EvaluationView view, bool expand) {
+    return [&, view, expand] {
       grpc::ClientContext c;
       v1::EvaluateProvinceRequest r;
       r.set_name("provinces/33/years/2025");
@@ -277,6 +354,9 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
         v1::EvaluateProvinceResponse e;
         while (reader->Read(&e)) {
           if (e.has_error()) std::exit(1);
+          if (expand && !ExpandSchoolTable(e.mutable_evaluation()).ok()) {
+            std::exit(1);
+          }
           ++streamed;
         }
       } else {
@@ -289,39 +369,54 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
               v1::EvaluateProvinceResponse>(&arena);
           if (!reader->Read(e)) break;
           if (e->has_error()) std::exit(1);
+          if (expand && !ExpandSchoolTable(e->mutable_evaluation()).ok()) {
+            std::exit(1);
+          }
           ++streamed;
           arena.Reset();
         }
       }
       if (!reader->Finish().ok()) std::exit(1);
-    });
+    };
   };
-  const double rpc_province = province(v1::EVALUATION_VIEW_FULL);
-  const double rpc_province_summary = province(v1::EVALUATION_VIEW_SUMMARY);
+  const std::vector<Timing> prov =
+      Interleaved(province_runs, server.pid(),
+                  {library_province, province(v1::EVALUATION_VIEW_FULL, false),
+                   province(v1::EVALUATION_VIEW_FULL, true),
+                   province(v1::EVALUATION_VIEW_SUMMARY, false)});
 
-  std::printf("medians of %d runs (province: %d)\n", runs, province_runs);
-  std::printf("%-44s %10s\n", "case", "ms");
-  std::printf("%-44s %10.2f\n", "library county (300 schools)", library);
-  std::printf("%-44s %10.2f\n", "library county + CSV parse", library_parse);
-  std::printf("%-44s %10.2f   %.1fx library, %.1fx library+parse\n",
-              "RPC EvaluateCounty", rpc, rpc / library, rpc / library_parse);
-  std::printf("%-44s %10.2f   %.1fx library (reply %zu KiB)\n",
-              "RPC EvaluateCounty, summary view", rpc_summary,
-              rpc_summary / library, summary_bytes >> 10);
-  std::printf("%-44s %10.2f\n",
-              "library province (67 counties, 20,100 schools)",
-              library_province);
-  std::printf("%-44s %10.2f   %.1fx library (%d counties streamed)\n",
-              "RPC EvaluateProvince", rpc_province,
-              rpc_province / library_province, streamed);
-  std::printf("%-44s %10.2f   %.1fx library\n",
-              "RPC EvaluateProvince, summary view", rpc_province_summary,
-              rpc_province_summary / library_province);
   std::printf(
-      "\nimport of 20,100 schools: %.0f ms; county reply %zu KiB; "
-      "server peak RSS %lld MiB\n",
-      import_ms, reply_bytes >> 10,
-      static_cast<long long>(server.PeakRssBytes() >> 20));
+      "medians of %d rounds (province: %d), each round every case of its "
+      "group once;\nratios: the median of each round's ratio\n",
+      runs, province_runs);
+  std::printf("%-44s %10s\n", "case", "ms");
+  std::printf("%-44s %10.2f\n", "library county (300 schools)", county[0].ms);
+  std::printf("%-44s %10.2f   %.1fx library\n", "library county + CSV parse",
+              county[1].ms, county[1].ratio);
+  std::printf("%-44s %10.2f   %.1fx library (reply %zu KiB)\n",
+              "RPC EvaluateCounty", county[2].ms, county[2].ratio,
+              reply_bytes >> 10);
+  std::printf("%-44s %10.2f   %.1fx library (reply %zu KiB)\n",
+              "RPC EvaluateCounty, summary view", county[3].ms, county[3].ratio,
+              summary_bytes >> 10);
+  std::printf("%-44s %10.2f\n",
+              "library province (67 counties, 20,100 schools)", prov[0].ms);
+  std::printf("%-44s %10.2f   %.1fx library (%d counties streamed)\n",
+              "RPC EvaluateProvince", prov[1].ms, prov[1].ratio, streamed);
+  std::printf("%-44s %10.2f   %.1fx library\n",
+              "RPC EvaluateProvince, full view expanded", prov[2].ms,
+              prov[2].ratio);
+  std::printf("%-44s %10.2f   %.1fx library\n",
+              "RPC EvaluateProvince, summary view", prov[3].ms, prov[3].ratio);
+  // The server's CPU time is read from /proc in clock ticks (10 ms).
+  std::printf("\nCPU ms, medians (client / server):");
+  const char* names[] = {"library", "full", "expanded", "summary"};
+  for (int c = 0; c < 4; ++c) {
+    std::printf(" %s %.0f / %.0f%s", names[c], prov[c].client_cpu_ms,
+                prov[c].server_cpu_ms, c < 3 ? ";" : "\n");
+  }
+  std::printf("\nimport of 20,100 schools: %.0f ms; server peak RSS %lld MiB\n",
+              import_ms, static_cast<long long>(server.PeakRssBytes() >> 20));
   return 0;
 }
 
