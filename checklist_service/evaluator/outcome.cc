@@ -49,16 +49,25 @@ const char* LevelNameZh(Level level) {
 }
 
 std::string FormatNumber(double value) {
+  std::string text;
+  AppendNumber(&text, value);
+  return text;
+}
+
+void AppendNumber(std::string* out, double value) {
   // std::to_chars rounds as printf's %.3f does, without parsing a format: a
   // full county reply renders thousands of figures.
   char buffer[400];  // the longest fixed double, 1.8e308 with 3 decimals
   const std::to_chars_result end = std::to_chars(
       buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
-  std::string text(buffer, end.ptr);
-  while (!text.empty() && text.back() == '0') text.pop_back();
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  if (text == "-0") text = "0";
-  return text;
+  const char* last = end.ptr;
+  while (last > buffer && last[-1] == '0') --last;
+  if (last > buffer && last[-1] == '.') --last;
+  if (last - buffer == 2 && buffer[0] == '-' && buffer[1] == '0') {
+    out->push_back('0');
+    return;
+  }
+  out->append(buffer, static_cast<size_t>(last - buffer));
 }
 
 }  // namespace junheng::checklist

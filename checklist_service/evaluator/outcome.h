@@ -41,6 +41,8 @@ const char* LevelNameZh(junheng::v1::Level level);
 // A number for reasons and reports: up to 3 decimals, trailing zeros dropped
 // ("4.2", "2000", "9711.6", "0.447").
 std::string FormatNumber(double value);
+// The same appended to `*out`: sentences are built in one string.
+void AppendNumber(std::string* out, double value);
 
 }  // namespace junheng::checklist
 

@@ -22,48 +22,81 @@ void StartResult(const junheng::v1::Indicator& indicator,
   result->scope = indicator.scope();
 }
 
-std::string Label(const IndicatorResult& result) {
-  return absl::StrCat(result.code, " ", result.indicator->name_zh());
+namespace {
+
+// The sentence parts below append to one string: each used to be a string
+// of its own, concatenated again by its caller (a full reply renders the
+// sentences of every failing school).
+
+void AppendLabel(std::string* out, const IndicatorResult& result) {
+  absl::StrAppend(out, result.code, " ", result.indicator->name_zh());
 }
 
-std::string ValueText(const Measurement& measurement) {
-  std::string text;
+void AppendValueText(std::string* out, const Measurement& measurement) {
   if (!measurement.value.has_value()) {
-    text = "未填报";
+    out->append("未填报");
   } else if (measurement.threshold.has_value() &&
              (measurement.outcome == Outcome::kPass ||
               measurement.outcome == Outcome::kFail)) {
     // Enough digits that the figure never contradicts its verdict.
-    text = FormatAgainst(*measurement.value, measurement.comparison,
-                         *measurement.threshold,
-                         measurement.outcome == Outcome::kPass);
+    out->append(FormatAgainst(*measurement.value, measurement.comparison,
+                              *measurement.threshold,
+                              measurement.outcome == Outcome::kPass));
   } else {
-    text = FormatNumber(*measurement.value);
+    AppendNumber(out, *measurement.value);
   }
   if (measurement.threshold.has_value()) {
-    absl::StrAppend(&text, "，标准 ", ComparisonSymbol(measurement.comparison),
-                    " ", FormatNumber(*measurement.threshold));
+    absl::StrAppend(out, "，标准 ", ComparisonSymbol(measurement.comparison),
+                    " ");
+    AppendNumber(out, *measurement.threshold);
   }
+}
+
+void AppendShortfallText(std::string* out, const Shortfall& shortfall) {
+  if (shortfall.unit == "percentage_points" || shortfall.unit == "points" ||
+      shortfall.unit == "levels") {
+    out->append("差 ");
+  } else {
+    out->append(shortfall.reduce ? "需减少 " : "需增加 ");
+  }
+  AppendNumber(out, shortfall.amount);
+  absl::StrAppend(out, " ", shortfall.unit_zh);
+}
+
+void AppendMeasurementSentence(std::string* out,
+                               const Measurement& measurement) {
+  const absl::string_view level = LevelNameZh(measurement.level);
+  if (!level.empty()) absl::StrAppend(out, level, " ");
+  AppendValueText(out, measurement);
+  if (measurement.shortfall.has_value()) {
+    out->append("，");
+    AppendShortfallText(out, *measurement.shortfall);
+  }
+}
+
+}  // namespace
+
+std::string Label(const IndicatorResult& result) {
+  std::string text;
+  AppendLabel(&text, result);
+  return text;
+}
+
+std::string ValueText(const Measurement& measurement) {
+  std::string text;
+  AppendValueText(&text, measurement);
   return text;
 }
 
 std::string ShortfallText(const Shortfall& shortfall) {
-  if (shortfall.unit == "percentage_points" || shortfall.unit == "points" ||
-      shortfall.unit == "levels") {
-    return absl::StrCat("差 ", FormatNumber(shortfall.amount), " ",
-                        shortfall.unit_zh);
-  }
-  return absl::StrCat(shortfall.reduce ? "需减少 " : "需增加 ",
-                      FormatNumber(shortfall.amount), " ", shortfall.unit_zh);
+  std::string text;
+  AppendShortfallText(&text, shortfall);
+  return text;
 }
 
 std::string MeasurementSentence(const Measurement& measurement) {
-  std::string text = LevelNameZh(measurement.level);
-  if (!text.empty()) text += " ";
-  absl::StrAppend(&text, ValueText(measurement));
-  if (measurement.shortfall.has_value()) {
-    absl::StrAppend(&text, "，", ShortfallText(*measurement.shortfall));
-  }
+  std::string text;
+  AppendMeasurementSentence(&text, measurement);
   return text;
 }
 
@@ -115,9 +148,12 @@ namespace {
 // "R1 …：" and the measure's Chinese name, then the measurement's sentence.
 std::string FailureSentence(const IndicatorResult& result,
                             const Measurement& m) {
-  std::string name = MeasureNameZh(m.measure);
-  return absl::StrCat(Label(result), "：", name, name.empty() ? "" : " ",
-                      MeasurementSentence(m));
+  std::string text;
+  AppendLabel(&text, result);
+  text.append("：");
+  if (!m.measure.empty()) absl::StrAppend(&text, MeasureNameZh(m.measure), " ");
+  AppendMeasurementSentence(&text, m);
+  return text;
 }
 
 // Notes [begin, end) of `result`.
@@ -188,25 +224,26 @@ std::string LastReasonOrLabel(const IndicatorResult& result) {
 
 std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part) {
   if (part.outcome == Outcome::kFail) {
-    std::vector<std::string> missed;
+    const std::string floor = FormatNumber(part.floor_fraction * 100);
+    std::string text =
+        absl::StrCat(LevelNameZh(part.level), "部未达标：", part.met,
+                     " 项达标，", part.missed, " 项未达标，须至少 ",
+                     part.min_met, " 项达标（共 ", part.rule_indicators,
+                     " 项）且未达标项不低于标准的 ", floor, "%。未达标项：");
+    bool first = true;
     for (const IndicatorResult& result : part.indicators) {
       if (!result.in_school_rule || result.measurements.empty()) continue;
       const Measurement& m = result.measurements.front();
       if (m.outcome != Outcome::kFail) continue;
-      missed.push_back(absl::StrCat(
-          Label(result), "（", MeasurementSentence(m),
-          m.below_floor
-              ? absl::StrCat("，低于标准的 ",
-                             FormatNumber(part.floor_fraction * 100), "%")
-              : "",
-          "）"));
+      if (!first) text.append("；");
+      first = false;
+      AppendLabel(&text, result);
+      text.append("（");
+      AppendMeasurementSentence(&text, m);
+      if (m.below_floor) absl::StrAppend(&text, "，低于标准的 ", floor, "%");
+      text.append("）");
     }
-    return {absl::StrCat(LevelNameZh(part.level), "部未达标：", part.met,
-                         " 项达标，", part.missed, " 项未达标，须至少 ",
-                         part.min_met, " 项达标（共 ", part.rule_indicators,
-                         " 项）且未达标项不低于标准的 ",
-                         FormatNumber(part.floor_fraction * 100),
-                         "%。未达标项：", JoinReasons(missed))};
+    return {std::move(text)};
   }
   if (part.outcome == Outcome::kNotReported) {
     std::vector<std::string> missing;
