@@ -455,8 +455,14 @@ void Gateway::ServeStream(const RouteMatch& match, const httplib::Request& req,
         std::string out;
         if (call->Read(next.get())) {
           absl::Status expanded = ExpandSchoolTables(*next);
-          out = expanded.ok() ? absl::StrCat(",\n", ToJson(*next))
-                              : absl::StrCat(",\n", ErrorOf(expanded).json);
+          if (expanded.ok()) {
+            out = absl::StrCat(",\n", ToJson(*next));
+          } else {
+            // As any error after the first message: the array's last element.
+            call->Cancel();
+            out = absl::StrCat(",\n", ErrorOf(expanded).json, "]\n");
+            done = true;
+          }
         } else {
           const grpc::Status status = call->Finish();
           out = status.ok() ? "]\n"
