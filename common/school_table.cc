@@ -1,6 +1,8 @@
 #include "common/school_table.h"
 
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/resource_name.h"
@@ -8,38 +10,49 @@
 namespace junheng {
 namespace {
 
-using google::protobuf::RepeatedField;
 using google::protobuf::RepeatedPtrField;
+
+// How far one column has been read; an expansion lists all of its
+// columns' positions, so that rows no school referred to are found.
+class ColumnPosition {
+ public:
+  bool AtEnd() const { return at_ == size_; }
+  const char* name() const { return name_; }
+
+ protected:
+  ColumnPosition(const char* name, int size) : name_(name), size_(size) {}
+  const char* name_;
+  int size_;
+  int at_ = 0;
+};
 
 // Reads one column front to back; a read past its end marks the table bad
 // instead of reading out of bounds.
 template <typename Column>
-class Cursor {
+class Cursor : public ColumnPosition {
  public:
-  Cursor(const Column& column, const char* name, std::string* bad)
-      : column_(column), name_(name), bad_(bad) {}
-
-  bool Ok() {
-    if (at_ < column_.size()) return true;
-    if (bad_->empty()) *bad_ = absl::StrCat(name_, " is too short");
-    return false;
+  Cursor(const Column& column, const char* name, std::string* bad,
+         std::vector<const ColumnPosition*>* all)
+      : ColumnPosition(name, column.size()), column_(column), bad_(bad) {
+    all->push_back(this);
   }
+
   auto Next() {
     using Value = std::decay_t<decltype(column_.Get(0))>;
-    if (!Ok()) return Value{};
+    if (at_ >= size_) {
+      if (bad_->empty()) *bad_ = absl::StrCat(name_, " is too short");
+      return Value{};
+    }
     return Value(column_.Get(at_++));
   }
-  bool AtEnd() const { return at_ == column_.size(); }
-  const char* name() const { return name_; }
 
  private:
   const Column& column_;
-  const char* name_;
   std::string* bad_;
-  int at_ = 0;
 };
 
-#define JUNHENG_CURSOR(field) Cursor field(table.field(), #field, &bad)
+#define JUNHENG_CURSOR(field) \
+  Cursor field(table.field(), #field, &bad, &columns)
 
 class Expander {
  public:
@@ -51,6 +64,7 @@ class Expander {
                       RepeatedPtrField<v1::SchoolEvaluation>* schools) {
     const v1::SchoolTable& table = table_;
     std::string bad;
+    std::vector<const ColumnPosition*> columns;
     JUNHENG_CURSOR(school_code);
     JUNHENG_CURSOR(school_name);
     JUNHENG_CURSOR(school_type);
@@ -189,47 +203,9 @@ class Expander {
     // Every column read to its end: a longer column is as wrong as a
     // shorter one.
     if (bad.empty()) {
-      for (const char* name : {AtEndName(school_name),
-                               AtEndName(school_type),
-                               AtEndName(school_counted),
-                               AtEndName(school_exclusion_reason),
-                               AtEndName(school_outcome),
-                               AtEndName(school_parts),
-                               AtEndName(school_checks),
-                               AtEndName(part_level),
-                               AtEndName(part_students_reported),
-                               AtEndName(part_students),
-                               AtEndName(part_outcome),
-                               AtEndName(part_rule_indicators),
-                               AtEndName(part_met),
-                               AtEndName(part_missed),
-                               AtEndName(part_below_floor),
-                               AtEndName(part_not_reported),
-                               AtEndName(part_indicators),
-                               AtEndName(part_reasons),
-                               AtEndName(part_reason),
-                               AtEndName(result_code),
-                               AtEndName(result_scope),
-                               AtEndName(result_outcome),
-                               AtEndName(result_judgement),
-                               AtEndName(result_measurements),
-                               AtEndName(result_reasons),
-                               AtEndName(result_reason),
-                               AtEndName(measurement_measure),
-                               AtEndName(measurement_level),
-                               AtEndName(measurement_value_reported),
-                               AtEndName(measurement_value),
-                               AtEndName(measurement_threshold_set),
-                               AtEndName(measurement_threshold),
-                               AtEndName(measurement_comparison),
-                               AtEndName(measurement_outcome),
-                               AtEndName(measurement_has_shortfall),
-                               AtEndName(shortfall_amount),
-                               AtEndName(shortfall_reduce),
-                               AtEndName(shortfall_unit),
-                               AtEndName(shortfall_unit_zh)}) {
-        if (name != nullptr) {
-          bad = absl::StrCat(name, " has rows no school refers to");
+      for (const ColumnPosition* column : columns) {
+        if (!column->AtEnd()) {
+          bad = absl::StrCat(column->name(), " has rows no school refers to");
           break;
         }
       }
@@ -243,11 +219,6 @@ class Expander {
   }
 
  private:
-  template <typename C>
-  static const char* AtEndName(const C& cursor) {
-    return cursor.AtEnd() ? nullptr : cursor.name();
-  }
-
   const v1::SchoolTable& table_;
 };
 
