@@ -126,12 +126,27 @@ class Checklist::Import final : public ImportSession {
   xlsx::ImportSource<Row> source_;
 };
 
+namespace {
+
+std::map<const v1::IndicatorStandard*, CheckedStandard> CheckAll(
+    const StandardMap& standards) {
+  std::map<const v1::IndicatorStandard*, CheckedStandard> checked;
+  for (const auto& [id, standard] : standards) {
+    absl::StatusOr<CheckedStandard> c = CheckedStandard::Check(standard);
+    if (c.ok()) checked.emplace(&standard, *c);
+  }
+  return checked;
+}
+
+}  // namespace
+
 Checklist::Checklist(ChecklistStore& store,
                      std::unique_ptr<EvidenceSource> evidence,
                      StandardMap standards, ChecklistOptions options)
     : store_(store),
       evidence_(std::move(evidence)),
       standards_(WithContentHashes(std::move(standards))),
+      checked_standards_(CheckAll(standards_)),
       options_(std::move(options)),
       pool_(options_.evaluation_threads) {}
 
@@ -312,6 +327,7 @@ Checklist::LoadCountyData(const std::string& county, int year, int64_t as_of) {
     input.judgements.push_back(
         {j.code, j.passed, j.score, j.comment, j.evidence});
   }
+  data->checked = CheckedCountyInput::Check(input);
   MutexLock lock(&cache_mu_);
   if (cache_order_.size() >= options_.cached_counties) {
     cache_.erase(cache_order_.front());
@@ -321,6 +337,17 @@ Checklist::LoadCountyData(const std::string& county, int year, int64_t as_of) {
   return data;
 }
 
+absl::StatusOr<CountyVerdict> Checklist::EvaluateSnapshot(
+    const v1::IndicatorStandard& standard, const CountyData& data) const {
+  auto it = checked_standards_.find(&standard);
+  // A standard that does not check is refused by EvaluateCounty, with why.
+  if (it == checked_standards_.end()) {
+    return checklist::EvaluateCounty(standard, data.input);
+  }
+  if (!data.checked.ok()) return data.checked.status();
+  return checklist::EvaluateCounty(it->second, *data.checked);
+}
+
 absl::StatusOr<CountyEvaluation> Checklist::Evaluate(
     const Principal& who, const std::string& county, int year,
     const v1::IndicatorStandard& standard, int64_t as_of, bool check_evidence,
@@ -328,8 +355,7 @@ absl::StatusOr<CountyEvaluation> Checklist::Evaluate(
   ASSIGN_OR_RETURN(std::shared_ptr<const CountyData> data,
                    LoadCountyData(county, year, as_of));
   CountyEvaluation out;
-  ASSIGN_OR_RETURN(out.verdict,
-                   checklist::EvaluateCounty(standard, data->input));
+  ASSIGN_OR_RETURN(out.verdict, EvaluateSnapshot(standard, *data));
   out.standard = &standard;
   out.revision = data->revision;
   if (!data->has_county_row) {

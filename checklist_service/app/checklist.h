@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -31,8 +32,10 @@
 #include "checklist_service/app/evidence_source.h"
 #include "checklist_service/app/in_order.h"
 #include "checklist_service/app/worker_pool.h"
+#include "checklist_service/evaluator/input_check.h"
 #include "checklist_service/evaluator/stats.h"
 #include "checklist_service/evaluator/verdict.h"
+#include "checklist_service/standard/standard_check.h"
 #include "checklist_service/standard/standard_loader.h"
 #include "checklist_service/store/checklist_store.h"
 #include "common/access.h"
@@ -194,7 +197,16 @@ class Checklist {
 
   // One county-year's rows as of a revision, parsed for the evaluator once.
   struct CountyData {
+    CountyData() = default;
+    // `checked` refers to `input`.
+    CountyData(const CountyData&) = delete;
+    CountyData& operator=(const CountyData&) = delete;
+
     CountyInput input;
+    // `input` checked once for every evaluation of the snapshot, or why it
+    // cannot be evaluated (INVALID_ARGUMENT naming the school and column).
+    absl::StatusOr<CheckedCountyInput> checked =
+        absl::FailedPreconditionError("not checked");
     bool has_county_row = false;
     int64_t revision = 0;
   };
@@ -204,6 +216,13 @@ class Checklist {
   // the county has no statistics for the year.
   absl::StatusOr<std::shared_ptr<const CountyData>> LoadCountyData(
       const std::string& county, int year, int64_t as_of);
+
+  // The verdict of a snapshot against one of the loaded standards, each
+  // checked once (the standard when the service starts, the snapshot when
+  // it is loaded). The errors of EvaluateCounty (evaluator.h).
+  absl::StatusOr<CountyVerdict> EvaluateSnapshot(
+      const junheng::v1::IndicatorStandard& standard,
+      const CountyData& data) const;
 
   // The evidence index the caller sees, or nullopt with why in `warnings`.
   std::optional<EvidenceIndex> EvidenceOf(const Principal& who,
@@ -246,6 +265,10 @@ class Checklist {
   ChecklistStore& store_;
   const std::unique_ptr<EvidenceSource> evidence_;
   const StandardMap standards_;
+  // Those of `standards_` that CheckEvaluable passes (all that the loader
+  // gives), by address.
+  const std::map<const junheng::v1::IndicatorStandard*, CheckedStandard>
+      checked_standards_;
   const ChecklistOptions options_;
 
   Mutex cache_mu_;

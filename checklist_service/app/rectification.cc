@@ -666,7 +666,7 @@ std::vector<TrackedItem> Rectification::Track(
         absl::StatusOr<const v1::IndicatorStandard*> standard =
             checklist_.Standard(absl::StrCat("standards/", r.standard()));
         if (standard.ok()) {
-          v = EvaluateCounty(**standard, (*data)->input);
+          v = checklist_.EvaluateSnapshot(**standard, **data);
         } else {
           v = standard.status();
         }

@@ -24,29 +24,8 @@ std::optional<Num> As(const std::optional<T>& value) {
 }
 
 template <typename Num>
-std::optional<Num> Resource(const SharedResources& resources,
-                            Quantity quantity) {
-  switch (quantity) {
-    case Quantity::kTeachingArea:
-      return As<Num>(resources.teaching_area_m2);
-    case Quantity::kSportsArea:
-      return As<Num>(resources.sports_area_m2);
-    case Quantity::kEquipmentValue:
-      return As<Num>(resources.equipment_value_yuan);
-    case Quantity::kMultimediaClassrooms:
-      return As<Num>(resources.multimedia_classrooms);
-    case Quantity::kComputers:
-      return As<Num>(resources.computers);
-    case Quantity::kBooks:
-      return As<Num>(resources.books);
-    default:
-      return std::nullopt;
-  }
-}
-
-template <typename Num>
-std::optional<Num> Share(const SchoolStats& school, v1::Level level,
-                         const v1::ApportionFactors& factors) {
+std::optional<Num> WeightedShare(const SchoolStats& school, v1::Level level,
+                                 const v1::ApportionFactors& factors) {
   if (school.type != SchoolType::kNineYear &&
       school.type != SchoolType::kTwelveYear) {
     return Num(1);
@@ -68,46 +47,102 @@ std::optional<Num> Share(const SchoolStats& school, v1::Level level,
              total);
 }
 
+// The amount of a quantity (its members `m`) the part `part` of `school` has;
+// `share()` is the part's share of a whole-school figure.
+template <typename Num, typename ShareFn>
+std::optional<Num> ReadAmount(const QuantityReader::Members& m,
+                              const SchoolStats& school, const LevelStats& part,
+                              ShareFn share) {
+  if (m.count != nullptr) return As<Num>(part.*m.count);
+  std::optional<Num> whole;
+  if (m.decimal != nullptr) {
+    if (part.own.*m.decimal) return As<Num>(part.own.*m.decimal);
+    whole = As<Num>(school.shared.*m.decimal);
+  } else if (m.whole != nullptr) {
+    if (part.own.*m.whole) return As<Num>(part.own.*m.whole);
+    whole = As<Num>(school.shared.*m.whole);
+  }
+  if (!whole.has_value()) return std::nullopt;
+  const std::optional<Num> part_share = share();
+  if (!part_share.has_value()) return std::nullopt;
+  return Num(*whole * *part_share);
+}
+
 template <typename Num>
 std::optional<Num> PartAmount(const SchoolStats& school, v1::Level level,
                               Quantity quantity,
                               const v1::ApportionFactors& factors) {
-  const LevelStats& part = PartStats(school, level);
-  switch (quantity) {
-    case Quantity::kTeachersAboveDegree:
-      return As<Num>(part.teachers_above_degree);
-    case Quantity::kBackboneTeachers:
-      return As<Num>(part.backbone_teachers);
-    case Quantity::kPeArtTeachers:
-      return As<Num>(part.pe_art_teachers);
-    case Quantity::kTeachers:
-      return As<Num>(part.teachers);
-    case Quantity::kSeniorTitleTeachers:
-      return As<Num>(part.senior_title_teachers);
-    case Quantity::kNone:
-      return std::nullopt;
-    default:
-      break;
-  }
-  if (std::optional<Num> own = Resource<Num>(part.own, quantity)) return own;
-  const std::optional<Num> whole = Resource<Num>(school.shared, quantity);
-  if (!whole.has_value()) return std::nullopt;
-  const std::optional<Num> share = Share<Num>(school, level, factors);
-  if (!share.has_value()) return std::nullopt;
-  return Num(*whole * *share);
+  return ReadAmount<Num>(
+      QuantityReader(quantity).members(), school, PartStats(school, level),
+      [&] { return WeightedShare<Num>(school, level, factors); });
 }
 
 }  // namespace
 
+QuantityReader::QuantityReader(Quantity quantity) {
+  switch (quantity) {
+    case Quantity::kTeachersAboveDegree:
+      members_.count = &LevelStats::teachers_above_degree;
+      break;
+    case Quantity::kBackboneTeachers:
+      members_.count = &LevelStats::backbone_teachers;
+      break;
+    case Quantity::kPeArtTeachers:
+      members_.count = &LevelStats::pe_art_teachers;
+      break;
+    case Quantity::kTeachers:
+      members_.count = &LevelStats::teachers;
+      break;
+    case Quantity::kSeniorTitleTeachers:
+      members_.count = &LevelStats::senior_title_teachers;
+      break;
+    case Quantity::kTeachingArea:
+      members_.decimal = &SharedResources::teaching_area_m2;
+      break;
+    case Quantity::kSportsArea:
+      members_.decimal = &SharedResources::sports_area_m2;
+      break;
+    case Quantity::kEquipmentValue:
+      members_.decimal = &SharedResources::equipment_value_yuan;
+      break;
+    case Quantity::kMultimediaClassrooms:
+      members_.whole = &SharedResources::multimedia_classrooms;
+      break;
+    case Quantity::kComputers:
+      members_.whole = &SharedResources::computers;
+      break;
+    case Quantity::kBooks:
+      members_.whole = &SharedResources::books;
+      break;
+    case Quantity::kNone:
+      break;
+  }
+}
+
+std::optional<double> QuantityReader::Share::Get() {
+  if (!known_) {
+    share_ = WeightedShare<double>(school_, level_, factors_);
+    known_ = true;
+  }
+  return share_;
+}
+
+std::optional<double> QuantityReader::Read(const SchoolStats& school,
+                                           const LevelStats& part,
+                                           Share& share) const {
+  return ReadAmount<double>(members_, school, part,
+                            [&share] { return share.Get(); });
+}
+
 std::optional<double> ApportionShare(const SchoolStats& school, v1::Level level,
                                      const v1::ApportionFactors& factors) {
-  return Share<double>(school, level, factors);
+  return WeightedShare<double>(school, level, factors);
 }
 
 std::optional<mpq_class> ExactApportionShare(
     const SchoolStats& school, v1::Level level,
     const v1::ApportionFactors& factors) {
-  return Share<mpq_class>(school, level, factors);
+  return WeightedShare<mpq_class>(school, level, factors);
 }
 
 std::optional<double> PartQuantity(const SchoolStats& school, v1::Level level,

@@ -414,11 +414,11 @@ absl::StatusOr<SchoolVerdict> EvaluateSchool(
   return verdict;
 }
 
-absl::StatusOr<CountyVerdict> EvaluateCounty(
-    const v1::IndicatorStandard& standard, const CountyInput& input) {
-  RETURN_IF_ERROR(CheckEvaluable(standard));
-  RETURN_IF_ERROR(CheckCountyInput(input));
+namespace {
 
+// EvaluateCounty once the standard and the input are checked.
+CountyVerdict EvaluateCheckedCounty(const v1::IndicatorStandard& standard,
+                                    const CountyInput& input) {
   CountyVerdict verdict;
   verdict.standard_id = standard.id();
   verdict.county_code = input.county.county_code;
@@ -438,7 +438,7 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
   // Room for a county's results in one block (about 4.5 KB a school with
   // these types: two parts of seven results and six checks at most), so
   // that the arena seldom asks for more.
-  verdict.arena = std::make_shared<VerdictArena>(
+  verdict.arena = VerdictArenaHold(
       input.schools.size() *
           (2 * sizeof(SchoolLevelVerdict) +
            (2 * plan.levels.items.size() + plan.checks.size()) *
@@ -638,6 +638,23 @@ absl::StatusOr<CountyVerdict> EvaluateCounty(
   });
   verdict.failing_items = std::move(items);
   return verdict;
+}
+
+}  // namespace
+
+absl::StatusOr<CountyVerdict> EvaluateCounty(
+    const v1::IndicatorStandard& standard, const CountyInput& input) {
+  ASSIGN_OR_RETURN(const CheckedStandard checked_standard,
+                   CheckedStandard::Check(standard));
+  ASSIGN_OR_RETURN(const CheckedCountyInput checked_input,
+                   CheckedCountyInput::Check(input));
+  return EvaluateCounty(checked_standard, checked_input);
+}
+
+CountyVerdict EvaluateCounty(const CheckedStandard& checked_standard,
+                             const CheckedCountyInput& checked_input) {
+  return EvaluateCheckedCounty(checked_standard.standard(),
+                               checked_input.input());
 }
 
 }  // namespace junheng::checklist

@@ -27,8 +27,10 @@
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_EVALUATOR_H_
 
 #include "absl/status/statusor.h"
+#include "checklist_service/evaluator/input_check.h"
 #include "checklist_service/evaluator/stats.h"
 #include "checklist_service/evaluator/verdict.h"
+#include "checklist_service/standard/standard_check.h"
 #include "junheng/v1/standard.pb.h"
 
 namespace junheng::checklist {
@@ -54,6 +56,12 @@ namespace junheng::checklist {
 //                        school). The message names the school and column.
 absl::StatusOr<CountyVerdict> EvaluateCounty(
     const junheng::v1::IndicatorStandard& standard, const CountyInput& input);
+
+// The same for a standard and an input already checked (a service checks
+// each once, on loading it): the same verdict, without checking either
+// again.
+CountyVerdict EvaluateCounty(const CheckedStandard& standard,
+                             const CheckedCountyInput& input);
 
 // Evaluates one school on its own: whether it is counted, its parts'
 // school-level indicators and school rule, and the SCOPE_SCHOOL indicators

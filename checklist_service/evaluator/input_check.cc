@@ -242,4 +242,10 @@ absl::Status CheckCountyInput(const CountyInput& input) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<CheckedCountyInput> CheckedCountyInput::Check(
+    const CountyInput& input) {
+  RETURN_IF_ERROR(CheckCountyInput(input));
+  return CheckedCountyInput(input);
+}
+
 }  // namespace junheng::checklist

@@ -6,6 +6,7 @@
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_INPUT_CHECK_H_
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "checklist_service/evaluator/stats.h"
 
 namespace junheng::checklist {
@@ -16,6 +17,24 @@ absl::Status CheckSchool(const SchoolStats& school);
 // CheckSchool for every school, plus: every school has the county's code and
 // year, no school code or judgement code twice, no negative county figure.
 absl::Status CheckCountyInput(const CountyInput& input);
+
+// A county input that CheckCountyInput found consistent: the proof
+// EvaluateCounty takes to skip the check. The service checks a county's
+// snapshot once, when it loads it, and then evaluates it again and again
+// (the check was a fourteenth of every evaluation). A view: the input must
+// outlive it and not change.
+class CheckedCountyInput {
+ public:
+  // `input`, checked. Errors: those of CheckCountyInput.
+  static absl::StatusOr<CheckedCountyInput> Check(const CountyInput& input);
+
+  const CountyInput& input() const { return *input_; }
+
+ private:
+  explicit CheckedCountyInput(const CountyInput& input) : input_(&input) {}
+
+  const CountyInput* input_;
+};
 
 }  // namespace junheng::checklist
 

@@ -15,13 +15,6 @@ IndicatorResult NewResult(const junheng::v1::Indicator& indicator) {
   return result;
 }
 
-void StartResult(const junheng::v1::Indicator& indicator,
-                 IndicatorResult* result) {
-  result->code = indicator.code();
-  result->indicator = &indicator;
-  result->scope = indicator.scope();
-}
-
 namespace {
 
 // The sentence parts below append to one string: each used to be a string

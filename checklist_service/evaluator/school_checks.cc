@@ -351,7 +351,7 @@ void TrainingFunds(const SchoolCheckPlan& plan, const SchoolStats& school,
 }  // namespace
 
 SchoolCheckPlan::SchoolCheckPlan(const v1::Indicator& indicator)
-    : indicator_(&indicator) {
+    : indicator_(&indicator), code_(indicator.code()) {
   for (int k = 0; k < kCheckThresholds; ++k) {
     thresholds_[k] = FindThreshold(indicator, kThresholdKeys[k].level,
                                    kThresholdKeys[k].measure);
@@ -369,7 +369,7 @@ void EvaluateSchoolCheck(const SchoolCheckPlan& plan, const SchoolStats& school,
                          IndicatorResult* out) {
   IndicatorResult& result = *out;
   const v1::Indicator& indicator = plan.indicator();
-  StartResult(indicator, &result);
+  StartResult(indicator, plan.code(), &result);
   switch (indicator.formula()) {
     case v1::FORMULA_MUSIC_ART_ROOMS:
       MusicArtRooms(plan, school, result);

@@ -5,6 +5,7 @@
 #ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_CHECKS_H_
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_SCHOOL_CHECKS_H_
 
+#include "absl/strings/string_view.h"
 #include "checklist_service/evaluator/stats.h"
 #include "checklist_service/evaluator/verdict.h"
 #include "junheng/v1/standard.pb.h"
@@ -47,6 +48,8 @@ class SchoolCheckPlan {
   explicit SchoolCheckPlan(const junheng::v1::Indicator& indicator);
 
   const junheng::v1::Indicator& indicator() const { return *indicator_; }
+  // indicator().code().
+  absl::string_view code() const { return code_; }
 
   // FindThreshold(indicator(), level, measure) of `which`; nullptr when the
   // indicator has none.
@@ -56,6 +59,7 @@ class SchoolCheckPlan {
 
  private:
   const junheng::v1::Indicator* indicator_;
+  absl::string_view code_;
   const junheng::v1::Threshold* thresholds_[kCheckThresholds];
 };
 

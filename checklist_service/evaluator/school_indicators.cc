@@ -57,7 +57,9 @@ SchoolLevelPlan PlanSchoolLevels(const v1::IndicatorStandard& standard) {
     if (indicator.scope() != v1::SCOPE_SCHOOL_LEVEL) continue;
     SchoolLevelPlan::Item& item = plan.items.emplace_back();
     item.indicator = &indicator;
+    item.code = indicator.code();
     item.spec = FindFormula(indicator.formula());
+    if (item.spec != nullptr) item.reader = QuantityReader(item.spec->quantity);
     item.threshold[0] = FindThreshold(indicator, v1::LEVEL_PRIMARY, "");
     item.threshold[1] = FindThreshold(indicator, v1::LEVEL_JUNIOR, "");
     item.in_school_rule = InSchoolRule(standard, indicator);
@@ -87,13 +89,14 @@ void EvaluateSchoolLevel(const SchoolLevelPlan& plan, const SchoolStats& school,
   verdict.students = part.students;
   const v1::ApportionFactors& factors = *plan.factors;
   verdict.indicators.reserve(plan.items.size());
+  QuantityReader::Share share(school, level, factors);
 
   for (const SchoolLevelPlan::Item& item : plan.items) {
     const v1::Indicator& indicator = *item.indicator;
     const FormulaSpec* spec = item.spec;
     IndicatorResult& result = verdict.indicators.emplace_back(
         verdict.indicators.get_allocator().resource());
-    StartResult(indicator, &result);
+    StartResult(indicator, item.code, &result);
     Measurement& m = result.measurements.emplace_back();
     m.level = level;
     const v1::Threshold* threshold =
@@ -109,7 +112,7 @@ void EvaluateSchoolLevel(const SchoolLevelPlan& plan, const SchoolStats& school,
       result.notes.push_back(Note::Blank(Prefix(level), "students",
                                          Note::Kind::kBlankCannotCompute));
     } else {
-      quantity = PartQuantity(school, level, spec->quantity, factors);
+      quantity = item.reader.Read(school, part, share);
       if (!quantity.has_value()) {
         result.notes.push_back(MissingReason(school, level, *spec, factors));
       }

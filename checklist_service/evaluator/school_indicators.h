@@ -7,6 +7,8 @@
 
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "checklist_service/evaluator/apportion.h"
 #include "checklist_service/evaluator/stats.h"
 #include "checklist_service/evaluator/verdict.h"
 #include "checklist_service/standard/formula.h"
@@ -39,7 +41,10 @@ SchoolLevelVerdict EvaluateSchoolLevel(
 struct SchoolLevelPlan {
   struct Item {
     const junheng::v1::Indicator* indicator = nullptr;
+    absl::string_view code;
     const FormulaSpec* spec = nullptr;
+    // The formula's quantity, read at each part.
+    QuantityReader reader;
     // By level: [0] primary, [1] junior; nullptr when the standard has none.
     const junheng::v1::Threshold* threshold[2] = {nullptr, nullptr};
     bool in_school_rule = false;

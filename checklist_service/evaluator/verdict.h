@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <memory_resource>
+#include <new>
 #include <optional>
 #include <string>
 #include <utility>
@@ -285,6 +286,21 @@ struct SchoolVerdict {
   // The SCOPE_SCHOOL indicators covering this school (G3, G4, G5, G12, Q3,
   // Q4), without the county-level judgement part.
   std::pmr::vector<IndicatorResult> checks;
+
+  // Leaves `levels` and `checks` empty without destroying what they held:
+  // for the schools of a county verdict, whose parts and checks are in its
+  // arena, which is released whole. Destroying them one by one read all of
+  // a county's results again (a megabyte) to free nothing, a twentieth of
+  // an evaluation. Precondition: nothing in them holds memory outside the
+  // arena, which is so for what the evaluator writes (a school's notes are
+  // never kText; their other parts are static strings).
+  void AbandonArenaParts() {
+    std::pmr::memory_resource* memory = levels.get_allocator().resource();
+    // Reusing their storage ends their lifetime ([basic.life]); nothing
+    // depends on what their destructors would have done.
+    new (&levels) std::pmr::vector<SchoolLevelVerdict>(memory);
+    new (&checks) std::pmr::vector<IndicatorResult>(memory);
+  }
 };
 
 // The student-weighted inter-school difference coefficient of one indicator
@@ -389,6 +405,28 @@ struct FailingItem {
 // evaluation.
 using VerdictArena = std::pmr::monotonic_buffer_resource;
 
+// A county verdict's hold on the arena of its schools' results. A copy of
+// the verdict copies its schools onto the heap, so the copy holds no arena
+// (and destroys its schools one by one).
+class VerdictArenaHold {
+ public:
+  VerdictArenaHold() = default;
+  // An arena whose first block has `initial_bytes`.
+  explicit VerdictArenaHold(size_t initial_bytes)
+      : arena_(std::make_unique<VerdictArena>(initial_bytes)) {}
+  VerdictArenaHold(const VerdictArenaHold&) {}
+  VerdictArenaHold(VerdictArenaHold&&) noexcept = default;
+  VerdictArenaHold& operator=(const VerdictArenaHold&) = delete;
+  VerdictArenaHold& operator=(VerdictArenaHold&&) noexcept = default;
+  ~VerdictArenaHold() = default;
+
+  // Null for a copy or a verdict built by hand.
+  VerdictArena* get() const { return arena_.get(); }
+
+ private:
+  std::unique_ptr<VerdictArena> arena_;
+};
+
 struct CountyVerdict {
   CountyVerdict() = default;
   // A copy's schools are on the heap, independent of `other`'s arena.
@@ -402,8 +440,14 @@ struct CountyVerdict {
   // `schools` before `arena` (declaration order): the old schools are
   // destroyed while their arena is still held.
   CountyVerdict& operator=(CountyVerdict&& other) noexcept = default;
-  // The schools go before their arena.
-  ~CountyVerdict() { schools.clear(); }
+  // The schools go before their arena; what of them is in the arena goes
+  // with it.
+  ~CountyVerdict() {
+    if (arena.get() != nullptr) {
+      for (SchoolVerdict& school : schools) school.AbandonArenaParts();
+    }
+    schools.clear();
+  }
 
   std::string standard_id;
   std::string county_code;
@@ -422,10 +466,9 @@ struct CountyVerdict {
   std::vector<FailingItem> failing_items;
   // Whether the archive's evidence index was consulted (JudgeEvidence).
   bool evidence_checked = false;
-  // Holds the memory of `schools`' parts and checks (null for a verdict
-  // built by hand, whose schools use the heap). Shared by copies, which do
-  // not use it.
-  std::shared_ptr<VerdictArena> arena;
+  // Holds the memory of `schools`' parts and checks (none for a copy or a
+  // verdict built by hand, whose schools use the heap).
+  VerdictArenaHold arena;
 };
 
 // The school a failing item is at, or nullptr for a county-level item.

@@ -346,4 +346,11 @@ absl::Status CheckEvaluable(const v1::IndicatorStandard& standard) {
       FieldPathString(problems.front().path), ": ", problems.front().message));
 }
 
+absl::StatusOr<CheckedStandard> CheckedStandard::Check(
+    const v1::IndicatorStandard& standard) {
+  absl::Status status = CheckEvaluable(standard);
+  if (!status.ok()) return status;
+  return CheckedStandard(standard);
+}
+
 }  // namespace junheng::checklist

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "junheng/v1/standard.pb.h"
 
 namespace junheng::checklist {
@@ -39,6 +40,26 @@ std::vector<StandardProblem> FindProblems(
 // OK, or FAILED_PRECONDITION naming the standard, the first problem's field
 // and its message.
 absl::Status CheckEvaluable(const junheng::v1::IndicatorStandard& standard);
+
+// A standard that CheckEvaluable passed: the proof EvaluateCounty takes to
+// skip the check. A service checks each standard once, when it loads it,
+// and evaluates counties against it again and again (the check was a
+// sixtieth of every evaluation). A view: the standard must outlive it and
+// not change.
+class CheckedStandard {
+ public:
+  // `standard`, checked. Errors: those of CheckEvaluable.
+  static absl::StatusOr<CheckedStandard> Check(
+      const junheng::v1::IndicatorStandard& standard);
+
+  const junheng::v1::IndicatorStandard& standard() const { return *standard_; }
+
+ private:
+  explicit CheckedStandard(const junheng::v1::IndicatorStandard& standard)
+      : standard_(&standard) {}
+
+  const junheng::v1::IndicatorStandard* standard_;
+};
 
 }  // namespace junheng::checklist
 

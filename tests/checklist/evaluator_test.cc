@@ -378,6 +378,65 @@ TEST(EvaluateCounty, InputErrors) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// A standard and an input checked once (as the service checks them on
+// loading them) are evaluated to the same verdict as when checked at each
+// call, and bad ones are refused by the checks with the same status.
+TEST(EvaluateCounty, CheckedInputGivesTheSameVerdict) {
+  const auto summary_of = [](const CountyVerdict& v) {
+    std::vector<std::string> all{
+        absl::StrCat("county ", OutcomeName(v.outcome))};
+    for (const SchoolVerdict& school : v.schools) {
+      all.push_back(
+          absl::StrCat(school.school_code, " ", OutcomeName(school.outcome)));
+      for (const SchoolLevelVerdict& part : school.levels) {
+        for (const IndicatorResult& r : part.indicators) {
+          all.push_back(absl::StrCat(school.school_code, " ", part.level, " ",
+                                     r.code, " ", OutcomeName(r.outcome)));
+          for (std::string& reason : Reasons(r)) all.push_back(reason);
+        }
+      }
+      for (const IndicatorResult& r : school.checks) {
+        all.push_back(absl::StrCat(school.school_code, " ", r.code, " ",
+                                   OutcomeName(r.outcome), " ",
+                                   r.measurements.size()));
+        for (std::string& reason : Reasons(r)) all.push_back(reason);
+      }
+    }
+    for (const FailingItem& item : v.failing_items) {
+      all.push_back(absl::StrCat(item.code, " ", item.school, " ", item.level,
+                                 " ", FailingReason(v, item)));
+    }
+    return all;
+  };
+  CountyInput input = PassingInput(S2017());
+  input.schools[0].primary.teachers.reset();
+  input.schools[1].shared.teaching_area_m2 = 1;
+  const absl::StatusOr<CheckedStandard> standard =
+      CheckedStandard::Check(S2017());
+  ASSERT_TRUE(standard.ok()) << standard.status();
+  const absl::StatusOr<CheckedCountyInput> checked =
+      CheckedCountyInput::Check(input);
+  ASSERT_TRUE(checked.ok()) << checked.status();
+  const CountyVerdict once = EvaluateCounty(*standard, *checked);
+  absl::StatusOr<CountyVerdict> each = EvaluateCounty(S2017(), input);
+  ASSERT_TRUE(each.ok()) << each.status();
+  EXPECT_EQ(once.outcome, Outcome::kFail);
+  EXPECT_EQ(summary_of(once), summary_of(*each));
+
+  input.schools[1].school_code = input.schools[0].school_code;
+  const absl::Status refused = CheckedCountyInput::Check(input).status();
+  EXPECT_EQ(refused, EvaluateCounty(S2017(), input).status());
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("given twice"), absl::string_view::npos);
+
+  v1::IndicatorStandard broken = S2017();
+  broken.mutable_indicators(0)->mutable_thresholds()->RemoveLast();
+  const absl::Status unevaluable = CheckedStandard::Check(broken).status();
+  EXPECT_EQ(unevaluable,
+            EvaluateCounty(broken, PassingInput(S2017())).status());
+  EXPECT_EQ(unevaluable.code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(EvaluateCounty, RefusesAStandardWithGaps) {
   v1::IndicatorStandard broken = S2017();
   broken.mutable_indicators(0)->mutable_thresholds()->RemoveLast();
