@@ -1,5 +1,6 @@
 #include "checklist_service/evaluator/exact.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "checklist_service/evaluator/fixed.h"
 
 namespace junheng::checklist {
 namespace {
@@ -237,38 +239,67 @@ bool CompositeWithin(absl::Span<const CompositeMember> members, double limit) {
   }
 }
 
+namespace {
+
+// 10^d, exact as doubles for every d a figure is shown with.
+constexpr double kPowersOfTen[kMaxFixedDecimals + 1] = {
+    1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+}  // namespace
+
 std::string FormatAgainst(double value, v1::Comparison comparison,
                           double threshold, bool holds, int decimals,
                           bool trim) {
-  char buffer[400];  // the longest fixed double, 1.8e308 with 15 decimals
-  for (int d = decimals; d <= 15; ++d) {
-    // to_chars and from_chars round as printf's %.*f and strtod do, without
-    // a format to parse or a locale to consult.
-    const std::to_chars_result end = std::to_chars(
-        buffer, buffer + sizeof buffer, value, std::chars_format::fixed, d);
-    std::string text(buffer, end.ptr);
-    // The figure as read: does it tell the same story as the verdict?
+  std::string text;
+  AppendAgainst(&text, value, comparison, threshold, holds, decimals, trim);
+  return text;
+}
+
+void AppendAgainst(std::string* out, double value, v1::Comparison comparison,
+                   double threshold, bool holds, int decimals, bool trim) {
+  char buffer[kFixedBufferSize];
+  for (int d = decimals; d <= kMaxFixedDecimals; ++d) {
+    // The figure as printed with d decimals, and as read back: does it tell
+    // the same story as the verdict?
     double shown = 0;
-    std::from_chars(text.data(), text.data() + text.size(), shown);
-    const int sign = shown > threshold ? 1 : shown < threshold ? -1 : 0;
-    if (Satisfies(sign, comparison) == holds) {
-      // Zeros beyond the decimals asked for carry nothing.
-      const size_t keep = text.find('.') + (trim ? 0 : decimals + 1);
-      if (text.find('.') != std::string::npos) {
-        while (text.size() > keep && text.back() == '0') text.pop_back();
-        if (text.back() == '.') text.pop_back();
-      }
-      if (text == "-0") text = "0";
-      return text;
+    char* end = nullptr;
+    const std::optional<uint64_t> scaled = ScaledRound(value, d);
+    if (scaled.has_value() && *scaled < (uint64_t{1} << 53)) {
+      // The decimal scaled / 10^d read as strtod reads it: both are exact
+      // doubles, and IEEE division rounds their quotient to the nearest
+      // double as strtod rounds the decimal.
+      shown = static_cast<double>(*scaled) / kPowersOfTen[d];
+      if (std::signbit(value)) shown = -shown;
+      end = WriteScaled(buffer, std::signbit(value), *scaled, d);
+    } else {
+      // to_chars and from_chars round as printf's %.*f and strtod do.
+      end = WriteFixed(buffer, value, d);
+      std::from_chars(buffer, end, shown);
     }
+    const int sign = shown > threshold ? 1 : shown < threshold ? -1 : 0;
+    if (Satisfies(sign, comparison) != holds) continue;
+    // Zeros beyond the decimals asked for carry nothing.
+    const char* point = std::find(buffer, end, '.');
+    if (point != end) {
+      const char* keep = point + (trim ? 0 : decimals + 1);
+      while (end > keep && end[-1] == '0') --end;
+      if (end[-1] == '.') --end;
+    }
+    if (end - buffer == 2 && buffer[0] == '-' && buffer[1] == '0') {
+      out->push_back('0');
+    } else {
+      out->append(buffer, end);
+    }
+    return;
   }
   // The double itself reads as the threshold although the exact value is
   // not on the side it shows (a tie would have read right): say which side
   // the value is on.
   const bool higher_is_better = comparison == v1::COMPARISON_AT_LEAST ||
                                 comparison == v1::COMPARISON_GREATER_THAN;
-  return absl::StrCat(holds == higher_is_better ? "> " : "< ",
-                      absl::StrFormat("%.15g", threshold));
+  absl::StrAppend(out, holds == higher_is_better ? "> " : "< ",
+                  absl::StrFormat("%.15g", threshold));
 }
 
 }  // namespace junheng::checklist

@@ -169,6 +169,10 @@ bool CompositeWithin(absl::Span<const CompositeMember> members, double limit);
 std::string FormatAgainst(double value, junheng::v1::Comparison comparison,
                           double threshold, bool holds, int decimals = 3,
                           bool trim = true);
+// The same appended to `*out`: sentences are built in one string.
+void AppendAgainst(std::string* out, double value,
+                   junheng::v1::Comparison comparison, double threshold,
+                   bool holds, int decimals = 3, bool trim = true);
 
 }  // namespace junheng::checklist
 

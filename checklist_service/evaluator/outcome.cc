@@ -1,7 +1,8 @@
 #include "checklist_service/evaluator/outcome.h"
 
-#include <charconv>
 #include <string>
+
+#include "checklist_service/evaluator/fixed.h"
 
 namespace junheng::checklist {
 
@@ -55,12 +56,10 @@ std::string FormatNumber(double value) {
 }
 
 void AppendNumber(std::string* out, double value) {
-  // std::to_chars rounds as printf's %.3f does, without parsing a format: a
-  // full county reply renders thousands of figures.
-  char buffer[400];  // the longest fixed double, 1.8e308 with 3 decimals
-  const std::to_chars_result end = std::to_chars(
-      buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
-  const char* last = end.ptr;
+  // Rounded as printf's %.3f rounds (fixed.h): a full county reply renders
+  // thousands of figures.
+  char buffer[kFixedBufferSize];
+  const char* last = WriteFixed(buffer, value, 3);
   while (last > buffer && last[-1] == '0') --last;
   if (last > buffer && last[-1] == '.') --last;
   if (last - buffer == 2 && buffer[0] == '-' && buffer[1] == '0') {

@@ -22,7 +22,11 @@ namespace {
 // sentences of every failing school).
 
 void AppendLabel(std::string* out, const IndicatorResult& result) {
-  absl::StrAppend(out, result.code, " ", result.indicator->name_zh());
+  // Appends rather than StrAppend, which zero-fills the room it makes
+  // first: a county reply writes thousands of these.
+  out->append(result.code.data(), result.code.size())
+      .append(" ")
+      .append(result.indicator->name_zh());
 }
 
 void AppendValueText(std::string* out, const Measurement& measurement) {
@@ -32,15 +36,16 @@ void AppendValueText(std::string* out, const Measurement& measurement) {
              (measurement.outcome == Outcome::kPass ||
               measurement.outcome == Outcome::kFail)) {
     // Enough digits that the figure never contradicts its verdict.
-    out->append(FormatAgainst(*measurement.value, measurement.comparison,
-                              *measurement.threshold,
-                              measurement.outcome == Outcome::kPass));
+    AppendAgainst(out, *measurement.value, measurement.comparison,
+                  *measurement.threshold,
+                  measurement.outcome == Outcome::kPass);
   } else {
     AppendNumber(out, *measurement.value);
   }
   if (measurement.threshold.has_value()) {
-    absl::StrAppend(out, "，标准 ", ComparisonSymbol(measurement.comparison),
-                    " ");
+    out->append("，标准 ")
+        .append(ComparisonSymbol(measurement.comparison))
+        .append(" ");
     AppendNumber(out, *measurement.threshold);
   }
 }
@@ -53,13 +58,13 @@ void AppendShortfallText(std::string* out, const Shortfall& shortfall) {
     out->append(shortfall.reduce ? "需减少 " : "需增加 ");
   }
   AppendNumber(out, shortfall.amount);
-  absl::StrAppend(out, " ", shortfall.unit_zh);
+  out->append(" ").append(shortfall.unit_zh.data(), shortfall.unit_zh.size());
 }
 
 void AppendMeasurementSentence(std::string* out,
                                const Measurement& measurement) {
   const absl::string_view level = LevelNameZh(measurement.level);
-  if (!level.empty()) absl::StrAppend(out, level, " ");
+  if (!level.empty()) out->append(level.data(), level.size()).append(" ");
   AppendValueText(out, measurement);
   if (measurement.shortfall.has_value()) {
     out->append("，");
@@ -142,6 +147,9 @@ namespace {
 std::string FailureSentence(const IndicatorResult& result,
                             const Measurement& m) {
   std::string text;
+  // Room for the sentence at once (label, figures, shortfall: under 256
+  // bytes): grown by appends it was copied four times over.
+  text.reserve(256);
   AppendLabel(&text, result);
   text.append("：");
   if (!m.measure.empty()) absl::StrAppend(&text, MeasureNameZh(m.measure), " ");
@@ -215,28 +223,35 @@ std::string LastReasonOrLabel(const IndicatorResult& result) {
   return reasons.empty() ? Label(result) : std::move(reasons.back());
 }
 
-std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part) {
+namespace {
+
+// LevelReasons(part) joined by "；", appended to `*out`: a failing item's
+// explanation is written in one string, not assembled from copies (a
+// summary reply renders hundreds).
+void AppendLevelReasons(std::string* out, const SchoolLevelVerdict& part) {
   if (part.outcome == Outcome::kFail) {
+    // The sentence quotes each failing indicator's (about 150 bytes).
+    out->reserve(out->size() + 160 + 160 * static_cast<size_t>(part.missed));
     const std::string floor = FormatNumber(part.floor_fraction * 100);
-    std::string text =
-        absl::StrCat(LevelNameZh(part.level), "部未达标：", part.met,
-                     " 项达标，", part.missed, " 项未达标，须至少 ",
-                     part.min_met, " 项达标（共 ", part.rule_indicators,
-                     " 项）且未达标项不低于标准的 ", floor, "%。未达标项：");
+    absl::StrAppend(out, LevelNameZh(part.level), "部未达标：", part.met,
+                    " 项达标，", part.missed, " 项未达标，须至少 ",
+                    part.min_met, " 项达标（共 ", part.rule_indicators);
+    absl::StrAppend(out, " 项）且未达标项不低于标准的 ", floor,
+                    "%。未达标项：");
     bool first = true;
     for (const IndicatorResult& result : part.indicators) {
       if (!result.in_school_rule || result.measurements.empty()) continue;
       const Measurement& m = result.measurements.front();
       if (m.outcome != Outcome::kFail) continue;
-      if (!first) text.append("；");
+      if (!first) out->append("；");
       first = false;
-      AppendLabel(&text, result);
-      text.append("（");
-      AppendMeasurementSentence(&text, m);
-      if (m.below_floor) absl::StrAppend(&text, "，低于标准的 ", floor, "%");
-      text.append("）");
+      AppendLabel(out, result);
+      out->append("（");
+      AppendMeasurementSentence(out, m);
+      if (m.below_floor) absl::StrAppend(out, "，低于标准的 ", floor, "%");
+      out->append("）");
     }
-    return {std::move(text)};
+    return;
   }
   if (part.outcome == Outcome::kNotReported) {
     std::vector<std::string> missing;
@@ -246,11 +261,21 @@ std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part) {
       if (o == Outcome::kPass || o == Outcome::kFail) continue;
       missing.push_back(LastReasonOrLabel(result));
     }
-    return {absl::StrCat(LevelNameZh(part.level), "部无法判定（",
-                         part.not_reported, " 项未填报）：",
-                         JoinReasons(missing))};
+    absl::StrAppend(out, LevelNameZh(part.level), "部无法判定（",
+                    part.not_reported, " 项未填报）：");
+    absl::StrAppend(out, JoinReasons(missing));
   }
-  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part) {
+  if (part.outcome != Outcome::kFail && part.outcome != Outcome::kNotReported) {
+    return {};
+  }
+  std::string text;
+  AppendLevelReasons(&text, part);
+  return {std::move(text)};
 }
 
 std::string FailingReason(const CountyVerdict& verdict,
@@ -261,9 +286,11 @@ std::string FailingReason(const CountyVerdict& verdict,
       return absl::StrCat(school.school_name, "：", school.inclusion_reason);
     }
     case ReasonSource::kSchoolRule: {
+      // SchoolItemReason of LevelReasons, written in place.
       const SchoolVerdict& school = verdict.schools[item.school];
-      return SchoolItemReason(school.school_name,
-                              LevelReasons(school.levels[item.index]));
+      std::string text = absl::StrCat(school.school_name, " ");
+      AppendLevelReasons(&text, school.levels[item.index]);
+      return text;
     }
     case ReasonSource::kCoefficient:
       return JoinReasons(verdict.coefficients[item.index].reasons);

@@ -8,11 +8,13 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "checklist_service/evaluator/fixed.h"
 #include "checklist_service/evaluator/outcome.h"
 #include "gtest/gtest.h"
 
@@ -243,6 +245,64 @@ TEST(FormatNumber, WritesEveryFigureAsPrintfDid) {
   }
   for (double v : values) {
     ASSERT_EQ(FormatNumber(v), PrintfNumber(v)) << v;
+  }
+}
+
+// fixed.h's integer rounding against printf's "%.*f" at every number of
+// decimals: exact ties (x.5 at the last decimal, which round to even),
+// figures beside them, subnormals, negative zero, and the edge where the
+// scaled figure stops fitting (and the general path takes over).
+TEST(WriteFixed, WritesAsPrintfAtEveryDecimal) {
+  std::mt19937_64 random(20261207);
+  std::vector<double> values = {0,
+                                -0.0,
+                                0.5,
+                                1.5,
+                                2.5,
+                                -2.5,
+                                0.125,
+                                0.0625,
+                                2.675,
+                                1e-320,
+                                -4e-310,
+                                1e300,
+                                -1e300,
+                                9.2e18,
+                                9.3e18,
+                                0.015625,
+                                1.0e15,
+                                123.45e10,
+                                4503599627370495.5,
+                                9007199254740993.0,
+                                std::nextafter(0.5, 1.0),
+                                std::nextafter(0.5, 0.0)};
+  for (int d = 0; d <= kMaxFixedDecimals; ++d) {
+    // The largest magnitudes the integer path takes, and just past them.
+    const double edge = std::ldexp(1.0, 63) / std::pow(10.0, d);
+    values.push_back(edge);
+    values.push_back(std::nextafter(edge, 0.0));
+    values.push_back(-std::nextafter(edge, 1e308));
+  }
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t bits = random();
+    // Dyadic ties: k / 2^j, many of them exactly halfway at some decimal.
+    values.push_back(std::ldexp(static_cast<double>(bits >> 34),
+                                -static_cast<int>(bits % 24)));
+    // Figures as reported, and arbitrary doubles of every magnitude.
+    values.push_back(static_cast<double>(bits >> 30) / 100.0);
+    double any;
+    // Any finite double: an all-ones exponent (infinities, NaNs) is moved.
+    uint64_t finite = bits;
+    if (((bits >> 52) & 0x7ff) == 0x7ff) finite ^= uint64_t{1} << 60;
+    std::memcpy(&any, &finite, sizeof any);
+    values.push_back(any);
+  }
+  char buffer[kFixedBufferSize];
+  for (double v : values) {
+    for (int d = 0; d <= kMaxFixedDecimals; ++d) {
+      const std::string text(buffer, WriteFixed(buffer, v, d));
+      ASSERT_EQ(text, absl::StrFormat("%.*f", d, v)) << v << " with " << d;
+    }
   }
 }
 
