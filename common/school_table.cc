@@ -2,9 +2,11 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/resource_name.h"
 
 namespace junheng {
@@ -60,8 +62,16 @@ class Expander {
 
   // Everything the table holds as SchoolEvaluation messages, or a
   // description of what does not add up.
+  // Where each part row and result row went, with its school, for the
+  // failing items that refer to them (SchoolTable.failing_item_row).
+  struct Rows {
+    std::vector<std::pair<int, const v1::SchoolLevelResult*>> parts;
+    std::vector<std::pair<int, const v1::IndicatorResult*>> results;
+  };
+
   absl::Status Expand(const v1::CountyEvaluation& county,
-                      RepeatedPtrField<v1::SchoolEvaluation>* schools) {
+                      RepeatedPtrField<v1::SchoolEvaluation>* schools,
+                      Rows* rows) {
     const v1::SchoolTable& table = table_;
     std::string bad;
     std::vector<const ColumnPosition*> columns;
@@ -177,6 +187,7 @@ class Expander {
       const int checks = count(school_checks, table.result_code_size());
       for (int p = 0; p < parts && bad.empty(); ++p) {
         v1::SchoolLevelResult* l = s->add_levels();
+        rows->parts.emplace_back(school, l);
         l->set_level(static_cast<v1::Level>(part_level.Next()));
         if (part_students_reported.Next()) {
           l->set_students(part_students.Next());
@@ -184,7 +195,9 @@ class Expander {
         l->set_outcome(static_cast<v1::Outcome>(part_outcome.Next()));
         const int indicators = count(part_indicators, table.result_code_size());
         for (int i = 0; i < indicators && bad.empty(); ++i) {
-          add_result(l->add_indicators());
+          v1::IndicatorResult* r = l->add_indicators();
+          rows->results.emplace_back(school, r);
+          add_result(r);
         }
         l->set_rule_indicators(part_rule_indicators.Next());
         l->set_met(part_met.Next());
@@ -197,7 +210,9 @@ class Expander {
         }
       }
       for (int c = 0; c < checks && bad.empty(); ++c) {
-        add_result(s->add_checks());
+        v1::IndicatorResult* r = s->add_checks();
+        rows->results.emplace_back(school, r);
+        add_result(r);
       }
     }
     // Every column read to its end: a longer column is as wrong as a
@@ -229,9 +244,45 @@ class Expander {
 absl::Status ExpandSchoolTable(v1::CountyEvaluation* evaluation) {
   if (!evaluation->has_school_table()) return absl::OkStatus();
   RepeatedPtrField<v1::SchoolEvaluation> schools;
+  Expander::Rows rows;
   absl::Status s =
-      Expander(evaluation->school_table()).Expand(*evaluation, &schools);
+      Expander(evaluation->school_table()).Expand(*evaluation, &schools, &rows);
   if (!s.ok()) return s;
+  // The failing items' sentences the table holds, all found before any is
+  // written, so that a bad reference leaves the message as it was.
+  const auto& item_rows = evaluation->school_table().failing_item_row();
+  if (!item_rows.empty() &&
+      item_rows.size() != evaluation->failing_items_size()) {
+    return absl::DataLossError(absl::StrCat(
+        "the county's school table does not add up: failing_item_row has ",
+        item_rows.size(), " entries for ", evaluation->failing_items_size(),
+        " failing items"));
+  }
+  std::vector<std::pair<int, std::string>> reasons;
+  for (int i = 0; i < item_rows.size(); ++i) {
+    if (item_rows[i] == 0) continue;
+    const v1::FailingItem& item = evaluation->failing_items(i);
+    const int row = item_rows[i] - 1;
+    const bool part = item.code() == "school_rule";
+    const int rows_of_kind =
+        static_cast<int>(part ? rows.parts.size() : rows.results.size());
+    if (row < 0 || row >= rows_of_kind) {
+      return absl::DataLossError(absl::StrCat(
+          "the county's school table does not add up: failing item ", i,
+          " refers to ", part ? "part" : "result", " row ", row, " of ",
+          rows_of_kind));
+    }
+    const int school = part ? rows.parts[row].first : rows.results[row].first;
+    const RepeatedPtrField<std::string>& sentences =
+        part ? rows.parts[row].second->reasons()
+             : rows.results[row].second->reasons();
+    // As FailingReason words a school's item: the name, then the sentences.
+    reasons.emplace_back(i, absl::StrCat(schools[school].school_name(), " ",
+                                         absl::StrJoin(sentences, "；")));
+  }
+  for (auto& [i, reason] : reasons) {
+    evaluation->mutable_failing_items(i)->set_reason(std::move(reason));
+  }
   evaluation->mutable_schools()->Swap(&schools);
   evaluation->clear_school_table();
   return absl::OkStatus();

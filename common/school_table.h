@@ -10,8 +10,11 @@
 namespace junheng {
 
 // Rebuilds `evaluation->schools` from its school_table and clears the
-// table; does nothing when there is no table. DATA_LOSS, with `evaluation`
-// unchanged, when the columns do not add up (a table no server wrote).
+// table, and writes the reason of every failing item that refers to a row
+// of it (SchoolTable.failing_item_row); does nothing when there is no
+// table. DATA_LOSS, with `evaluation` unchanged, when the columns do not add
+// up or an item refers to a row the table does not have (a table no server
+// wrote).
 absl::Status ExpandSchoolTable(v1::CountyEvaluation* evaluation);
 
 }  // namespace junheng

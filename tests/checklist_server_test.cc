@@ -263,11 +263,29 @@ TEST_F(ChecklistServerTest, FullViewTableIsEverySchoolsEvaluation) {
   ASSERT_TRUE(stub_->EvaluateCounty(&c2, r, &summary).ok());
   EXPECT_FALSE(summary.has_school_table());
   ASSERT_EQ(summary.failing_items_size(), full.failing_items_size());
+  // On the wire, an item at a school refers to its row of the table
+  // instead of repeating its sentences; every other item has its words.
+  const auto& rows = full.school_table().failing_item_row();
+  ASSERT_EQ(rows.size(), full.failing_items_size());
+  int referring = 0;
   for (int i = 0; i < full.failing_items_size(); ++i) {
+    const v1::FailingItem& item = full.failing_items(i);
+    EXPECT_FALSE(summary.failing_items(i).reason().empty());
+    if (rows[i] > 0) {
+      EXPECT_FALSE(item.school_code().empty()) << item.DebugString();
+      EXPECT_TRUE(item.reason().empty()) << item.DebugString();
+      ++referring;
+    } else {
+      EXPECT_FALSE(item.reason().empty()) << item.DebugString();
+    }
+  }
+  EXPECT_GT(referring, 0);
+  // Expanded, the full view's items are the summary's, word for word.
+  for (int i = 0; i < expanded.failing_items_size(); ++i) {
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-        summary.failing_items(i), full.failing_items(i)))
+        summary.failing_items(i), expanded.failing_items(i)))
         << summary.failing_items(i).DebugString() << "\nagainst\n"
-        << full.failing_items(i).DebugString();
+        << expanded.failing_items(i).DebugString();
   }
 }
 

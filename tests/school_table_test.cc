@@ -3,6 +3,7 @@
 #include "common/school_table.h"
 
 #include <string>
+#include <vector>
 
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -16,7 +17,8 @@ using google::protobuf::util::MessageDifferencer;
 
 // Two schools: one counted primary school with a part of two indicators
 // (the second with two measurements, one short) and a check, and one
-// excluded school with nothing measured. Every column has a row.
+// excluded school with nothing measured; two failing items, the first
+// quoting the part's reasons. Every column has a row.
 v1::CountyEvaluation Table() {
   v1::CountyEvaluation e;
   e.set_county_code("330199");
@@ -78,9 +80,15 @@ v1::CountyEvaluation Table() {
         shortfall_reduce: [ false ]
         shortfall_unit: [ 6 ]
         shortfall_unit_zh: [ 7 ]
+        failing_item_row: [ 1, 0 ]
       )pb",
       e.mutable_school_table());
   EXPECT_TRUE(ok);
+  // The part's item refers to its row; the county's has its own words.
+  e.add_failing_items()->set_code("school_rule");
+  v1::FailingItem* county = e.add_failing_items();
+  county->set_code("G11");
+  county->set_reason("G11 …：未填报");
   return e;
 }
 
@@ -161,12 +169,67 @@ TEST(SchoolTable, ExpandsIntoTheNestedSchools) {
           exclusion_reason: "特殊教育学校"
           outcome: NOT_APPLICABLE
         }
+        failing_items { code: "school_rule" reason: "甲小学 小学部未达标" }
+        failing_items { code: "G11" reason: "G11 …：未填报" }
       )pb",
       &want));
   std::string report;
   MessageDifferencer diff;
   diff.ReportDifferencesToString(&report);
   EXPECT_TRUE(diff.Compare(want, e)) << report;
+}
+
+// Failing items at a school refer to the rows whose reasons they quote;
+// expanding words them as the server's FailingReason does, and leaves the
+// other items alone.
+TEST(SchoolTable, FailingItemsGetTheirRowsSentences) {
+  v1::CountyEvaluation e = Table();
+  e.clear_failing_items();
+  e.mutable_school_table()->clear_failing_item_row();
+  e.add_failing_items()->set_code("school_rule");
+  e.add_failing_items()->set_code("G3");
+  v1::FailingItem* county = e.add_failing_items();
+  county->set_code("G11");
+  county->set_reason("G11 …：未填报");
+  // The first part row, the second result row, and the item's own words.
+  for (int row : {1, 2, 0}) e.mutable_school_table()->add_failing_item_row(row);
+  ASSERT_TRUE(ExpandSchoolTable(&e).ok());
+  EXPECT_EQ(e.failing_items(0).reason(), "甲小学 小学部未达标");
+  EXPECT_EQ(e.failing_items(1).reason(),
+            "甲小学 G3 音乐专用教室 1 间，标准 ≥ 2");
+  EXPECT_EQ(e.failing_items(2).reason(), "G11 …：未填报");
+  EXPECT_FALSE(e.has_school_table());
+}
+
+// A reference to a row the table does not have, or a column of references
+// that is not one a failing item: DATA_LOSS, and the message as it was.
+TEST(SchoolTable, AFailingItemPastTheRowsIsRefused) {
+  struct Case {
+    const char* code;
+    std::vector<int> rows;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"school_rule", {1, 2}, "failing item 1 refers to part row 1 of 1"},
+      {"G3", {1, 4}, "failing item 1 refers to result row 3 of 3"},
+      {"G3", {1, -1}, "failing item 1 refers to result row -2"},
+      {"G3", {1}, "failing_item_row has 1 entries for 2 failing items"},
+      {"G3", {1, 1, 1}, "failing_item_row has 3 entries for 2 failing items"},
+  };
+  for (const Case& c : cases) {
+    v1::CountyEvaluation e = Table();
+    e.clear_failing_items();
+    e.mutable_school_table()->clear_failing_item_row();
+    e.add_failing_items()->set_code("school_rule");
+    e.add_failing_items()->set_code(c.code);
+    for (int row : c.rows) e.mutable_school_table()->add_failing_item_row(row);
+    const v1::CountyEvaluation before = e;
+    const absl::Status s = ExpandSchoolTable(&e);
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << c.message;
+    EXPECT_NE(s.message().find(c.message), absl::string_view::npos)
+        << s.message();
+    EXPECT_TRUE(MessageDifferencer::Equals(before, e)) << c.message;
+  }
 }
 
 TEST(SchoolTable, NoTableIsNothingToDo) {

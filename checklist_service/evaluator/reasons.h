@@ -81,8 +81,10 @@ std::string LastReasonOrLabel(const IndicatorResult& result);
 std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part);
 
 // A school's failing item as FailingReason words it: the school's name, then
-// the sentences of its part (LevelReasons) or check (Reasons). A template so
-// that the gRPC adapter can quote the sentences a reply already holds.
+// the sentences of its part (LevelReasons) or check (Reasons). The full
+// view over gRPC sends only the row of those sentences, and
+// ExpandSchoolTable (common/school_table.h) words it the same way
+// (SchoolTable.failing_item_row in checklist.proto).
 template <typename Sentences>
 std::string SchoolItemReason(absl::string_view school_name,
                              const Sentences& sentences) {

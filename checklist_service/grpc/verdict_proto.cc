@@ -124,8 +124,8 @@ class SchoolTableWriter {
   }
 
   void Add(const SchoolVerdict& v) {
-    first_part_.push_back(static_cast<int>(part_reasons_at_.size()));
-    first_check_.push_back(static_cast<int>(check_reasons_at_.size()));
+    first_part_.push_back(out_->part_level_size());
+    first_check_.push_back(static_cast<int>(check_rows_.size()));
     out_->add_school_code(v.school_code);
     out_->add_school_name(v.school_name);
     out_->add_school_type(String(SchoolTypeName(v.type)));
@@ -146,34 +146,29 @@ class SchoolTableWriter {
       out_->add_part_not_reported(l.not_reported);
       out_->add_part_indicators(static_cast<int>(l.indicators.size()));
       for (const auto& r : l.indicators) AddResult(r);
-      part_reasons_at_.push_back(out_->part_reason_size());
       std::vector<std::string> reasons = LevelReasons(l);
       out_->add_part_reasons(static_cast<int>(reasons.size()));
       for (auto& s : reasons) out_->add_part_reason(std::move(s));
-      part_reasons_at_.push_back(out_->part_reason_size());
     }
     for (const auto& c : v.checks) {
-      check_reasons_at_.push_back(out_->result_reason_size());
+      check_rows_.push_back(out_->result_code_size());
       AddResult(c);
-      check_reasons_at_.push_back(out_->result_reason_size());
     }
   }
 
-  // A school's failing item worded from the sentences written for it;
-  // nullopt for an item that is not a school's.
-  std::optional<std::string> SchoolItem(const SchoolVerdict& school,
-                                        const FailingItem& f) const {
+  // For a school's failing item, 1 + the table row whose reasons it
+  // quotes (SchoolTable.failing_item_row); 0 for an item that is not a
+  // school's. The sentences are then sent once, in the table: repeated in
+  // the failing items they were a third of a full reply, each byte checked
+  // as UTF-8 by both ends.
+  int SchoolItemRow(const FailingItem& f) const {
     if (f.source == ReasonSource::kSchoolRule) {
-      const int at = first_part_[f.school] + 2 * f.index;
-      return Quote(school, out_->part_reason(), part_reasons_at_[at],
-                   part_reasons_at_[at + 1]);
+      return first_part_[f.school] + f.index + 1;
     }
     if (f.source == ReasonSource::kSchoolCheck) {
-      const int at = first_check_[f.school] + 2 * f.index;
-      return Quote(school, out_->result_reason(), check_reasons_at_[at],
-                   check_reasons_at_[at + 1]);
+      return check_rows_[first_check_[f.school] + f.index] + 1;
     }
-    return std::nullopt;
+    return 0;
   }
 
  private:
@@ -183,22 +178,6 @@ class SchoolTableWriter {
     size_t size = 0;
     int index = -1;
   };
-
-  template <typename It>
-  struct Range {
-    It b, e;
-    It begin() const { return b; }
-    It end() const { return e; }
-  };
-
-  static std::string Quote(
-      const SchoolVerdict& school,
-      const google::protobuf::RepeatedPtrField<std::string>& column, int from,
-      int to) {
-    using It = google::protobuf::RepeatedPtrField<std::string>::const_iterator;
-    return SchoolItemReason(school.school_name, Range<It>{column.begin() + from,
-                                                          column.begin() + to});
-  }
 
   void AddResult(const IndicatorResult& r) {
     out_->add_result_code(String(r.code));
@@ -310,13 +289,11 @@ class SchoolTableWriter {
   static constexpr size_t kRecent = 64;
   Recent recent_[kRecent];
   absl::flat_hash_map<absl::string_view, int> by_content_;
-  // Per school: its first entry in part_reasons_at_ / check_reasons_at_.
+  // Per school: its first part row, and its first entry in check_rows_.
   std::vector<int> first_part_;
   std::vector<int> first_check_;
-  // Per part and per check: where its reasons begin and end in the
-  // reason column.
-  std::vector<int> part_reasons_at_;
-  std::vector<int> check_reasons_at_;
+  // Per check, in school order: its result row.
+  std::vector<int> check_rows_;
 };
 
 }  // namespace
@@ -329,9 +306,8 @@ void ToProto(const CountyVerdict& v, bool with_schools,
   out->set_outcome(ToProto(v.outcome));
   out->set_evidence_checked(v.evidence_checked ? v1::EVIDENCE_PRESENT
                                                : v1::EVIDENCE_UNKNOWN);
-  // The schools first: a failing school's item then quotes the sentences
-  // the table already holds instead of rendering them again (they were a
-  // third of a full reply's conversion).
+  // The schools first: a failing school's item then refers to the
+  // sentences the table holds instead of rendering them again.
   std::optional<SchoolTableWriter> table;
   if (with_schools) {
     table.emplace(v.schools, out->mutable_school_table());
@@ -347,9 +323,9 @@ void ToProto(const CountyVerdict& v, bool with_schools,
     }
     item->set_level(f.level);
     item->set_outcome(ToProto(f.outcome));
-    std::optional<std::string> quoted;
-    if (table && school != nullptr) quoted = table->SchoolItem(*school, f);
-    item->set_reason(quoted ? *std::move(quoted) : FailingReason(v, f));
+    const int row = table ? table->SchoolItemRow(f) : 0;
+    if (table) out->mutable_school_table()->add_failing_item_row(row);
+    if (row == 0) item->set_reason(FailingReason(v, f));
   }
   for (const auto& c : v.coefficients) {
     auto* r = out->add_coefficients();
