@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <iterator>
+#include <memory_resource>
 #include <string>
 #include <utility>
 #include <vector>
@@ -108,9 +109,13 @@ std::optional<double> LimitFor(const v1::CoefficientRule& rule,
 // The school parts one coefficient is computed over, kept for the exact
 // path (exact.h) and the composite.
 struct CoefficientInputs {
-  std::vector<CoefficientTerm> terms;
+  // Its terms in `scratch` (the evaluation's).
+  explicit CoefficientInputs(std::pmr::memory_resource* scratch)
+      : terms(scratch), schools(scratch) {}
+
+  std::pmr::vector<CoefficientTerm> terms;
   // The school of each term, for its exact quantity.
-  std::vector<const SchoolStats*> schools;
+  std::pmr::vector<const SchoolStats*> schools;
   Quantity quantity = Quantity::kNone;
   v1::Level level = v1::LEVEL_PRIMARY;
   const v1::ApportionFactors* factors = nullptr;
@@ -122,9 +127,13 @@ struct CoefficientInputs {
 
 // One coefficient's school parts, gathered from the verdicts.
 struct CoefficientTerms {
+  // Its values in `scratch` (the evaluation's).
+  explicit CoefficientTerms(std::pmr::memory_resource* scratch)
+      : values(scratch) {}
+
   // The indicator's slot among the school-level indicators.
   int slot = 0;
-  std::vector<WeightedValue> values;
+  std::pmr::vector<WeightedValue> values;
   // The names of the schools whose figures are missing, in school order.
   std::vector<std::string> missing;
   int64_t students = 0;
@@ -196,7 +205,7 @@ CoefficientResult ComputeCoefficient(const v1::IndicatorStandard& standard,
     return absl::StrCat(indicator.code(), " ", indicator.name_zh(), "：",
                         LevelNameZh(level), "差异系数");
   };
-  const std::vector<WeightedValue>& values = terms.values;
+  const std::pmr::vector<WeightedValue>& values = terms.values;
   const std::vector<std::string>& missing = terms.missing;
   result.students = terms.students;
   result.schools = static_cast<int>(values.size() + missing.size());
@@ -466,15 +475,29 @@ CountyVerdict EvaluateCheckedCounty(const v1::IndicatorStandard& standard,
       ++slot;
     }
   }
+  // The coefficients' terms in one block: each is a few kilobytes, past
+  // what the allocator keeps at hand, and allocating and freeing the 42 of
+  // them one by one was a twentieth of an evaluation.
+  const size_t coefficients =
+      std::size(kLevels) * coefficient_indicators.size();
+  std::pmr::monotonic_buffer_resource scratch(
+      coefficients * input.schools.size() *
+          (sizeof(WeightedValue) + sizeof(CoefficientTerm) +
+           sizeof(const SchoolStats*)) +
+      1024);
   // Indexed like verdict.coefficients; never grows once terms point in.
-  std::vector<CoefficientInputs> coefficient_inputs(
-      std::size(kLevels) * coefficient_indicators.size());
+  std::vector<CoefficientInputs> coefficient_inputs;
+  coefficient_inputs.reserve(coefficients);
+  for (size_t c = 0; c < coefficients; ++c) {
+    coefficient_inputs.emplace_back(&scratch);
+  }
   std::vector<CoefficientTerms> terms[std::size(kLevels)];
   for (size_t l = 0; l < std::size(kLevels); ++l) {
-    terms[l].resize(coefficient_indicators.size());
-    for (size_t k = 0; k < terms[l].size(); ++k) {
-      terms[l][k].slot = coefficient_slots[k];
-      terms[l][k].inputs = &coefficient_inputs[l * terms[l].size() + k];
+    terms[l].reserve(coefficient_indicators.size());
+    for (size_t k = 0; k < coefficient_indicators.size(); ++k) {
+      CoefficientTerms& t = terms[l].emplace_back(&scratch);
+      t.slot = coefficient_slots[k];
+      t.inputs = &coefficient_inputs[l * coefficient_indicators.size() + k];
     }
     ReserveTerms(input.schools.size(), terms[l]);
   }
