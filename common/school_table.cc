@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/resource_name.h"
+#include "common/school_item_reason.h"
 
 namespace junheng {
 namespace {
@@ -276,9 +276,8 @@ absl::Status ExpandSchoolTable(v1::CountyEvaluation* evaluation) {
     const RepeatedPtrField<std::string>& sentences =
         part ? rows.parts[row].second->reasons()
              : rows.results[row].second->reasons();
-    // As FailingReason words a school's item: the name, then the sentences.
-    reasons.emplace_back(i, absl::StrCat(schools[school].school_name(), " ",
-                                         absl::StrJoin(sentences, "；")));
+    reasons.emplace_back(
+        i, SchoolItemReason(schools[school].school_name(), sentences));
   }
   for (auto& [i, reason] : reasons) {
     evaluation->mutable_failing_items(i)->set_reason(std::move(reason));

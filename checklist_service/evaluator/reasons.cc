@@ -286,9 +286,10 @@ std::string FailingReason(const CountyVerdict& verdict,
       return absl::StrCat(school.school_name, "：", school.inclusion_reason);
     }
     case ReasonSource::kSchoolRule: {
-      // SchoolItemReason of LevelReasons, written in place.
+      // SchoolItemReason of LevelReasons (one sentence), written in place.
       const SchoolVerdict& school = verdict.schools[item.school];
-      std::string text = absl::StrCat(school.school_name, " ");
+      std::string text =
+          absl::StrCat(school.school_name, kSchoolItemNameSeparator);
       AppendLevelReasons(&text, school.levels[item.index]);
       return text;
     }

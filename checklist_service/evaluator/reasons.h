@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "checklist_service/evaluator/verdict.h"
+#include "common/school_item_reason.h"
 #include "junheng/v1/standard.pb.h"
 
 namespace junheng::checklist {
@@ -79,17 +80,6 @@ std::string LastReasonOrLabel(const IndicatorResult& result);
 // 项）且未达标项不低于 标准的 85%。未达标项：R1 …（小学 3.8，标准 ≥ 4.2，需增加
 // 2 名教师）；…". Empty when it passes (or the standard has no school rule).
 std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part);
-
-// A school's failing item as FailingReason words it: the school's name, then
-// the sentences of its part (LevelReasons) or check (Reasons). The full
-// view over gRPC sends only the row of those sentences, and
-// ExpandSchoolTable (common/school_table.h) words it the same way
-// (SchoolTable.failing_item_row in checklist.proto).
-template <typename Sentences>
-std::string SchoolItemReason(absl::string_view school_name,
-                             const Sentences& sentences) {
-  return absl::StrCat(school_name, " ", absl::StrJoin(sentences, "；"));
-}
 
 // The explanation of one of `verdict.failing_items`.
 std::string FailingReason(const CountyVerdict& verdict,
