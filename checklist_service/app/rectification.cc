@@ -344,7 +344,11 @@ absl::StatusOr<Simulation> Rectification::Simulate(
   const std::pair<CountyEvaluation*, const CountyInput*> sides[] = {
       {&out.before, &data->input}, {&out.after, &after_input}};
   for (const auto& [side, input] : sides) {
-    ASSIGN_OR_RETURN(side->verdict, EvaluateCounty(*standard, *input));
+    // The snapshot was checked when it was loaded; the what-if is new.
+    ASSIGN_OR_RETURN(side->verdict,
+                     input == &data->input
+                         ? checklist_.EvaluateSnapshot(*standard, *data)
+                         : EvaluateCounty(*standard, *input));
     JudgeEvidence(*standard, index ? &*index : nullptr, side->verdict);
     side->standard = standard;
     side->revision = data->revision;
