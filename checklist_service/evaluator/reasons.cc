@@ -98,8 +98,11 @@ std::string MeasurementSentence(const Measurement& measurement) {
   return text;
 }
 
-std::string MeasureNameZh(absl::string_view measure) {
-  static const std::pair<const char*, const char*> kNames[] = {
+namespace {
+
+// MeasureNameZh without a copy; the measure itself when it has no name.
+absl::string_view MeasureNameZhView(absl::string_view measure) {
+  static const std::pair<absl::string_view, absl::string_view> kNames[] = {
       {"music_rooms", "音乐专用教室数"},
       {"art_rooms", "美术专用教室数"},
       {"music_room_area_m2", "最小音乐专用教室面积"},
@@ -115,7 +118,13 @@ std::string MeasureNameZh(absl::string_view measure) {
   for (const auto& [name, zh] : kNames) {
     if (measure == name) return zh;
   }
-  return std::string(measure);
+  return measure;
+}
+
+}  // namespace
+
+std::string MeasureNameZh(absl::string_view measure) {
+  return std::string(MeasureNameZhView(measure));
 }
 
 std::string NoteText(const IndicatorResult& result, const Note& note) {
@@ -143,35 +152,54 @@ std::string NoteText(const IndicatorResult& result, const Note& note) {
 
 namespace {
 
-// "R1 …：" and the measure's Chinese name, then the measurement's sentence.
-std::string FailureSentence(const IndicatorResult& result,
-                            const Measurement& m) {
-  std::string text;
+// Appends "R1 …：" and the measure's Chinese name, then the measurement's
+// sentence, which `written` then remembers.
+void AppendFailureSentence(std::string* text, const IndicatorResult& result,
+                           const Measurement& m, WrittenSentences* written) {
   // Room for the sentence at once (label, figures, shortfall: under 256
   // bytes): grown by appends it was copied four times over.
-  text.reserve(256);
-  AppendLabel(&text, result);
-  text.append("：");
-  if (!m.measure.empty()) absl::StrAppend(&text, MeasureNameZh(m.measure), " ");
-  AppendMeasurementSentence(&text, m);
-  return text;
-}
-
-// Notes [begin, end) of `result`.
-void AppendNotes(const IndicatorResult& result, size_t begin, size_t end,
-                 std::vector<std::string>& out) {
-  for (size_t i = begin; i < end; ++i) {
-    out.push_back(NoteText(result, result.notes[i]));
+  text->reserve(text->size() + 256);
+  AppendLabel(text, result);
+  text->append("：");
+  if (!m.measure.empty()) {
+    const absl::string_view name = MeasureNameZhView(m.measure);
+    text->append(name.data(), name.size()).append(" ");
+  }
+  const size_t sentence = text->size();
+  AppendMeasurementSentence(text, m);
+  if (written != nullptr) {
+    written->Remember(&m, absl::string_view(*text).substr(sentence));
   }
 }
 
-void AppendMeasurementReasons(const IndicatorResult& result,
-                              std::vector<std::string>& out) {
-  for (const Measurement& m : result.measurements) {
-    // A flag (has_charter) has no threshold to quote; its caller words it.
-    if (m.outcome != Outcome::kFail || !m.threshold.has_value()) continue;
-    out.push_back(FailureSentence(result, m));
+// Every reason of `result` (see Reasons), each into the string `next()`
+// gives.
+int ForEachReason(const IndicatorResult& result,
+                  absl::FunctionRef<std::string*()> next,
+                  WrittenSentences* written) {
+  // Most of a county's results pass and have nothing to say (a full reply
+  // asks for thousands).
+  if (result.notes.empty() && result.measurement_reasons_at < 0) return 0;
+  const size_t at = result.measurement_reasons_at < 0
+                        ? result.notes.size()
+                        : static_cast<size_t>(result.measurement_reasons_at);
+  int count = 0;
+  for (size_t i = 0; i < at; ++i, ++count) {
+    *next() = NoteText(result, result.notes[i]);
   }
+  if (result.measurement_reasons_at >= 0) {
+    for (const Measurement& m : result.measurements) {
+      // A flag (has_charter) has no threshold to quote; its caller words
+      // it.
+      if (m.outcome != Outcome::kFail || !m.threshold.has_value()) continue;
+      AppendFailureSentence(next(), result, m, written);
+      ++count;
+    }
+  }
+  for (size_t i = at; i < result.notes.size(); ++i, ++count) {
+    *next() = NoteText(result, result.notes[i]);
+  }
+  return count;
 }
 
 std::string JoinReasons(const std::vector<std::string>& reasons) {
@@ -195,27 +223,21 @@ void AddFailureReasons(IndicatorResult& result) {
 
 std::vector<std::string> Reasons(const IndicatorResult& result) {
   std::vector<std::string> out;
-  // Most of a county's results pass and have nothing to say: no vector for
-  // them (a full reply asks for thousands).
-  if (result.notes.empty() &&
-      (result.measurement_reasons_at < 0 ||
-       std::none_of(result.measurements.begin(), result.measurements.end(),
-                    [](const Measurement& m) {
-                      return m.outcome == Outcome::kFail &&
-                             m.threshold.has_value();
-                    }))) {
-    return out;
-  }
-  const size_t at = result.measurement_reasons_at < 0
-                        ? result.notes.size()
-                        : static_cast<size_t>(result.measurement_reasons_at);
-  out.reserve(result.notes.size() + result.measurements.size());
-  AppendNotes(result, 0, at, out);
-  if (result.measurement_reasons_at >= 0) {
-    AppendMeasurementReasons(result, out);
-  }
-  AppendNotes(result, at, result.notes.size(), out);
+  ForEachReason(
+      result,
+      [&out]() -> std::string* {
+        // Most results that say anything say one or two things.
+        if (out.empty()) out.reserve(2);
+        return &out.emplace_back();
+      },
+      nullptr);
   return out;
+}
+
+int WriteReasons(const IndicatorResult& result,
+                 absl::FunctionRef<std::string*()> next,
+                 WrittenSentences* written) {
+  return ForEachReason(result, next, written);
 }
 
 std::string LastReasonOrLabel(const IndicatorResult& result) {
@@ -228,7 +250,8 @@ namespace {
 // LevelReasons(part) joined by "；", appended to `*out`: a failing item's
 // explanation is written in one string, not assembled from copies (a
 // summary reply renders hundreds).
-void AppendLevelReasons(std::string* out, const SchoolLevelVerdict& part) {
+void AppendLevelReasons(std::string* out, const SchoolLevelVerdict& part,
+                        const WrittenSentences* written = nullptr) {
   if (part.outcome == Outcome::kFail) {
     // The sentence quotes each failing indicator's (about 150 bytes).
     out->reserve(out->size() + 160 + 160 * static_cast<size_t>(part.missed));
@@ -247,7 +270,13 @@ void AppendLevelReasons(std::string* out, const SchoolLevelVerdict& part) {
       first = false;
       AppendLabel(out, result);
       out->append("（");
-      AppendMeasurementSentence(out, m);
+      const absl::string_view said =
+          written != nullptr ? written->Find(&m) : absl::string_view();
+      if (said.data() != nullptr) {
+        out->append(said.data(), said.size());
+      } else {
+        AppendMeasurementSentence(out, m);
+      }
       if (m.below_floor) absl::StrAppend(out, "，低于标准的 ", floor, "%");
       out->append("）");
     }
@@ -276,6 +305,16 @@ std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part) {
   std::string text;
   AppendLevelReasons(&text, part);
   return {std::move(text)};
+}
+
+int WriteLevelReasons(const SchoolLevelVerdict& part,
+                      absl::FunctionRef<std::string*()> next,
+                      const WrittenSentences* written) {
+  if (part.outcome != Outcome::kFail && part.outcome != Outcome::kNotReported) {
+    return 0;
+  }
+  AppendLevelReasons(next(), part, written);
+  return 1;
 }
 
 std::string FailingReason(const CountyVerdict& verdict,

@@ -7,9 +7,11 @@
 #ifndef JUNHENG_CHECKLIST_SERVICE_EVALUATOR_REASONS_H_
 #define JUNHENG_CHECKLIST_SERVICE_EVALUATOR_REASONS_H_
 
+#include <array>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -72,6 +74,41 @@ void ConcludeFromMeasurements(IndicatorResult& result);
 // failing measurements' sentences where AddFailureReasons put them.
 std::vector<std::string> Reasons(const IndicatorResult& result);
 
+// Where failing measurements' sentences were last written, so that a school
+// part's sentence, which quotes its failing indicators', copies them instead
+// of rendering their figures again: a full reply writes every failing
+// indicator's reasons and then its part's, and formatting the figures was
+// most of the cost of both. Holds views into strings the caller keeps
+// unchanged while it is used; remembers the last kCapacity.
+class WrittenSentences {
+ public:
+  void Clear() { size_ = 0; }
+  void Remember(const Measurement* measurement, absl::string_view sentence) {
+    if (size_ < kCapacity) entries_[size_++] = {measurement, sentence};
+  }
+  // The sentence written for `measurement`, or nullptr data when none was.
+  absl::string_view Find(const Measurement* measurement) const {
+    for (int i = 0; i < size_; ++i) {
+      if (entries_[i].first == measurement) return entries_[i].second;
+    }
+    return {};
+  }
+
+ private:
+  // A school part has at most a dozen indicators in the school rule.
+  static constexpr int kCapacity = 16;
+  std::array<std::pair<const Measurement*, absl::string_view>, kCapacity>
+      entries_;
+  int size_ = 0;
+};
+
+// Reasons(result), each written into the string `next()` returns (a reply's
+// own, so that none is built aside and moved); the failing measurements'
+// sentences are remembered in `*written` when it is given. Returns how many.
+int WriteReasons(const IndicatorResult& result,
+                 absl::FunctionRef<std::string*()> next,
+                 WrittenSentences* written = nullptr);
+
 // The last of Reasons(result), or its label when it has none.
 std::string LastReasonOrLabel(const IndicatorResult& result);
 
@@ -80,6 +117,13 @@ std::string LastReasonOrLabel(const IndicatorResult& result);
 // 项）且未达标项不低于 标准的 85%。未达标项：R1 …（小学 3.8，标准 ≥ 4.2，需增加
 // 2 名教师）；…". Empty when it passes (or the standard has no school rule).
 std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part);
+
+// LevelReasons(part) written as WriteReasons does; a failing indicator's
+// sentence found in `written` (its measurement's, as WriteReasons wrote it)
+// is copied from there. Returns how many (0 or 1).
+int WriteLevelReasons(const SchoolLevelVerdict& part,
+                      absl::FunctionRef<std::string*()> next,
+                      const WrittenSentences* written = nullptr);
 
 // The explanation of one of `verdict.failing_items`.
 std::string FailingReason(const CountyVerdict& verdict,

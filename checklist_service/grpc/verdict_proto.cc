@@ -53,7 +53,7 @@ void ToProto(const IndicatorResult& r, v1::IndicatorResult* out) {
   out->set_outcome(ToProto(r.outcome));
   for (const auto& m : r.measurements) ToProto(m, out->add_measurements());
   out->set_judgement(ToProto(r.judgement));
-  for (auto& s : Reasons(r)) out->add_reasons(std::move(s));
+  WriteReasons(r, [out] { return out->add_reasons(); });
 }
 
 void ToProto(const CountyIndicatorResult& r, v1::IndicatorResult* out) {
@@ -104,12 +104,47 @@ void ToProto(const SchoolVerdict& v, const std::string& name,
     level->set_missed(l.missed);
     level->set_below_floor(l.below_floor);
     level->set_not_reported(l.not_reported);
-    for (auto& s : LevelReasons(l)) level->add_reasons(std::move(s));
+    WriteLevelReasons(l, [level] { return level->add_reasons(); });
   }
   for (const auto& c : v.checks) ToProto(c, out->add_checks());
 }
 
 namespace {
+
+// A column of the table written row by row into room made for it
+// beforehand, through a cursor of the writer's own: RepeatedField::Add
+// reloads the field's size after every store (an int the store may alias),
+// and adding to the result and measurement columns was a quarter of writing
+// a full reply. A miscount stays correct: rows past the room are added the
+// ordinary way, and room left over is cut off by Finish().
+template <typename T>
+class RowColumn {
+ public:
+  void Start(google::protobuf::RepeatedField<T>* column, int rows) {
+    column_ = column;
+    column->Reserve(column->size() + rows);
+    // Left uninitialized: every row is written before it is read, and
+    // Finish() cuts off those that were not.
+    next_ = column->AddNAlreadyReserved(rows);
+    end_ = next_ + rows;
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Add(T value) {
+    if (ABSL_PREDICT_TRUE(next_ != end_)) {
+      *next_++ = value;
+    } else {
+      column_->Add(value);
+    }
+  }
+  void Finish() {
+    column_->Truncate(column_->size() - static_cast<int>(end_ - next_));
+    next_ = end_ = nullptr;
+  }
+
+ private:
+  google::protobuf::RepeatedField<T>* column_ = nullptr;
+  T* next_ = nullptr;
+  T* end_ = nullptr;
+};
 
 // Writes the schools of a county verdict as v1::SchoolTable columns, and
 // remembers where each school's part and check reasons landed, so that the
@@ -120,7 +155,27 @@ class SchoolTableWriter {
   SchoolTableWriter(const std::vector<SchoolVerdict>& schools,
                     v1::SchoolTable* out)
       : out_(out) {
-    Reserve(schools, out);
+    Reserve(schools);
+  }
+
+  // Cuts off the room no row took; call after the last Add().
+  void Finish() {
+    for (auto* column :
+         {&result_code_, &result_scope_, &result_outcome_, &result_judgement_,
+          &result_measurements_, &result_reasons_, &measurement_measure_,
+          &measurement_level_, &measurement_comparison_, &measurement_outcome_,
+          &shortfall_unit_, &shortfall_unit_zh_}) {
+      column->Finish();
+    }
+    for (auto* column :
+         {&measurement_value_reported_, &measurement_threshold_set_,
+          &measurement_has_shortfall_, &shortfall_reduce_}) {
+      column->Finish();
+    }
+    for (auto* column :
+         {&measurement_value_, &measurement_threshold_, &shortfall_amount_}) {
+      column->Finish();
+    }
   }
 
   void Add(const SchoolVerdict& v) {
@@ -145,14 +200,16 @@ class SchoolTableWriter {
       out_->add_part_below_floor(l.below_floor);
       out_->add_part_not_reported(l.not_reported);
       out_->add_part_indicators(static_cast<int>(l.indicators.size()));
-      for (const auto& r : l.indicators) AddResult(r);
-      std::vector<std::string> reasons = LevelReasons(l);
-      out_->add_part_reasons(static_cast<int>(reasons.size()));
-      for (auto& s : reasons) out_->add_part_reason(std::move(s));
+      // The part's sentence quotes its failing indicators' sentences,
+      // which their rows have just been given.
+      written_.Clear();
+      for (const auto& r : l.indicators) AddResult(r, &written_);
+      out_->add_part_reasons(WriteLevelReasons(
+          l, [this] { return out_->add_part_reason(); }, &written_));
     }
     for (const auto& c : v.checks) {
-      check_rows_.push_back(out_->result_code_size());
-      AddResult(c);
+      check_rows_.push_back(result_rows_);
+      AddResult(c, nullptr);
     }
   }
 
@@ -179,32 +236,32 @@ class SchoolTableWriter {
     int index = -1;
   };
 
-  void AddResult(const IndicatorResult& r) {
-    out_->add_result_code(String(r.code));
-    out_->add_result_scope(r.scope);
-    out_->add_result_outcome(ToProto(r.outcome));
-    out_->add_result_judgement(ToProto(r.judgement));
-    out_->add_result_measurements(static_cast<int>(r.measurements.size()));
+  void AddResult(const IndicatorResult& r, WrittenSentences* written) {
+    ++result_rows_;
+    result_code_.Add(String(r.code));
+    result_scope_.Add(r.scope);
+    result_outcome_.Add(ToProto(r.outcome));
+    result_judgement_.Add(ToProto(r.judgement));
+    result_measurements_.Add(static_cast<int>(r.measurements.size()));
     for (const auto& m : r.measurements) {
-      out_->add_measurement_measure(String(m.measure));
-      out_->add_measurement_level(m.level);
-      out_->add_measurement_value_reported(m.value.has_value());
-      if (m.value) out_->add_measurement_value(*m.value);
-      out_->add_measurement_threshold_set(m.threshold.has_value());
-      if (m.threshold) out_->add_measurement_threshold(*m.threshold);
-      out_->add_measurement_comparison(m.comparison);
-      out_->add_measurement_outcome(ToProto(m.outcome));
-      out_->add_measurement_has_shortfall(m.shortfall.has_value());
+      measurement_measure_.Add(String(m.measure));
+      measurement_level_.Add(m.level);
+      measurement_value_reported_.Add(m.value.has_value());
+      if (m.value) measurement_value_.Add(*m.value);
+      measurement_threshold_set_.Add(m.threshold.has_value());
+      if (m.threshold) measurement_threshold_.Add(*m.threshold);
+      measurement_comparison_.Add(m.comparison);
+      measurement_outcome_.Add(ToProto(m.outcome));
+      measurement_has_shortfall_.Add(m.shortfall.has_value());
       if (m.shortfall) {
-        out_->add_shortfall_amount(m.shortfall->amount);
-        out_->add_shortfall_reduce(m.shortfall->reduce);
-        out_->add_shortfall_unit(String(m.shortfall->unit));
-        out_->add_shortfall_unit_zh(String(m.shortfall->unit_zh));
+        shortfall_amount_.Add(m.shortfall->amount);
+        shortfall_reduce_.Add(m.shortfall->reduce);
+        shortfall_unit_.Add(String(m.shortfall->unit));
+        shortfall_unit_zh_.Add(String(m.shortfall->unit_zh));
       }
     }
-    std::vector<std::string> reasons = Reasons(r);
-    out_->add_result_reasons(static_cast<int>(reasons.size()));
-    for (auto& s : reasons) out_->add_result_reason(std::move(s));
+    result_reasons_.Add(WriteReasons(
+        r, [this] { return out_->add_result_reason(); }, written));
   }
 
   // Nearly every view points into the standard or a static table, so the
@@ -232,15 +289,21 @@ class SchoolTableWriter {
     return it->second;
   }
 
-  // Reserves every column for the schools to come, so that none grows by
-  // copying (on an arena the outgrown blocks also stay until the reply is
-  // sent).
-  static void Reserve(const std::vector<SchoolVerdict>& schools,
-                      v1::SchoolTable* out) {
-    int parts = 0, results = 0, measurements = 0;
+  // Makes room in every column for the schools to come, so that none grows
+  // by copying (on an arena the outgrown blocks also stay until the reply
+  // is sent).
+  void Reserve(const std::vector<SchoolVerdict>& schools) {
+    v1::SchoolTable* out = out_;
+    int parts = 0, results = 0, measurements = 0, values = 0, thresholds = 0,
+        shortfalls = 0;
     auto count = [&](const IndicatorResult& r) {
       ++results;
       measurements += static_cast<int>(r.measurements.size());
+      for (const auto& m : r.measurements) {
+        values += m.value.has_value();
+        thresholds += m.threshold.has_value();
+        shortfalls += m.shortfall.has_value();
+      }
     };
     for (const SchoolVerdict& v : schools) {
       parts += static_cast<int>(v.levels.size());
@@ -268,25 +331,32 @@ class SchoolTableWriter {
     }
     out->mutable_part_students_reported()->Reserve(parts);
     out->mutable_part_students()->Reserve(parts);
-    for (auto* column :
-         {out->mutable_result_code(), out->mutable_result_scope(),
-          out->mutable_result_outcome(), out->mutable_result_judgement(),
-          out->mutable_result_measurements(), out->mutable_result_reasons()}) {
-      column->Reserve(results);
-    }
-    for (auto* column :
-         {out->mutable_measurement_measure(), out->mutable_measurement_level(),
-          out->mutable_measurement_comparison(),
-          out->mutable_measurement_outcome()}) {
-      column->Reserve(measurements);
-    }
-    for (auto* column : {out->mutable_measurement_value_reported(),
-                         out->mutable_measurement_threshold_set(),
-                         out->mutable_measurement_has_shortfall()}) {
-      column->Reserve(measurements);
-    }
-    out->mutable_measurement_value()->Reserve(measurements);
-    out->mutable_measurement_threshold()->Reserve(measurements);
+    result_code_.Start(out->mutable_result_code(), results);
+    result_scope_.Start(out->mutable_result_scope(), results);
+    result_outcome_.Start(out->mutable_result_outcome(), results);
+    result_judgement_.Start(out->mutable_result_judgement(), results);
+    result_measurements_.Start(out->mutable_result_measurements(), results);
+    result_reasons_.Start(out->mutable_result_reasons(), results);
+    measurement_measure_.Start(out->mutable_measurement_measure(),
+                               measurements);
+    measurement_level_.Start(out->mutable_measurement_level(), measurements);
+    measurement_value_reported_.Start(out->mutable_measurement_value_reported(),
+                                      measurements);
+    measurement_value_.Start(out->mutable_measurement_value(), values);
+    measurement_threshold_set_.Start(out->mutable_measurement_threshold_set(),
+                                     measurements);
+    measurement_threshold_.Start(out->mutable_measurement_threshold(),
+                                 thresholds);
+    measurement_comparison_.Start(out->mutable_measurement_comparison(),
+                                  measurements);
+    measurement_outcome_.Start(out->mutable_measurement_outcome(),
+                               measurements);
+    measurement_has_shortfall_.Start(out->mutable_measurement_has_shortfall(),
+                                     measurements);
+    shortfall_amount_.Start(out->mutable_shortfall_amount(), shortfalls);
+    shortfall_reduce_.Start(out->mutable_shortfall_reduce(), shortfalls);
+    shortfall_unit_.Start(out->mutable_shortfall_unit(), shortfalls);
+    shortfall_unit_zh_.Start(out->mutable_shortfall_unit_zh(), shortfalls);
   }
 
   v1::SchoolTable* out_;
@@ -294,6 +364,20 @@ class SchoolTableWriter {
   static constexpr int kRecentShift = 64 - kRecentBits;
   Recent recent_[size_t{1} << kRecentBits];
   absl::flat_hash_map<absl::string_view, int> by_content_;
+  // The current part's failing measurements' sentences, in its rows.
+  WrittenSentences written_;
+  // The result rows written so far.
+  int result_rows_ = 0;
+  // The columns of results and measurements (enums as the ints protobuf
+  // keeps them in).
+  RowColumn<int32_t> result_code_, result_scope_, result_outcome_,
+      result_judgement_, result_measurements_, result_reasons_,
+      measurement_measure_, measurement_level_, measurement_comparison_,
+      measurement_outcome_, shortfall_unit_, shortfall_unit_zh_;
+  RowColumn<bool> measurement_value_reported_, measurement_threshold_set_,
+      measurement_has_shortfall_, shortfall_reduce_;
+  RowColumn<double> measurement_value_, measurement_threshold_,
+      shortfall_amount_;
   // Per school: its first part row, and its first entry in check_rows_.
   std::vector<int> first_part_;
   std::vector<int> first_check_;
@@ -317,6 +401,7 @@ void ToProto(const CountyVerdict& v, bool with_schools,
   if (with_schools) {
     table.emplace(v.schools, out->mutable_school_table());
     for (const auto& s : v.schools) table->Add(s);
+    table->Finish();
   }
   for (const auto& f : v.failing_items) {
     auto* item = out->add_failing_items();
