@@ -18,7 +18,7 @@
 //   RPC province       EvaluateProvince, streamed, all 67 replies received
 //                      (the full view: every school's results as columns)
 //   … expanded         the same, each reply's columns expanded into nested
-//                      school messages (ExpandSchoolTable), as the CLI and
+//                      school messages (ExpandEvaluation), as the CLI and
 //                      the REST gateway do
 //   … summary view     the same without per-school details
 // The service keeps parsed snapshots of recently evaluated counties, so the
@@ -374,7 +374,7 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
         v1::EvaluateProvinceResponse e;
         while (reader->Read(&e)) {
           if (e.has_error()) std::exit(1);
-          if (expand && !ExpandSchoolTable(e.mutable_evaluation()).ok()) {
+          if (expand && !ExpandEvaluation(e.mutable_evaluation()).ok()) {
             std::exit(1);
           }
           ++streamed;
@@ -389,7 +389,7 @@ int Main(bool quick, const std::vector<std::string>& server_flags,
               v1::EvaluateProvinceResponse>(&arena);
           if (!reader->Read(e)) break;
           if (e->has_error()) std::exit(1);
-          if (expand && !ExpandSchoolTable(e->mutable_evaluation()).ok()) {
+          if (expand && !ExpandEvaluation(e->mutable_evaluation()).ok()) {
             std::exit(1);
           }
           ++streamed;

@@ -12,7 +12,7 @@
 //                         into a reused buffer, as gRPC serializes a reply.
 //   BM_Parse/…            the bytes parsed into an arena, as a client does.
 //   BM_Expand/full        parsed and expanded into school messages
-//                         (ExpandSchoolTable), as the CLI and the REST
+//                         (ExpandEvaluation), as the CLI and the REST
 //                         gateway do.
 //
 // The county is junheng-evaluator-bench's (bench_counties.h): 300 schools
@@ -165,7 +165,7 @@ void BM_Expand(benchmark::State& state) {
     google::protobuf::Arena arena;
     auto* e =
         google::protobuf::Arena::CreateMessage<v1::CountyEvaluation>(&arena);
-    if (!e->ParseFromString(reply) || !ExpandSchoolTable(e).ok()) {
+    if (!e->ParseFromString(reply) || !ExpandEvaluation(e).ok()) {
       state.SkipWithError("does not expand");
     }
     benchmark::DoNotOptimize(e);

@@ -588,7 +588,7 @@ int Evaluate(Context& ctx) {
   grpc::ClientContext c;
   ctx.Prepare(c, absl::Seconds(30));
   absl::Status s = FromGrpc(ctx.stub->EvaluateCounty(&c, request, &eval));
-  if (s.ok()) s = ExpandSchoolTable(&eval);
+  if (s.ok()) s = ExpandEvaluation(&eval);
   if (!s.ok()) return Fail(ctx, s);
   if (ctx.format == "json") {
     std::printf("%s\n", ToJson(eval).c_str());
@@ -726,7 +726,7 @@ int Province(Context& ctx) {
     last_county = item.county();
     resume_token = item.next_page_token();
     if (item.has_evaluation()) {
-      absl::Status expanded = ExpandSchoolTable(item.mutable_evaluation());
+      absl::Status expanded = ExpandEvaluation(item.mutable_evaluation());
       if (!expanded.ok()) return Fail(ctx, expanded);
     }
     if (ctx.format == "json") {

@@ -256,8 +256,8 @@ int WhatIf(Context& ctx) {
   ctx.Prepare(c, absl::Minutes(2));
   absl::Status s =
       FromGrpc(ctx.stub->SimulateRectification(&c, request, &response));
-  if (s.ok()) s = ExpandSchoolTable(response.mutable_before());
-  if (s.ok()) s = ExpandSchoolTable(response.mutable_after());
+  if (s.ok()) s = ExpandEvaluation(response.mutable_before());
+  if (s.ok()) s = ExpandEvaluation(response.mutable_after());
   if (!s.ok()) return Fail(ctx, s, where);
   if (ctx.format == "json") return Emit(ctx, ToJson(response) + "\n");
   return Emit(ctx, WhatIfTable(response, request.actions_size()));

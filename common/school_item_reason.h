@@ -1,5 +1,5 @@
 // How a failing item at a school is worded, for both places that word it:
-// the checklist's FailingReason, and ExpandSchoolTable (school_table.h),
+// the checklist's FailingReason, and ExpandEvaluation (school_table.h),
 // which rebuilds the reason of an item the full view sends as a row of its
 // school table. One wording, so that the two never read differently.
 #ifndef JUNHENG_COMMON_SCHOOL_ITEM_REASON_H_

@@ -241,8 +241,25 @@ class Expander {
 
 }  // namespace
 
-absl::Status ExpandSchoolTable(v1::CountyEvaluation* evaluation) {
-  if (!evaluation->has_school_table()) return absl::OkStatus();
+namespace {
+
+// Every failing item's reason_utf8 made its reason: the same bytes, which
+// the server wrote from text it checked on import.
+void TakeReasonBytes(v1::CountyEvaluation* evaluation) {
+  for (v1::FailingItem& item : *evaluation->mutable_failing_items()) {
+    if (item.reason_utf8().empty()) continue;
+    item.mutable_reason()->swap(*item.mutable_reason_utf8());
+    item.clear_reason_utf8();
+  }
+}
+
+}  // namespace
+
+absl::Status ExpandEvaluation(v1::CountyEvaluation* evaluation) {
+  if (!evaluation->has_school_table()) {
+    TakeReasonBytes(evaluation);
+    return absl::OkStatus();
+  }
   RepeatedPtrField<v1::SchoolEvaluation> schools;
   Expander::Rows rows;
   absl::Status s =
@@ -279,6 +296,7 @@ absl::Status ExpandSchoolTable(v1::CountyEvaluation* evaluation) {
     reasons.emplace_back(
         i, SchoolItemReason(schools[school].school_name(), sentences));
   }
+  TakeReasonBytes(evaluation);
   for (auto& [i, reason] : reasons) {
     evaluation->mutable_failing_items(i)->set_reason(std::move(reason));
   }

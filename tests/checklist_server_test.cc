@@ -98,7 +98,7 @@ class ChecklistServerTest : public ::testing::Test {
     r.set_as_of_revision(as_of);
     v1::CountyEvaluation e;
     absl::Status s = FromGrpc(stub_->EvaluateCounty(&c, r, &e));
-    if (s.ok()) s = ExpandSchoolTable(&e);
+    if (s.ok()) s = ExpandEvaluation(&e);
     if (!s.ok()) return s;
     return e;
   }
@@ -193,6 +193,18 @@ TEST_F(ChecklistServerTest, SummaryViewLeavesOutTheSchools) {
   EXPECT_EQ(full->schools_size(), 2);
   EXPECT_EQ(summary.schools_size(), 0);
   EXPECT_EQ(summary.outcome(), full->outcome());
+  // Over gRPC the words are bytes (FailingItem.reason_utf8), which
+  // ExpandEvaluation makes the reason.
+  ASSERT_FALSE(summary.failing_items().empty());
+  for (const v1::FailingItem& item : summary.failing_items()) {
+    EXPECT_TRUE(item.reason().empty()) << item.DebugString();
+    EXPECT_FALSE(item.reason_utf8().empty()) << item.DebugString();
+  }
+  ASSERT_TRUE(ExpandEvaluation(&summary).ok());
+  for (const v1::FailingItem& item : summary.failing_items()) {
+    EXPECT_FALSE(item.reason().empty()) << item.DebugString();
+    EXPECT_TRUE(item.reason_utf8().empty()) << item.DebugString();
+  }
   // The full view quotes its schools' sentences in their failing items; the
   // summary renders them from the verdict: word for word the same.
   ASSERT_EQ(summary.failing_items_size(), full->failing_items_size());
@@ -235,7 +247,7 @@ TEST_F(ChecklistServerTest, FullViewTableIsEverySchoolsEvaluation) {
   EXPECT_GT(full.school_table().measurement_value_size(), 5 * schools);
 
   v1::CountyEvaluation expanded = full;
-  ASSERT_TRUE(ExpandSchoolTable(&expanded).ok());
+  ASSERT_TRUE(ExpandEvaluation(&expanded).ok());
   EXPECT_FALSE(expanded.has_school_table());
   ASSERT_EQ(expanded.schools_size(), schools);
   int failing_parts = 0;
@@ -270,16 +282,18 @@ TEST_F(ChecklistServerTest, FullViewTableIsEverySchoolsEvaluation) {
   int referring = 0;
   for (int i = 0; i < full.failing_items_size(); ++i) {
     const v1::FailingItem& item = full.failing_items(i);
-    EXPECT_FALSE(summary.failing_items(i).reason().empty());
+    EXPECT_FALSE(summary.failing_items(i).reason_utf8().empty());
+    EXPECT_TRUE(item.reason().empty()) << item.DebugString();
     if (rows[i] > 0) {
       EXPECT_FALSE(item.school_code().empty()) << item.DebugString();
-      EXPECT_TRUE(item.reason().empty()) << item.DebugString();
+      EXPECT_TRUE(item.reason_utf8().empty()) << item.DebugString();
       ++referring;
     } else {
-      EXPECT_FALSE(item.reason().empty()) << item.DebugString();
+      EXPECT_FALSE(item.reason_utf8().empty()) << item.DebugString();
     }
   }
   EXPECT_GT(referring, 0);
+  ASSERT_TRUE(ExpandEvaluation(&summary).ok());
   // Expanded, the full view's items are the summary's, word for word.
   for (int i = 0; i < expanded.failing_items_size(); ++i) {
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(

@@ -1,4 +1,4 @@
-// ExpandSchoolTable: the columns a server writes become the nested school
+// ExpandEvaluation: the columns a server writes become the nested school
 // messages, and a table whose columns do not add up is refused whole.
 #include "common/school_table.h"
 
@@ -94,7 +94,7 @@ v1::CountyEvaluation Table() {
 
 TEST(SchoolTable, ExpandsIntoTheNestedSchools) {
   v1::CountyEvaluation e = Table();
-  ASSERT_TRUE(ExpandSchoolTable(&e).ok());
+  ASSERT_TRUE(ExpandEvaluation(&e).ok());
   EXPECT_FALSE(e.has_school_table());
   v1::CountyEvaluation want;
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
@@ -190,15 +190,39 @@ TEST(SchoolTable, FailingItemsGetTheirRowsSentences) {
   e.add_failing_items()->set_code("G3");
   v1::FailingItem* county = e.add_failing_items();
   county->set_code("G11");
-  county->set_reason("G11 …：未填报");
+  county->set_reason_utf8("G11 …：未填报");
   // The first part row, the second result row, and the item's own words.
   for (int row : {1, 2, 0}) e.mutable_school_table()->add_failing_item_row(row);
-  ASSERT_TRUE(ExpandSchoolTable(&e).ok());
+  ASSERT_TRUE(ExpandEvaluation(&e).ok());
   EXPECT_EQ(e.failing_items(0).reason(), "甲小学 小学部未达标");
   EXPECT_EQ(e.failing_items(1).reason(),
             "甲小学 G3 音乐专用教室 1 间，标准 ≥ 2");
   EXPECT_EQ(e.failing_items(2).reason(), "G11 …：未填报");
+  EXPECT_TRUE(e.failing_items(2).reason_utf8().empty());
   EXPECT_FALSE(e.has_school_table());
+}
+
+// Over gRPC every failing item's words are bytes (FailingItem.reason_utf8),
+// with no school table too (the summary view): expanding makes them the
+// reason; expanding again, or an evaluation that came as JSON, changes
+// nothing.
+TEST(SchoolTable, FailingItemsWordsAsBytesBecomeTheirReason) {
+  v1::CountyEvaluation e;
+  e.add_failing_items()->set_reason_utf8("甲小学 小学部未达标：5 项达标");
+  e.add_failing_items()->set_reason_utf8("G11 …：未填报");
+  v1::FailingItem* json = e.add_failing_items();
+  json->set_code("Q8");
+  json->set_reason("Q8 …：不通过");
+  ASSERT_TRUE(ExpandEvaluation(&e).ok());
+  EXPECT_EQ(e.failing_items(0).reason(), "甲小学 小学部未达标：5 项达标");
+  EXPECT_EQ(e.failing_items(1).reason(), "G11 …：未填报");
+  EXPECT_EQ(e.failing_items(2).reason(), "Q8 …：不通过");
+  for (const v1::FailingItem& item : e.failing_items()) {
+    EXPECT_TRUE(item.reason_utf8().empty()) << item.DebugString();
+  }
+  const v1::CountyEvaluation once = e;
+  ASSERT_TRUE(ExpandEvaluation(&e).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(once, e));
 }
 
 // A reference to a row the table does not have, or a column of references
@@ -224,7 +248,7 @@ TEST(SchoolTable, AFailingItemPastTheRowsIsRefused) {
     e.add_failing_items()->set_code(c.code);
     for (int row : c.rows) e.mutable_school_table()->add_failing_item_row(row);
     const v1::CountyEvaluation before = e;
-    const absl::Status s = ExpandSchoolTable(&e);
+    const absl::Status s = ExpandEvaluation(&e);
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << c.message;
     EXPECT_NE(s.message().find(c.message), absl::string_view::npos)
         << s.message();
@@ -235,7 +259,7 @@ TEST(SchoolTable, AFailingItemPastTheRowsIsRefused) {
 TEST(SchoolTable, NoTableIsNothingToDo) {
   v1::CountyEvaluation e;
   e.set_county_code("330199");
-  ASSERT_TRUE(ExpandSchoolTable(&e).ok());
+  ASSERT_TRUE(ExpandEvaluation(&e).ok());
   EXPECT_EQ(e.schools_size(), 0);
 }
 
@@ -283,7 +307,7 @@ TEST(SchoolTable, EveryColumnOneRowShortOrLongIsRefused) {
         }
       }
       const v1::CountyEvaluation before = e;
-      absl::Status s = ExpandSchoolTable(&e);
+      absl::Status s = ExpandEvaluation(&e);
       EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss)
           << f->name() << (longer ? " one row long" : " one row short");
       EXPECT_TRUE(MessageDifferencer::Equals(before, e)) << f->name();
@@ -298,13 +322,13 @@ TEST(SchoolTable, EveryColumnOneRowShortOrLongIsRefused) {
     v1::CountyEvaluation e = good;
     const FieldDescriptor* f = d->FindFieldByName(count);
     r->SetRepeatedInt32(e.mutable_school_table(), f, 0, value);
-    absl::Status s = ExpandSchoolTable(&e);
+    absl::Status s = ExpandEvaluation(&e);
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << count;
     EXPECT_NE(s.message().find(count), absl::string_view::npos) << s;
   }
   v1::CountyEvaluation e = good;
   e.mutable_school_table()->set_result_code(0, 99);
-  absl::Status s = ExpandSchoolTable(&e);
+  absl::Status s = ExpandEvaluation(&e);
   EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(s.message().find("string index 99"), absl::string_view::npos) << s;
   EXPECT_TRUE(e.has_school_table());

@@ -246,7 +246,7 @@ TEST_F(WebGatewayTest, TheJsonIsExactlyTheGrpcAnswer) {
   ASSERT_TRUE(stub->EvaluateCounty(&context, request, &direct).ok());
   // gRPC carries the schools as columns, the JSON as messages.
   EXPECT_TRUE(direct.has_school_table());
-  ASSERT_TRUE(ExpandSchoolTable(&direct).ok());
+  ASSERT_TRUE(ExpandEvaluation(&direct).ok());
   google::protobuf::util::MessageDifferencer diff;
   std::string report;
   diff.ReportDifferencesToString(&report);

@@ -415,7 +415,7 @@ void ToProto(const CountyVerdict& v, bool with_schools,
     item->set_outcome(ToProto(f.outcome));
     const int row = table ? table->SchoolItemRow(f) : 0;
     if (table) out->mutable_school_table()->add_failing_item_row(row);
-    if (row == 0) item->set_reason(FailingReason(v, f));
+    if (row == 0) item->set_reason_utf8(FailingReason(v, f));
   }
   for (const auto& c : v.coefficients) {
     auto* r = out->add_coefficients();

@@ -54,9 +54,9 @@ std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* d) {
 // columns: expands the table of a CountyEvaluation, or of one a field of
 // `m` holds (EvaluateProvinceResponse.evaluation,
 // SimulateRectificationResponse.before and after).
-absl::Status ExpandSchoolTables(Message& m) {
+absl::Status ExpandEvaluations(Message& m) {
   if (auto* county = dynamic_cast<v1::CountyEvaluation*>(&m)) {
-    return ExpandSchoolTable(county);
+    return ExpandEvaluation(county);
   }
   const google::protobuf::Reflection* reflection = m.GetReflection();
   const google::protobuf::Descriptor* d = m.GetDescriptor();
@@ -69,7 +69,7 @@ absl::Status ExpandSchoolTables(Message& m) {
     }
     auto* county =
         static_cast<v1::CountyEvaluation*>(reflection->MutableMessage(&m, f));
-    if (absl::Status s = ExpandSchoolTable(county); !s.ok()) return s;
+    if (absl::Status s = ExpandEvaluation(county); !s.ok()) return s;
   }
   return absl::OkStatus();
 }
@@ -402,7 +402,7 @@ void Gateway::ServeJson(const RouteMatch& match, const httplib::Request& req,
     return SendError(res, absl::InternalError(
                               "the service ended the call without an answer"));
   }
-  if (absl::Status s = ExpandSchoolTables(*response); !s.ok()) {
+  if (absl::Status s = ExpandEvaluations(*response); !s.ok()) {
     return SendError(res, s);
   }
   res.status = 200;
@@ -433,7 +433,7 @@ void Gateway::ServeStream(const RouteMatch& match, const httplib::Request& req,
     res.set_content("[]", "application/json");
     return;
   }
-  if (absl::Status s = ExpandSchoolTables(*first); !s.ok()) {
+  if (absl::Status s = ExpandEvaluations(*first); !s.ok()) {
     call->Cancel();
     return SendError(res, s);
   }
@@ -454,7 +454,7 @@ void Gateway::ServeStream(const RouteMatch& match, const httplib::Request& req,
         std::unique_ptr<Message> next = NewMessage(output);
         std::string out;
         if (call->Read(next.get())) {
-          absl::Status expanded = ExpandSchoolTables(*next);
+          absl::Status expanded = ExpandEvaluations(*next);
           if (expanded.ok()) {
             out = absl::StrCat(",\n", ToJson(*next));
           } else {
