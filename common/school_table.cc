@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/resource_name.h"
 #include "common/school_item_reason.h"
 
@@ -20,10 +21,14 @@ class ColumnPosition {
  public:
   bool AtEnd() const { return at_ == size_; }
   const char* name() const { return name_; }
+  // What it counts: "rows", or "bytes" of a column of texts.
+  const char* unit() const { return unit_; }
 
  protected:
-  ColumnPosition(const char* name, int size) : name_(name), size_(size) {}
+  ColumnPosition(const char* name, int size, const char* unit = "rows")
+      : name_(name), unit_(unit), size_(size) {}
   const char* name_;
+  const char* unit_;
   int size_;
   int at_ = 0;
 };
@@ -50,6 +55,38 @@ class Cursor : public ColumnPosition {
 
  private:
   const Column& column_;
+  std::string* bad_;
+};
+
+// Reads one text after another from a column of them sent as one string
+// and a column of lengths; a length past the string's end marks the table
+// bad. At its end when every byte was read.
+class TextCursor : public ColumnPosition {
+ public:
+  TextCursor(const std::string& text, const char* name, std::string* bad,
+             std::vector<const ColumnPosition*>* all)
+      : ColumnPosition(name, static_cast<int>(text.size()), "bytes"),
+        text_(text),
+        bad_(bad) {
+    all->push_back(this);
+  }
+
+  absl::string_view Next(int length) {
+    if (length < 0 || length > size_ - at_) {
+      if (bad_->empty()) {
+        *bad_ = absl::StrCat(name_, " has ", size_ - at_,
+                             " bytes left for a text of ", length);
+      }
+      return {};
+    }
+    const absl::string_view text =
+        absl::string_view(text_).substr(static_cast<size_t>(at_), length);
+    at_ += length;
+    return text;
+  }
+
+ private:
+  const std::string& text_;
   std::string* bad_;
 };
 
@@ -94,14 +131,18 @@ class Expander {
     JUNHENG_CURSOR(part_not_reported);
     JUNHENG_CURSOR(part_indicators);
     JUNHENG_CURSOR(part_reasons);
-    JUNHENG_CURSOR(part_reason);
+    JUNHENG_CURSOR(part_reason_length);
+    TextCursor part_reason_text(table.part_reason_text(), "part_reason_text",
+                                &bad, &columns);
     JUNHENG_CURSOR(result_code);
     JUNHENG_CURSOR(result_scope);
     JUNHENG_CURSOR(result_outcome);
     JUNHENG_CURSOR(result_judgement);
     JUNHENG_CURSOR(result_measurements);
     JUNHENG_CURSOR(result_reasons);
-    JUNHENG_CURSOR(result_reason);
+    JUNHENG_CURSOR(result_reason_length);
+    TextCursor result_reason_text(table.result_reason_text(),
+                                  "result_reason_text", &bad, &columns);
     JUNHENG_CURSOR(measurement_measure);
     JUNHENG_CURSOR(measurement_level);
     JUNHENG_CURSOR(measurement_value_reported);
@@ -164,9 +205,12 @@ class Expander {
         }
       }
       r->set_judgement(static_cast<v1::Outcome>(result_judgement.Next()));
-      const int reasons = count(result_reasons, table.result_reason_size());
+      const int reasons =
+          count(result_reasons, table.result_reason_length_size());
       for (int i = 0; i < reasons && bad.empty(); ++i) {
-        r->add_reasons(result_reason.Next());
+        const absl::string_view text =
+            result_reason_text.Next(result_reason_length.Next());
+        r->add_reasons(text.data(), text.size());
       }
     };
 
@@ -204,9 +248,12 @@ class Expander {
         l->set_missed(part_missed.Next());
         l->set_below_floor(part_below_floor.Next());
         l->set_not_reported(part_not_reported.Next());
-        const int reasons = count(part_reasons, table.part_reason_size());
+        const int reasons =
+            count(part_reasons, table.part_reason_length_size());
         for (int i = 0; i < reasons && bad.empty(); ++i) {
-          l->add_reasons(part_reason.Next());
+          const absl::string_view text =
+              part_reason_text.Next(part_reason_length.Next());
+          l->add_reasons(text.data(), text.size());
         }
       }
       for (int c = 0; c < checks && bad.empty(); ++c) {
@@ -220,7 +267,8 @@ class Expander {
     if (bad.empty()) {
       for (const ColumnPosition* column : columns) {
         if (!column->AtEnd()) {
-          bad = absl::StrCat(column->name(), " has rows no school refers to");
+          bad = absl::StrCat(column->name(), " has ", column->unit(),
+                             " no school refers to");
           break;
         }
       }

@@ -55,14 +55,16 @@ v1::CountyEvaluation Table() {
         part_not_reported: [ 0 ]
         part_indicators: [ 2 ]
         part_reasons: [ 1 ]
-        part_reason: [ "小学部未达标" ]
+        part_reason_length: [ 18 ]
+        part_reason_text: "小学部未达标"
         result_code: [ 1, 3, 1 ]
         result_scope: [ SCOPE_SCHOOL_LEVEL, SCOPE_SCHOOL_LEVEL, SCOPE_SCHOOL ]
         result_outcome: [ PASS, FAIL, PASS ]
         result_judgement: [ NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE ]
         result_measurements: [ 1, 2, 0 ]
         result_reasons: [ 0, 1, 0 ]
-        result_reason: [ "G3 音乐专用教室 1 间，标准 ≥ 2" ]
+        result_reason_length: [ 42 ]
+        result_reason_text: "G3 音乐专用教室 1 间，标准 ≥ 2"
         measurement_measure: [ 2, 4, 5 ]
         measurement_level: [ LEVEL_PRIMARY, LEVEL_PRIMARY, LEVEL_PRIMARY ]
         measurement_value_reported: [ true, true, false ]
@@ -263,9 +265,10 @@ TEST(SchoolTable, NoTableIsNothingToDo) {
   EXPECT_EQ(e.schools_size(), 0);
 }
 
-// A column one row short or one row long, a count past the rows there are,
-// a negative count, a string index out of range: DATA_LOSS, and the
-// evaluation as it was.
+// A column one row short or one row long (a column of texts one byte short
+// or long), a count past the rows there are, a negative count, a text's
+// length past the bytes there are, a string index out of range: DATA_LOSS,
+// and the evaluation as it was.
 TEST(SchoolTable, EveryColumnOneRowShortOrLongIsRefused) {
   const v1::CountyEvaluation good = Table();
   const google::protobuf::Descriptor* d = v1::SchoolTable::descriptor();
@@ -273,14 +276,26 @@ TEST(SchoolTable, EveryColumnOneRowShortOrLongIsRefused) {
   int cases = 0;
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    ASSERT_TRUE(f->is_repeated()) << f->name();
-    ASSERT_GT(r->FieldSize(good.school_table(), f), 0) << f->name();
+    if (!f->is_repeated()) {
+      ASSERT_EQ(f->type(), FieldDescriptor::TYPE_BYTES) << f->name();
+      ASSERT_FALSE(r->GetString(good.school_table(), f).empty()) << f->name();
+    } else {
+      ASSERT_GT(r->FieldSize(good.school_table(), f), 0) << f->name();
+    }
     for (bool longer : {false, true}) {
       // An unreferenced string is only waste, not a contradiction.
       if (longer && f->name() == "strings") continue;
       v1::CountyEvaluation e = good;
       v1::SchoolTable* t = e.mutable_school_table();
-      if (!longer) {
+      if (!f->is_repeated()) {
+        std::string text = r->GetString(*t, f);
+        if (longer) {
+          text += "x";
+        } else {
+          text.pop_back();
+        }
+        r->SetString(t, f, text);
+      } else if (!longer) {
         r->RemoveLast(t, f);
       } else {
         switch (f->cpp_type()) {
@@ -325,6 +340,17 @@ TEST(SchoolTable, EveryColumnOneRowShortOrLongIsRefused) {
     absl::Status s = ExpandEvaluation(&e);
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << count;
     EXPECT_NE(s.message().find(count), absl::string_view::npos) << s;
+  }
+  for (int length : {-1, 43}) {
+    v1::CountyEvaluation e = good;
+    e.mutable_school_table()->set_result_reason_length(0, length);
+    const v1::CountyEvaluation before = e;
+    absl::Status s = ExpandEvaluation(&e);
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << length;
+    EXPECT_NE(s.message().find("result_reason_text has 42 bytes left"),
+              absl::string_view::npos)
+        << s;
+    EXPECT_TRUE(MessageDifferencer::Equals(before, e));
   }
   v1::CountyEvaluation e = good;
   e.mutable_school_table()->set_result_code(0, 99);

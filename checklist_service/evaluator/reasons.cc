@@ -167,9 +167,7 @@ void AppendFailureSentence(std::string* text, const IndicatorResult& result,
   }
   const size_t sentence = text->size();
   AppendMeasurementSentence(text, m);
-  if (written != nullptr) {
-    written->Remember(&m, absl::string_view(*text).substr(sentence));
-  }
+  if (written != nullptr) written->Remember(&m, text, sentence);
 }
 
 // Every reason of `result` (see Reasons), each into the string `next()`
@@ -185,7 +183,7 @@ int ForEachReason(const IndicatorResult& result,
                         : static_cast<size_t>(result.measurement_reasons_at);
   int count = 0;
   for (size_t i = 0; i < at; ++i, ++count) {
-    *next() = NoteText(result, result.notes[i]);
+    next()->append(NoteText(result, result.notes[i]));
   }
   if (result.measurement_reasons_at >= 0) {
     for (const Measurement& m : result.measurements) {
@@ -197,7 +195,7 @@ int ForEachReason(const IndicatorResult& result,
     }
   }
   for (size_t i = at; i < result.notes.size(); ++i, ++count) {
-    *next() = NoteText(result, result.notes[i]);
+    next()->append(NoteText(result, result.notes[i]));
   }
   return count;
 }

@@ -78,33 +78,46 @@ std::vector<std::string> Reasons(const IndicatorResult& result);
 // part's sentence, which quotes its failing indicators', copies them instead
 // of rendering their figures again: a full reply writes every failing
 // indicator's reasons and then its part's, and formatting the figures was
-// most of the cost of both. Holds views into strings the caller keeps
-// unchanged while it is used; remembers the last kCapacity.
+// most of the cost of both. Holds places in strings the caller keeps (they
+// may grow, but what was written stays); remembers the last kCapacity.
 class WrittenSentences {
  public:
   void Clear() { size_ = 0; }
-  void Remember(const Measurement* measurement, absl::string_view sentence) {
-    if (size_ < kCapacity) entries_[size_++] = {measurement, sentence};
+  void Remember(const Measurement* measurement, const std::string* text,
+                size_t begin) {
+    if (size_ < kCapacity) {
+      entries_[size_++] = {measurement, text, begin, text->size() - begin};
+    }
   }
   // The sentence written for `measurement`, or nullptr data when none was.
   absl::string_view Find(const Measurement* measurement) const {
     for (int i = 0; i < size_; ++i) {
-      if (entries_[i].first == measurement) return entries_[i].second;
+      if (entries_[i].measurement == measurement) {
+        return absl::string_view(*entries_[i].text)
+            .substr(entries_[i].begin, entries_[i].size);
+      }
     }
     return {};
   }
 
  private:
+  struct Entry {
+    const Measurement* measurement;
+    const std::string* text;
+    size_t begin;
+    size_t size;
+  };
   // A school part has at most a dozen indicators in the school rule.
   static constexpr int kCapacity = 16;
-  std::array<std::pair<const Measurement*, absl::string_view>, kCapacity>
-      entries_;
+  std::array<Entry, kCapacity> entries_;
   int size_ = 0;
 };
 
-// Reasons(result), each written into the string `next()` returns (a reply's
-// own, so that none is built aside and moved); the failing measurements'
-// sentences are remembered in `*written` when it is given. Returns how many.
+// Reasons(result), each appended to the string `next()` returns (a reply's
+// own, so that none is built aside and moved; the same string each time
+// when the caller keeps the sentences one after another); the failing
+// measurements' sentences are remembered in `*written` when it is given.
+// Returns how many.
 int WriteReasons(const IndicatorResult& result,
                  absl::FunctionRef<std::string*()> next,
                  WrittenSentences* written = nullptr);

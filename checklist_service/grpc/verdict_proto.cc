@@ -146,6 +146,39 @@ class RowColumn {
   T* end_ = nullptr;
 };
 
+// One of the table's columns of sentences: their texts one after another in
+// one string, and their lengths (SchoolTable.part_reason_text and
+// part_reason_length): a string apiece was an allocation apiece at both
+// ends, and a tenth of writing a full reply.
+class SentenceColumn {
+ public:
+  void Start(std::string* text,
+             google::protobuf::RepeatedField<int32_t>* lengths, size_t bytes) {
+    text_ = text;
+    lengths_ = lengths;
+    text_->reserve(bytes);
+  }
+
+  // The string the next sentence is to be appended to.
+  std::string* Next() {
+    Close();
+    open_ = text_->size();
+    return text_;
+  }
+  // Ends the last sentence Next() began.
+  void Close() {
+    if (open_ == kNone) return;
+    lengths_->Add(static_cast<int32_t>(text_->size() - open_));
+    open_ = kNone;
+  }
+
+ private:
+  static constexpr size_t kNone = ~size_t{0};
+  std::string* text_ = nullptr;
+  google::protobuf::RepeatedField<int32_t>* lengths_ = nullptr;
+  size_t open_ = kNone;
+};
+
 // Writes the schools of a county verdict as v1::SchoolTable columns, and
 // remembers where each school's part and check reasons landed, so that the
 // failing items can quote them instead of rendering them again.
@@ -205,7 +238,8 @@ class SchoolTableWriter {
       written_.Clear();
       for (const auto& r : l.indicators) AddResult(r, &written_);
       out_->add_part_reasons(WriteLevelReasons(
-          l, [this] { return out_->add_part_reason(); }, &written_));
+          l, [this] { return part_reason_.Next(); }, &written_));
+      part_reason_.Close();
     }
     for (const auto& c : v.checks) {
       check_rows_.push_back(result_rows_);
@@ -261,7 +295,8 @@ class SchoolTableWriter {
       }
     }
     result_reasons_.Add(WriteReasons(
-        r, [this] { return out_->add_result_reason(); }, written));
+        r, [this] { return result_reason_.Next(); }, written));
+    result_reason_.Close();
   }
 
   // Nearly every view points into the standard or a static table, so the
@@ -296,22 +331,35 @@ class SchoolTableWriter {
     v1::SchoolTable* out = out_;
     int parts = 0, results = 0, measurements = 0, values = 0, thresholds = 0,
         shortfalls = 0;
+    // Of the sentences to come, roughly: a failing measurement's is some
+    // 150 bytes, a note's 100, a failing part's 200 and 150 a failing
+    // indicator it quotes (more only costs the string a copy as it grows).
+    size_t result_text = 0, part_text = 0;
     auto count = [&](const IndicatorResult& r) {
       ++results;
       measurements += static_cast<int>(r.measurements.size());
+      result_text += 100 * r.notes.size();
       for (const auto& m : r.measurements) {
         values += m.value.has_value();
         thresholds += m.threshold.has_value();
         shortfalls += m.shortfall.has_value();
+        if (m.outcome == Outcome::kFail) result_text += 160;
       }
     };
     for (const SchoolVerdict& v : schools) {
       parts += static_cast<int>(v.levels.size());
       for (const auto& l : v.levels) {
         for (const auto& r : l.indicators) count(r);
+        if (l.outcome == Outcome::kFail || l.outcome == Outcome::kNotReported) {
+          part_text += 200 + 160 * static_cast<size_t>(l.missed);
+        }
       }
       for (const auto& c : v.checks) count(c);
     }
+    result_reason_.Start(out->mutable_result_reason_text(),
+                         out->mutable_result_reason_length(), result_text);
+    part_reason_.Start(out->mutable_part_reason_text(),
+                       out->mutable_part_reason_length(), part_text);
     const int n = static_cast<int>(schools.size());
     out->mutable_school_code()->Reserve(n);
     out->mutable_school_name()->Reserve(n);
@@ -366,6 +414,7 @@ class SchoolTableWriter {
   absl::flat_hash_map<absl::string_view, int> by_content_;
   // The current part's failing measurements' sentences, in its rows.
   WrittenSentences written_;
+  SentenceColumn result_reason_, part_reason_;
   // The result rows written so far.
   int result_rows_ = 0;
   // The columns of results and measurements (enums as the ints protobuf
