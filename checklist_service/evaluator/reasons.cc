@@ -289,12 +289,9 @@ void AppendLevelReasons(std::string* out, const SchoolLevelVerdict& part,
 }  // namespace
 
 std::vector<std::string> LevelReasons(const SchoolLevelVerdict& part) {
-  if (part.outcome != Outcome::kFail && part.outcome != Outcome::kNotReported) {
-    return {};
-  }
-  std::string text;
-  AppendLevelReasons(&text, part);
-  return {std::move(text)};
+  std::vector<std::string> out;
+  WriteLevelReasons(part, [&out] { return &out.emplace_back(); });
+  return out;
 }
 
 int WriteLevelReasons(const SchoolLevelVerdict& part,
