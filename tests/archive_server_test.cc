@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "archive_service/archive_store.h"
 #include "clients/archive_client.h"
 #include "common/grpc_status.h"
@@ -661,8 +662,17 @@ TEST(ArchiveLimitsTest, UploadsPastTheMemoryLimitAreToldWhenToRetry) {
 
   ArchiveClient client(Connect(server.address()));
   const std::string bytes = TestBytes(1000, 8);
-  absl::StatusOr<v1::EvidenceVersion> refused =
-      client.Upload(Header("second"), ReadFrom(bytes));
+  // Write() returns once the chunk is on its way, not once the server has
+  // read it and reserved its bytes (on a loaded machine a probe can arrive
+  // first and be admitted): probe, each under a name of its own, until the
+  // reservation is in place.
+  absl::StatusOr<v1::EvidenceVersion> refused;
+  for (int probe = 0; probe < 50; ++probe) {
+    refused =
+        client.Upload(Header(absl::StrCat("probe-", probe)), ReadFrom(bytes));
+    if (!refused.ok()) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
   ASSERT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted)
       << refused.status();
   EXPECT_THAT(std::string(refused.status().message()),
